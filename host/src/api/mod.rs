@@ -1,0 +1,46 @@
+//! The HTTP API (DESIGN.md §4): JSON, camelCase, `/api/v1`, Bearer keys.
+
+mod error;
+mod extract;
+mod routes;
+
+pub use error::error_answer;
+
+use crate::app::App;
+use axum::Router;
+use axum::routing::{get, post};
+use std::sync::Arc;
+use axum::extract::DefaultBodyLimit;
+
+/// Largest request body accepted (sales with many lines fit easily).
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+pub fn router(app: Arc<App>) -> Router {
+    let v1 = Router::new()
+        .route("/sandbox", get(routes::sandbox))
+        .route("/stores", post(routes::create_store).get(routes::list_stores))
+        .route("/stores/{store_id}", get(routes::get_store))
+        .route("/syncPOS", post(routes::sync_pos))
+        .route("/pushToPOS", post(routes::push_pos))
+        .route("/syncERP", post(routes::sync_erp))
+        .route("/pushToERP", post(routes::sync_erp))
+        .route("/configurePSP", post(routes::configure_psp))
+        .route("/processPayment", post(routes::process_payment))
+        .route("/refundPayment", post(routes::refund_payment))
+        .route("/sales", post(routes::create_sale).get(routes::list_sales))
+        .route("/products", get(routes::list_products))
+        .route("/categories", get(routes::list_categories))
+        .route("/syncRuns", get(routes::list_sync_runs))
+        .route("/syncRuns/{run_id}", get(routes::get_sync_run))
+        .route("/payments", get(routes::list_payments))
+        .route("/payments/{payment_id}", get(routes::get_payment))
+        .route("/audit/egress", get(routes::egress_audit))
+        .route("/connectors", get(routes::list_connectors))
+        .fallback(routes::not_found);
+    Router::new()
+        .route("/health", get(routes::health))
+        .nest("/api/v1", v1)
+        .fallback(routes::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(app)
+}

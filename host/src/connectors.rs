@@ -1,0 +1,201 @@
+//! The connectors this server can run: the bundled ones (built into the binary) and
+//! operator-installed ones from a directory. Also builds each call's grant.
+
+use crate::db::merchants::Mode;
+use crate::runtime::bindings::types::ConnectorKind;
+use crate::runtime::grant::{AddressPolicy, Grant, Origin};
+use crate::runtime::{Connector, Runtime};
+use crate::sandbox::Sandbox;
+use anyhow::Context as _;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+mod bundled {
+    include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
+}
+
+/// Where a connector came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Bundled,
+    Installed,
+}
+
+#[derive(Clone)]
+pub struct Entry {
+    /// `korona` for bundled connectors; the installed component's name otherwise.
+    pub id: String,
+    pub source: Source,
+    pub connector: Arc<Connector>,
+}
+
+#[derive(Default)]
+pub struct Registry {
+    /// By id.
+    entries: BTreeMap<String, Entry>,
+}
+
+pub fn kind_name(kind: ConnectorKind) -> &'static str {
+    match kind {
+        ConnectorKind::Pos => "pos",
+        ConnectorKind::Erp => "erp",
+        ConnectorKind::Psp => "psp",
+    }
+}
+
+#[derive(Debug)]
+pub enum Resolve {
+    UnknownSystem(String),
+    UnknownConnector(String),
+    WrongKind { id: String, expected: &'static str, actual: &'static str },
+    ConnectorIdRequired,
+}
+
+impl std::fmt::Display for Resolve {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Resolve::UnknownSystem(s) => write!(f, "unknown system {s:?}"),
+            Resolve::UnknownConnector(id) => write!(f, "unknown connector {id:?}"),
+            Resolve::WrongKind { id, expected, actual } => {
+                write!(f, "connector {id:?} is a {actual} connector, not {expected}")
+            }
+            Resolve::ConnectorIdRequired => write!(f, "system \"custom\" needs a connectorId"),
+        }
+    }
+}
+
+impl Registry {
+    /// Loads every bundled connector and every `*.wasm` in `installed_dir`.
+    pub async fn load(runtime: &Runtime, installed_dir: Option<&Path>) -> anyhow::Result<Registry> {
+        let mut registry = Registry::default();
+        for (crate_name, bytes) in bundled::BUNDLED {
+            let connector = runtime
+                .load(bytes)
+                .await
+                .with_context(|| format!("loading bundled connector {crate_name}"))?;
+            registry.insert(connector, Source::Bundled);
+        }
+        if let Some(dir) = installed_dir {
+            let mut files: Vec<_> = std::fs::read_dir(dir)
+                .with_context(|| format!("reading {}", dir.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "wasm"))
+                .collect();
+            files.sort();
+            for path in files {
+                let bytes = std::fs::read(&path)?;
+                match runtime.load(&bytes).await {
+                    Ok(connector) => registry.insert(connector, Source::Installed),
+                    Err(e) => tracing::warn!("skipping {}: {e:#}", path.display()),
+                }
+            }
+        }
+        Ok(registry)
+    }
+
+    fn insert(&mut self, connector: Connector, source: Source) {
+        let id = connector.info.name.clone();
+        self.entries.insert(
+            id.clone(),
+            Entry {
+                id,
+                source,
+                connector: Arc::new(connector),
+            },
+        );
+    }
+
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.values()
+    }
+
+    /// The connector for `system` (bundled) or, for `custom`, the one named by `connector_id`.
+    pub fn resolve(&self, kind: ConnectorKind, system: &str, connector_id: Option<&str>) -> Result<Entry, Resolve> {
+        let entry = if system == "custom" {
+            let id = connector_id.ok_or(Resolve::ConnectorIdRequired)?;
+            self.entries
+                .get(id)
+                .filter(|e| e.source == Source::Installed)
+                .ok_or_else(|| Resolve::UnknownConnector(id.to_string()))?
+        } else {
+            self.entries
+                .values()
+                .find(|e| {
+                    e.source == Source::Bundled
+                        && e.connector.kind() == kind
+                        && e.connector.info.systems.iter().any(|s| s == system)
+                })
+                .ok_or_else(|| Resolve::UnknownSystem(system.to_string()))?
+        };
+        if entry.connector.kind() != kind {
+            return Err(Resolve::WrongKind {
+                id: entry.id.clone(),
+                expected: kind_name(kind),
+                actual: kind_name(entry.connector.kind()),
+            });
+        }
+        Ok(entry.clone())
+    }
+}
+
+/// Why a configuration cannot be granted.
+#[derive(Debug)]
+pub struct GrantError(pub String);
+
+/// The grant for one call and the config the connector sees. In Test Mode the
+/// connector is pointed at its simulator (`baseUrl`) and may reach nothing else; in live
+/// mode it may reach its declared hosts, narrowed to the store's `baseUrl` if set.
+pub fn grant_for(entry: &Entry, mode: Mode, sandbox: &Sandbox, config: &mut serde_json::Value) -> Result<Grant, GrantError> {
+    let Some(object) = config.as_object_mut() else {
+        return Err(GrantError("credentials must be a JSON object".into()));
+    };
+    match mode {
+        Mode::Test => {
+            let vendor = match entry.source {
+                Source::Bundled => entry.id.as_str(),
+                Source::Installed => "echo",
+            };
+            let url = sandbox
+                .url(vendor)
+                .ok_or_else(|| GrantError(format!("no Test Mode simulator for {vendor}")))?;
+            let origin = Origin::parse(url).map_err(GrantError)?;
+            object.insert("baseUrl".into(), serde_json::Value::String(url.to_string()));
+            Ok(Grant {
+                origins: vec![origin],
+                https_only: false,
+                addresses: AddressPolicy::Any,
+            })
+        }
+        Mode::Live => {
+            let declared: Vec<Origin> = entry
+                .connector
+                .info
+                .hosts
+                .iter()
+                .filter_map(|h| Origin::parse(h).ok())
+                .collect();
+            let origins = match object.get("baseUrl") {
+                None => declared,
+                Some(serde_json::Value::String(url)) => {
+                    let base = Origin::parse(url).map_err(|e| GrantError(format!("baseUrl: {e}")))?;
+                    if !declared.iter().any(|d| d.covers(&base)) {
+                        return Err(GrantError(format!(
+                            "baseUrl {url} is not one of the hosts {} declares ({})",
+                            entry.id,
+                            entry.connector.info.hosts.join(", ")
+                        )));
+                    }
+                    vec![base]
+                }
+                Some(_) => return Err(GrantError("baseUrl must be a string".into())),
+            };
+            Ok(Grant {
+                origins,
+                https_only: true,
+                addresses: AddressPolicy::PublicOnly,
+            })
+        }
+    }
+}

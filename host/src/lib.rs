@@ -1,0 +1,24 @@
+//! BEEP! Connect: the sync layer between BEEP! and a merchant's POS, ERP and PSP.
+//!
+//! Data flows one way: `api` (auth, validation) → `sync`/`payments` (business rules,
+//! database) → `runtime` (one component call under its grant) → wasi:http → vendor.
+//! Nothing below `api` knows about HTTP status codes; nothing below `runtime` knows
+//! about merchants.
+
+pub mod api;
+pub mod app;
+pub mod calls;
+pub mod connectors;
+pub mod crypto;
+pub mod db;
+pub mod error;
+pub mod payments;
+pub mod runtime;
+pub mod sandbox;
+pub mod sync;
+
+/// Runs the API on `listener` until the process ends.
+pub async fn serve(app: std::sync::Arc<app::App>, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    axum::serve(listener, api::router(app)).await?;
+    Ok(())
+}

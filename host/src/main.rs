@@ -1,0 +1,174 @@
+//! `beep`: the BEEP! Connect server and its operator commands.
+
+use beep_host::app::{App, Settings};
+use beep_host::db::{Db, merchants};
+use beep_host::runtime::Budgets;
+use clap::{Parser, Subcommand};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "beep", version, about = "BEEP! Connect: sync BEEP! with a merchant's POS, ERP and PSP")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// SQLite file in the working directory unless told otherwise.
+const DEFAULT_DB: &str = "sqlite://beep.db";
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP API (Test Mode simulators included).
+    Serve(ServeArgs),
+    /// Merchant administration.
+    Merchant {
+        #[command(subcommand)]
+        command: MerchantCommand,
+    },
+    /// Print a fresh master key (base64) for BEEP_MASTER_KEY or a key file.
+    Keygen,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    #[arg(long, default_value = "127.0.0.1:8080", env = "BEEP_LISTEN")]
+    listen: SocketAddr,
+    /// sqlite://FILE or postgres://…
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DB)]
+    db: String,
+    /// Accept live keys (needs a master key).
+    #[arg(long, env = "BEEP_LIVE")]
+    live: bool,
+    /// The master key, base64 (32 bytes).
+    #[arg(long, env = "BEEP_MASTER_KEY", hide_env_values = true)]
+    master_key: Option<String>,
+    /// A file holding the master key (created in Test Mode if missing).
+    #[arg(long, env = "BEEP_MASTER_KEY_FILE")]
+    master_key_file: Option<PathBuf>,
+    /// Retired master keys, comma separated: they still open old ciphertexts.
+    #[arg(long, env = "BEEP_RETIRED_KEYS", value_delimiter = ',', hide_env_values = true)]
+    retired_keys: Vec<String>,
+    /// Where the Test Mode simulators listen.
+    #[arg(long, env = "BEEP_SANDBOX_LISTEN", default_value = "127.0.0.1:0")]
+    sandbox_listen: SocketAddr,
+    /// Point a vendor's Test Mode at another URL: VENDOR=URL (repeatable). Also
+    /// BEEP_SANDBOX_<VENDOR>_URL, e.g. BEEP_SANDBOX_KORONA_URL.
+    #[arg(long = "sandbox-url", value_name = "VENDOR=URL")]
+    sandbox_urls: Vec<String>,
+    /// Compiled-component cache.
+    #[arg(long, env = "BEEP_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Extra connector components (*.wasm) to install, usable as system "custom".
+    #[arg(long, env = "BEEP_CONNECTORS_DIR")]
+    connectors_dir: Option<PathBuf>,
+    /// Per-call wall-clock deadline, in milliseconds.
+    #[arg(long, env = "BEEP_CALL_DEADLINE_MS", default_value_t = 30_000)]
+    call_deadline_ms: u64,
+    /// Per-call linear-memory cap, in MiB.
+    #[arg(long, env = "BEEP_CALL_MEMORY_MIB", default_value_t = 128)]
+    call_memory_mib: usize,
+    /// Per-call outbound request budget.
+    #[arg(long, env = "BEEP_CALL_MAX_REQUESTS", default_value_t = 100)]
+    call_max_requests: u32,
+    /// Per-response body cap, in KiB.
+    #[arg(long, env = "BEEP_CALL_MAX_RESPONSE_KIB", default_value_t = 16 * 1024)]
+    call_max_response_kib: u64,
+    /// Per-call log cap, in KiB.
+    #[arg(long, env = "BEEP_CALL_MAX_LOG_KIB", default_value_t = 64)]
+    call_max_log_kib: usize,
+}
+
+#[derive(Subcommand)]
+enum MerchantCommand {
+    /// Create a merchant; prints {"merchantId","testKey","liveKey"} once.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["START", "GROW", "PRIME"], ignore_case = true)]
+        plan: String,
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DB)]
+        db: String,
+    },
+}
+
+fn default_cache_dir() -> PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .map(|d| d.join("beep-connect"))
+        .unwrap_or_else(|| PathBuf::from(".beep-cache"))
+}
+
+fn sandbox_overrides(flags: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut urls = BTreeMap::new();
+    for vendor in beep_host::sandbox::VENDORS {
+        let var = format!("BEEP_SANDBOX_{}_URL", vendor.name.to_ascii_uppercase());
+        if let Ok(url) = std::env::var(&var) {
+            urls.insert(vendor.name.to_string(), url);
+        }
+    }
+    for flag in flags {
+        let (vendor, url) = flag
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--sandbox-url takes VENDOR=URL, got {flag:?}"))?;
+        urls.insert(vendor.to_string(), url.to_string());
+    }
+    Ok(urls)
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let settings = Settings {
+        db_url: args.db,
+        live: args.live,
+        master_key: args.master_key,
+        master_key_file: args.master_key_file,
+        retired_keys: args.retired_keys,
+        sandbox_addr: args.sandbox_listen,
+        sandbox_urls: sandbox_overrides(&args.sandbox_urls)?,
+        cache_dir: Some(args.cache_dir.unwrap_or_else(default_cache_dir)),
+        connectors_dir: args.connectors_dir,
+        budgets: Budgets {
+            deadline: Duration::from_millis(args.call_deadline_ms),
+            memory_bytes: args.call_memory_mib << 20,
+            max_requests: args.call_max_requests,
+            max_response_bytes: args.call_max_response_kib << 10,
+            max_log_bytes: args.call_max_log_kib << 10,
+        },
+    };
+    let started = std::time::Instant::now();
+    let app = App::start(settings).await?;
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    tracing::info!(
+        "BEEP! Connect listening on http://{} ({} connectors, Test Mode simulators on {}, ready in {} ms)",
+        listener.local_addr()?,
+        app.registry.entries().count(),
+        app.sandbox.addr,
+        started.elapsed().as_millis()
+    );
+    beep_host::serve(app, listener).await
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("BEEP_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Serve(args) => serve(args).await,
+        Command::Merchant { command: MerchantCommand::Create { name, plan, db } } => {
+            let db = Db::connect(&db).await?;
+            let plan = merchants::Plan::parse(&plan).expect("clap checked the plan");
+            let created = merchants::create(&db, &name, plan).await?;
+            println!("{}", serde_json::to_string(&created)?);
+            Ok(())
+        }
+        Command::Keygen => {
+            println!("{}", beep_host::crypto::generate_key());
+            Ok(())
+        }
+    }
+}

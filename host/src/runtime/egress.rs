@@ -1,0 +1,311 @@
+//! The egress policy: the one `WasiHttpHooks` implementation every call goes through.
+//!
+//! It checks each request against the call's grant and request budget, resolves the
+//! name itself and connects only to an address it checked (no rebinding window), caps
+//! the response body, and records every request (never bodies or query strings).
+
+use super::grant::{AddressPolicy, Grant, forbidden_address};
+use super::{Exhausted, Flags};
+use bytes::Bytes;
+use http_body::{Body, Frame};
+use http_body_util::BodyExt;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
+use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
+
+/// One outbound request as the audit sees it.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboundCall {
+    pub method: String,
+    pub scheme: String,
+    pub host: String,
+    pub port: u16,
+    pub path: String,
+    pub status: Option<u16>,
+    pub bytes: u64,
+    pub millis: u64,
+    pub denied: Option<String>,
+    pub error: Option<String>,
+}
+
+/// The audit trail of one call, shared with the response futures it spawned.
+pub type CallLog = Arc<Mutex<Vec<OutboundCall>>>;
+
+pub struct Egress {
+    pub grant: Grant,
+    pub max_requests: u32,
+    pub max_response_bytes: u64,
+    pub connect_timeout: Duration,
+    pub requests: u32,
+    pub log: CallLog,
+    pub flags: Arc<Flags>,
+}
+
+fn deny(error: Error) -> Box<dyn Future<Output = ResponseResult> + Send> {
+    Box::new(async move { Err(error) })
+}
+
+type ResponseResult =
+    Result<(http::Response<WasiBody>, Box<dyn Future<Output = Result<(), Error>> + Send>), Error>;
+
+impl Egress {
+    fn record(&self, call: OutboundCall) -> usize {
+        let mut log = self.log.lock().unwrap();
+        log.push(call);
+        log.len() - 1
+    }
+}
+
+impl WasiHttpHooks for Egress {
+    fn send_request(
+        &mut self,
+        request: http::Request<WasiBody>,
+        _options: Option<RequestOptions>,
+        _fut: Box<dyn Future<Output = Result<(), Error>> + Send>,
+    ) -> Box<dyn Future<Output = ResponseResult> + Send> {
+        let uri = request.uri().clone();
+        let scheme = uri.scheme_str().unwrap_or("https").to_ascii_lowercase();
+        let host = uri.host().unwrap_or("").trim_matches(['[', ']']).to_string();
+        let port = uri
+            .port_u16()
+            .unwrap_or(if scheme == "https" { 443 } else { 80 });
+        let mut call = OutboundCall {
+            method: request.method().to_string(),
+            scheme: scheme.clone(),
+            host: host.clone(),
+            port,
+            path: uri.path().to_string(),
+            ..Default::default()
+        };
+
+        if let Some(why) = self.grant.check(&scheme, &host, port, uri.path()) {
+            call.denied = Some(why.clone());
+            self.flags.deny(why);
+            self.record(call);
+            return deny(Error::HttpRequestDenied);
+        }
+        self.requests += 1;
+        if self.requests > self.max_requests {
+            let why = format!("request budget of {} exhausted", self.max_requests);
+            call.denied = Some(why);
+            self.flags.exhaust(Exhausted::Requests);
+            self.record(call);
+            return deny(Error::HttpRequestDenied);
+        }
+
+        let index = self.record(call);
+        let log = self.log.clone();
+        let flags = self.flags.clone();
+        let policy = self.grant.addresses;
+        let limit = self.max_response_bytes;
+        let connect_timeout = self.connect_timeout;
+        Box::new(async move {
+            let started = Instant::now();
+            let result = send(request, &scheme, &host, port, policy, connect_timeout).await;
+            let mut entries = log.lock().unwrap();
+            let entry = &mut entries[index];
+            entry.millis = started.elapsed().as_millis() as u64;
+            match result {
+                Ok((response, io)) => {
+                    entry.status = Some(response.status().as_u16());
+                    drop(entries);
+                    let response = response.map(|body| {
+                        MeteredBody {
+                            inner: body,
+                            seen: 0,
+                            limit,
+                            log,
+                            index,
+                            flags,
+                        }
+                        .boxed_unsync()
+                    });
+                    Ok((response, io))
+                }
+                Err(SendError::Denied(why)) => {
+                    entry.denied = Some(why.clone());
+                    drop(entries);
+                    flags.deny(why);
+                    Err(Error::DestinationIpProhibited)
+                }
+                Err(SendError::Failed(error)) => {
+                    entry.error = Some(format!("{error:?}"));
+                    Err(error)
+                }
+            }
+        })
+    }
+}
+
+enum SendError {
+    Denied(String),
+    Failed(Error),
+}
+
+impl From<Error> for SendError {
+    fn from(e: Error) -> Self {
+        SendError::Failed(e)
+    }
+}
+
+/// Resolves, checks and connects to one address, then sends the request over HTTP/1.1.
+async fn send(
+    mut request: http::Request<WasiBody>,
+    scheme: &str,
+    host: &str,
+    port: u16,
+    policy: AddressPolicy,
+    connect_timeout: Duration,
+) -> Result<
+    (http::Response<WasiBody>, Box<dyn Future<Output = Result<(), Error>> + Send>),
+    SendError,
+> {
+    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|_| Error::DnsError {
+            rcode: Some("lookup failed".into()),
+            info_code: None,
+        })?
+        .collect();
+    if addrs.is_empty() {
+        return Err(Error::DestinationNotFound.into());
+    }
+    let addr = match policy {
+        AddressPolicy::Any => addrs[0],
+        AddressPolicy::PublicOnly => {
+            // Every address the name resolves to must be public: a name that resolves
+            // to an internal address is a rebinding attempt, not a fallback.
+            if let Some((ip, why)) = addrs
+                .iter()
+                .find_map(|a| forbidden_address(a.ip()).map(|why| (a.ip(), why)))
+            {
+                return Err(SendError::Denied(format!("{host} resolves to {ip}, which is {why}")));
+            }
+            addrs[0]
+        }
+    };
+
+    let stream = match tokio::time::timeout(connect_timeout, TcpStream::connect(addr)).await {
+        Ok(Ok(stream)) => stream,
+        Ok(Err(e)) => return Err(Error::Connect(e).into()),
+        Err(_) => return Err(Error::ConnectionTimeout.into()),
+    };
+    let _ = stream.set_nodelay(true);
+
+    // The request line carries only path and query; the Host header names the origin.
+    let path_and_query = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
+    *request.uri_mut() = http::Uri::builder()
+        .path_and_query(path_and_query)
+        .build()
+        .map_err(|_| Error::HttpRequestUriInvalid)?;
+
+    if scheme == "https" {
+        let tls = tls_connector();
+        let name = rustls::pki_types::ServerName::try_from(host.to_string())
+            .map_err(|_| Error::HttpRequestUriInvalid)?;
+        let stream = tokio::time::timeout(connect_timeout, tls.connect(name, stream))
+            .await
+            .map_err(|_| Error::ConnectionTimeout)?
+            .map_err(|_| Error::TlsProtocolError)?;
+        exchange(request, stream).await
+    } else {
+        exchange(request, stream).await
+    }
+}
+
+async fn exchange<S>(
+    request: http::Request<WasiBody>,
+    stream: S,
+) -> Result<
+    (http::Response<WasiBody>, Box<dyn Future<Output = Result<(), Error>> + Send>),
+    SendError,
+>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
+{
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .map_err(Error::from)?;
+    let driver = tokio::spawn(conn);
+    let response = sender.send_request(request).await.map_err(Error::from)?;
+    let response = response.map(|body| body.map_err(Error::from).boxed_unsync());
+    let io: Box<dyn Future<Output = Result<(), Error>> + Send> = Box::new(async move {
+        match driver.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(Error::from(e)),
+            Err(_) => Err(Error::ConnectionTerminated),
+        }
+    });
+    Ok((response, io))
+}
+
+fn tls_connector() -> tokio_rustls::TlsConnector {
+    static CONFIG: std::sync::OnceLock<Arc<rustls::ClientConfig>> = std::sync::OnceLock::new();
+    let config = CONFIG.get_or_init(|| {
+        let roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.into(),
+        };
+        Arc::new(
+            rustls::ClientConfig::builder_with_provider(Arc::new(
+                rustls::crypto::ring::default_provider(),
+            ))
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth(),
+        )
+    });
+    tokio_rustls::TlsConnector::from(config.clone())
+}
+
+/// A response body that counts bytes into the audit and stops at the call's limit.
+struct MeteredBody {
+    inner: WasiBody,
+    seen: u64,
+    limit: u64,
+    log: CallLog,
+    index: usize,
+    flags: Arc<Flags>,
+}
+
+impl Body for MeteredBody {
+    type Data = Bytes;
+    type Error = Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Error>>> {
+        let this = &mut *self;
+        match Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    this.seen += data.len() as u64;
+                    if let Some(entry) = this.log.lock().unwrap().get_mut(this.index) {
+                        entry.bytes = this.seen;
+                    }
+                    if this.seen > this.limit {
+                        this.flags.exhaust(Exhausted::ResponseBytes);
+                        return Poll::Ready(Some(Err(Error::HttpResponseBodySize(Some(this.limit)))));
+                    }
+                }
+                Poll::Ready(Some(Ok(frame)))
+            }
+            other => other,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+}

@@ -1,0 +1,386 @@
+//! The connector runtime: one wasmtime engine, a compiled-component cache, and calls
+//! that each run in a fresh store under a grant and a budget.
+//!
+//! Nothing here knows about merchants or HTTP status codes: a call gets a [`CallContext`]
+//! and returns its result plus a [`CallReport`] (outbound requests, logs).
+
+pub mod bindings;
+mod cache;
+pub mod egress;
+pub mod grant;
+mod state;
+
+use anyhow::{anyhow, bail};
+use bindings::types::{ConnectorError, ConnectorInfo, ConnectorKind};
+use egress::OutboundCall;
+use grant::Grant;
+use state::CallState;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
+
+pub use state::LogLine;
+
+/// How often the engine's epoch advances: the granularity of CPU deadlines.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Per-call limits. Each one exhausted fails the call with its own error.
+#[derive(Clone, Debug)]
+pub struct Budgets {
+    pub deadline: Duration,
+    pub memory_bytes: usize,
+    pub max_requests: u32,
+    pub max_response_bytes: u64,
+    pub max_log_bytes: usize,
+}
+
+impl Default for Budgets {
+    fn default() -> Self {
+        Budgets {
+            deadline: Duration::from_secs(30),
+            memory_bytes: 128 << 20,
+            max_requests: 100,
+            max_response_bytes: 16 << 20,
+            max_log_bytes: 64 << 10,
+        }
+    }
+}
+
+/// What one call may do: where it may connect and how much it may use.
+#[derive(Clone, Debug)]
+pub struct CallContext {
+    pub grant: Grant,
+    pub budgets: Budgets,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exhausted {
+    Deadline,
+    Memory,
+    Requests,
+    ResponseBytes,
+    Log,
+}
+
+impl Exhausted {
+    pub fn code(self) -> &'static str {
+        match self {
+            Exhausted::Deadline => "deadline_exceeded",
+            Exhausted::Memory => "memory_budget_exceeded",
+            Exhausted::Requests => "request_budget_exceeded",
+            Exhausted::ResponseBytes => "response_too_large",
+            Exhausted::Log => "log_budget_exceeded",
+        }
+    }
+}
+
+/// What the host observed during one call, shared with the futures it spawned.
+#[derive(Default)]
+pub struct Flags {
+    exhausted: Mutex<Option<Exhausted>>,
+    denied: Mutex<Option<String>>,
+}
+
+impl Flags {
+    /// The first budget to run out is the one reported.
+    pub fn exhaust(&self, budget: Exhausted) {
+        self.exhausted.lock().unwrap().get_or_insert(budget);
+    }
+    pub fn deny(&self, why: String) {
+        self.denied.lock().unwrap().get_or_insert(why);
+    }
+    fn exhausted(&self) -> Option<Exhausted> {
+        *self.exhausted.lock().unwrap()
+    }
+    fn denied(&self) -> Option<String> {
+        self.denied.lock().unwrap().clone()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum CallError {
+    /// The connector answered with an error of the contract.
+    Connector(ConnectorError),
+    /// A budget ran out; the call was stopped.
+    Budget(Exhausted),
+    /// The connector tried to reach something outside its grant and failed for it.
+    EgressDenied(String),
+    /// The component trapped (panic, unreachable, stack overflow, …).
+    Trap(String),
+    /// The host could not run the call.
+    Internal(String),
+}
+
+impl CallError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            CallError::Connector(_) => "connector_error",
+            CallError::Budget(b) => b.code(),
+            CallError::EgressDenied(_) => "egress_denied",
+            CallError::Trap(_) => "connector_trapped",
+            CallError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CallError::Connector(e) => write!(f, "{e}"),
+            CallError::Budget(Exhausted::Deadline) => write!(f, "the connector call exceeded its deadline"),
+            CallError::Budget(Exhausted::Memory) => write!(f, "the connector exceeded its memory budget"),
+            CallError::Budget(Exhausted::Requests) => write!(f, "the connector exceeded its budget of outbound requests"),
+            CallError::Budget(Exhausted::ResponseBytes) => write!(f, "an upstream response exceeded the size limit"),
+            CallError::Budget(Exhausted::Log) => write!(f, "the connector exceeded its log budget"),
+            CallError::EgressDenied(why) => write!(f, "outbound request denied: {why}"),
+            CallError::Trap(msg) => write!(f, "the connector trapped: {msg}"),
+            CallError::Internal(msg) => write!(f, "internal error running the connector: {msg}"),
+        }
+    }
+}
+
+/// What a call did, for the audit and for support.
+#[derive(Debug, Default)]
+pub struct CallReport {
+    pub outbound: Vec<OutboundCall>,
+    pub logs: Vec<LogLine>,
+    pub elapsed: Duration,
+}
+
+/// A loaded component, ready to be instantiated cheaply for each call.
+#[derive(Clone)]
+pub struct Connector {
+    pub info: ConnectorInfo,
+    pub sha256: String,
+    pub size: usize,
+    world: World,
+}
+
+#[derive(Clone)]
+enum World {
+    Pos(bindings::pos::PosConnectorPre<CallState>),
+    Erp(bindings::erp::ErpConnectorPre<CallState>),
+    Psp(bindings::psp::PspConnectorPre<CallState>),
+}
+
+impl Connector {
+    pub fn kind(&self) -> ConnectorKind {
+        self.info.kind
+    }
+}
+
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<CallState>,
+    cache: cache::CompiledCache,
+}
+
+impl Runtime {
+    /// `cache_dir` holds compiled components keyed by content hash and engine.
+    pub fn new(cache_dir: Option<PathBuf>) -> anyhow::Result<Arc<Runtime>> {
+        let mut config = Config::new();
+        config.epoch_interruption(true);
+        config.wasm_component_model(true);
+        let mut pool = PoolingAllocationConfig::default();
+        pool.total_component_instances(512);
+        pool.total_core_instances(2048);
+        pool.total_memories(1024);
+        pool.total_tables(2048);
+        pool.total_stacks(512);
+        pool.max_memory_size(512 << 20);
+        pool.max_memories_per_component(16);
+        pool.max_tables_per_component(64);
+        pool.max_core_instances_per_component(64);
+        pool.table_elements(100_000);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        let engine = Engine::new(&config)?;
+
+        let mut linker: Linker<CallState> = Linker::new(&engine);
+        // WASI is linked but empty: no preopens, no environment, no sockets; guests
+        // written in JS or Python import these interfaces even if they never use them.
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        type Data = wasmtime::component::HasSelf<CallState>;
+        bindings::host::add_to_linker::<CallState, Data>(&mut linker, |s| s)?;
+        bindings::types::add_to_linker::<CallState, Data>(&mut linker, |s| s)?;
+
+        let weak = engine.weak();
+        std::thread::Builder::new()
+            .name("beep-epoch".into())
+            .spawn(move || {
+                while let Some(engine) = weak.upgrade() {
+                    engine.increment_epoch();
+                    drop(engine);
+                    std::thread::sleep(EPOCH_TICK);
+                }
+            })?;
+
+        Ok(Arc::new(Runtime {
+            cache: cache::CompiledCache::new(cache_dir),
+            engine,
+            linker,
+        }))
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Compiles (or loads from the cache) a component, checks it exports exactly one
+    /// BEEP! world and that the host satisfies its imports, and asks it to describe itself.
+    pub async fn load(&self, bytes: &[u8]) -> anyhow::Result<Connector> {
+        let (component, sha256) = self.cache.component(&self.engine, bytes)?;
+        let world = self.world_of(&component)?;
+        let mut connector = Connector {
+            info: ConnectorInfo {
+                name: String::new(),
+                kind: ConnectorKind::Pos,
+                version: String::new(),
+                systems: vec![],
+                hosts: vec![],
+                config_schema: String::new(),
+            },
+            sha256,
+            size: bytes.len(),
+            world,
+        };
+        let ctx = CallContext {
+            grant: Grant::deny_all(),
+            budgets: Budgets {
+                deadline: Duration::from_secs(10),
+                ..Budgets::default()
+            },
+        };
+        let (info, _) = self.describe(&connector, &ctx).await;
+        let info = info.map_err(|e| anyhow!("describe() failed: {e}"))?;
+        let declared = match &connector.world {
+            World::Pos(_) => ConnectorKind::Pos,
+            World::Erp(_) => ConnectorKind::Erp,
+            World::Psp(_) => ConnectorKind::Psp,
+        };
+        if info.kind != declared {
+            bail!("describe() says kind {:?} but the component exports the {:?} world", info.kind, declared);
+        }
+        connector.info = info;
+        Ok(connector)
+    }
+
+    fn world_of(&self, component: &Component) -> anyhow::Result<World> {
+        let ty = component.component_type();
+        let exports: Vec<String> = ty.exports(&self.engine).map(|(name, _)| name.to_string()).collect();
+        let worlds: Vec<&str> = ["pos", "erp", "psp"]
+            .into_iter()
+            .filter(|w| exports.iter().any(|e| e.starts_with(&format!("beep:connector/{w}@"))))
+            .collect();
+        if worlds.len() != 1 {
+            bail!(
+                "a connector must export exactly one of beep:connector/pos, erp or psp; this one exports [{}]",
+                exports.join(", ")
+            );
+        }
+        let pre = self
+            .linker
+            .instantiate_pre(component)
+            .map_err(|e| anyhow!("the component imports something the host does not provide: {e:#}"))?;
+        Ok(match worlds[0] {
+            "pos" => World::Pos(bindings::pos::PosConnectorPre::new(pre)?),
+            "erp" => World::Erp(bindings::erp::ErpConnectorPre::new(pre)?),
+            _ => World::Psp(bindings::psp::PspConnectorPre::new(pre)?),
+        })
+    }
+
+    /// Runs `body` in a fresh store under `ctx`, and turns what happened into a result.
+    async fn run<T, F, Fut>(&self, ctx: &CallContext, body: F) -> (Result<T, CallError>, CallReport)
+    where
+        F: FnOnce(Store<CallState>) -> Fut,
+        Fut: Future<Output = wasmtime::Result<Result<T, ConnectorError>>>,
+    {
+        let started = Instant::now();
+        let (state, shared) = CallState::new(ctx);
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limiter);
+        let ticks = ctx.budgets.deadline.as_millis() as u64 / EPOCH_TICK.as_millis() as u64 + 1;
+        store.set_epoch_deadline(ticks);
+        store.epoch_deadline_trap();
+
+        let outcome = tokio::time::timeout(ctx.budgets.deadline, body(store)).await;
+        let flags = &shared.flags;
+        let result = match outcome {
+            Err(_) => {
+                flags.exhaust(Exhausted::Deadline);
+                Err(CallError::Budget(Exhausted::Deadline))
+            }
+            Ok(Ok(answer)) => match (flags.exhausted(), answer) {
+                (Some(budget), _) => Err(CallError::Budget(budget)),
+                (None, Ok(value)) => Ok(value),
+                (None, Err(err @ ConnectorError::Network(_))) => match flags.denied() {
+                    Some(why) => Err(CallError::EgressDenied(why)),
+                    None => Err(CallError::Connector(err)),
+                },
+                (None, Err(err)) => Err(CallError::Connector(err)),
+            },
+            Ok(Err(trap)) => match flags.exhausted() {
+                Some(budget) => Err(CallError::Budget(budget)),
+                None if trap.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::Interrupt) => {
+                    Err(CallError::Budget(Exhausted::Deadline))
+                }
+                None => Err(CallError::Trap(format!("{trap:#}"))),
+            },
+        };
+        let report = shared.report(started.elapsed());
+        (result, report)
+    }
+}
+
+/// One exported function per method: instantiate from the pool, call, report.
+macro_rules! operation {
+    ($(#[$doc:meta])* $name:ident, $world:ident, $iface:ident, $call:ident, ($($arg:ident : $ty:ty),*) -> $ret:ty) => {
+        $(#[$doc])*
+        pub async fn $name(&self, connector: &Connector, ctx: &CallContext, $($arg: $ty),*) -> (Result<$ret, CallError>, CallReport) {
+            let World::$world(pre) = &connector.world else {
+                return (Err(CallError::Internal(format!("{} is not a {} connector", connector.info.name, stringify!($world)))), CallReport::default());
+            };
+            let pre = pre.clone();
+            self.run(ctx, move |mut store| async move {
+                let instance = pre.instantiate_async(&mut store).await?;
+                instance.$iface().$call(&mut store, $($arg),*).await
+            }).await
+        }
+    };
+}
+
+use bindings::types::{
+    CatalogPage, InventoryPage, OrdersPage, Payment, PaymentLookup, PaymentRequest, PushResult,
+    Refund, RefundRequest, Sale, StockChange, SuppliersPage, Transaction, WebhookEvent,
+    WebhookRequest,
+};
+
+impl Runtime {
+    pub async fn describe(&self, connector: &Connector, ctx: &CallContext) -> (Result<ConnectorInfo, CallError>, CallReport) {
+        let world = connector.world.clone();
+        self.run(ctx, move |mut store| async move {
+            let info = match world {
+                World::Pos(pre) => pre.instantiate_async(&mut store).await?.call_describe(&mut store).await?,
+                World::Erp(pre) => pre.instantiate_async(&mut store).await?.call_describe(&mut store).await?,
+                World::Psp(pre) => pre.instantiate_async(&mut store).await?.call_describe(&mut store).await?,
+            };
+            Ok(Ok(info))
+        })
+        .await
+    }
+
+    operation!(fetch_catalog, Pos, beep_connector_pos, call_fetch_catalog, (config: &str, cursor: Option<&str>) -> CatalogPage);
+    operation!(push_sales, Pos, beep_connector_pos, call_push_sales, (config: &str, sales: &[Sale]) -> Vec<PushResult>);
+    operation!(fetch_inventory, Erp, beep_connector_erp, call_fetch_inventory, (config: &str, cursor: Option<&str>) -> InventoryPage);
+    operation!(fetch_orders, Erp, beep_connector_erp, call_fetch_orders, (config: &str, cursor: Option<&str>) -> OrdersPage);
+    operation!(fetch_suppliers, Erp, beep_connector_erp, call_fetch_suppliers, (config: &str, cursor: Option<&str>) -> SuppliersPage);
+    operation!(push_transactions, Erp, beep_connector_erp, call_push_transactions, (config: &str, transactions: &[Transaction]) -> Vec<PushResult>);
+    operation!(push_stock_changes, Erp, beep_connector_erp, call_push_stock_changes, (config: &str, changes: &[StockChange]) -> Vec<PushResult>);
+    operation!(validate_config, Psp, beep_connector_psp, call_validate_config, (config: &str) -> ());
+    operation!(create_payment, Psp, beep_connector_psp, call_create_payment, (config: &str, request: &PaymentRequest) -> Payment);
+    operation!(get_payment, Psp, beep_connector_psp, call_get_payment, (config: &str, lookup: &PaymentLookup) -> Payment);
+    operation!(refund_payment, Psp, beep_connector_psp, call_refund_payment, (config: &str, request: &RefundRequest) -> Refund);
+    operation!(parse_webhook, Psp, beep_connector_psp, call_parse_webhook, (config: &str, request: &WebhookRequest) -> WebhookEvent);
+}

@@ -1,0 +1,103 @@
+//! Test Mode: simulators that speak each vendor's real API, served on loopback.
+//!
+//! One listener serves every simulator under its own prefix (`/korona/…`, `/stripe/…`).
+//! Each vendor's URL can be overridden (flag or environment) to point Test Mode at an
+//! external mock server of that vendor instead.
+
+pub mod korona;
+pub mod stripe;
+
+use axum::Router;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+/// A simulated vendor: its name, what it is, where it lives under the listener, and
+/// credentials that work against it.
+pub struct Vendor {
+    pub name: &'static str,
+    pub kind: &'static str,
+    pub base_path: &'static str,
+    pub credentials: fn() -> serde_json::Value,
+}
+
+pub const VENDORS: &[Vendor] = &[
+    Vendor {
+        name: "korona",
+        kind: "pos",
+        base_path: "/korona/web/api/v3",
+        credentials: korona::sandbox_credentials,
+    },
+    Vendor {
+        name: "stripe",
+        kind: "psp",
+        base_path: "/stripe",
+        credentials: stripe::sandbox_credentials,
+    },
+];
+
+/// Where custom connectors may go in Test Mode: an echo service (any path, any method).
+pub const ECHO_PATH: &str = "/echo";
+
+pub struct Sandbox {
+    pub addr: SocketAddr,
+    urls: BTreeMap<String, String>,
+}
+
+impl Sandbox {
+    /// Binds 127.0.0.1 on an ephemeral port (or `addr`) and serves every simulator.
+    /// `overrides` maps a vendor name to an external URL that replaces its simulator.
+    pub async fn start(addr: SocketAddr, overrides: &BTreeMap<String, String>) -> anyhow::Result<Sandbox> {
+        let router = Router::new()
+            .nest("/korona", korona::router(korona::KoronaSim::new()))
+            .nest("/stripe", stripe::router(stripe::StripeSim::new()))
+            .nest(ECHO_PATH, echo_router());
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, router).await {
+                tracing::error!("sandbox listener stopped: {e}");
+            }
+        });
+        let mut urls: BTreeMap<String, String> = VENDORS
+            .iter()
+            .map(|v| (v.name.to_string(), format!("http://{addr}{}", v.base_path)))
+            .collect();
+        urls.insert("echo".into(), format!("http://{addr}{ECHO_PATH}"));
+        for (vendor, url) in overrides {
+            urls.insert(vendor.clone(), url.trim_end_matches('/').to_string());
+        }
+        Ok(Sandbox { addr, urls })
+    }
+
+    /// The base URL Test Mode uses for `vendor`.
+    pub fn url(&self, vendor: &str) -> Option<&str> {
+        self.urls.get(vendor).map(String::as_str)
+    }
+
+    /// What `GET /api/v1/sandbox` shows.
+    pub fn listing(&self) -> serde_json::Value {
+        let vendors: Vec<_> = VENDORS
+            .iter()
+            .map(|v| {
+                serde_json::json!({
+                    "system": v.name,
+                    "kind": v.kind,
+                    "baseUrl": self.url(v.name),
+                    "credentials": (v.credentials)(),
+                })
+            })
+            .collect();
+        serde_json::json!({ "success": true, "vendors": vendors, "echoUrl": self.url("echo") })
+    }
+}
+
+/// Answers any request with a small JSON description of it: the upstream custom
+/// connectors reach in Test Mode.
+fn echo_router() -> Router {
+    use axum::extract::Request;
+    use axum::response::Json;
+    async fn echo(req: Request) -> Json<serde_json::Value> {
+        Json(serde_json::json!({ "method": req.method().as_str(), "path": req.uri().path() }))
+    }
+    Router::new().fallback(echo)
+}

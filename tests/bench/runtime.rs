@@ -1,0 +1,89 @@
+//! Benchmarks (not tests): `cargo bench -p beep-host --bench runtime`.
+//!
+//! Prints: the cost of one connector call (fresh instance from the pool plus a trivial
+//! export), and syncPOS throughput from the Korona simulator into SQLite for 10,000
+//! and 100,000 products. Goals are in DESIGN.md §7.
+
+use beep_host::app::{App, Settings};
+use beep_host::db::merchants::{self, Plan};
+use beep_host::runtime::grant::Grant;
+use beep_host::runtime::{Budgets, CallContext, Runtime};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+async fn call_cost() {
+    let runtime = Runtime::new(None).unwrap();
+    let bytes = std::fs::read(PathBuf::from(env!("BEEP_WASM_DIR")).join("component_noop.wasm")).unwrap();
+    let connector = runtime.load(&bytes).await.unwrap();
+    let ctx = CallContext { grant: Grant::deny_all(), budgets: Budgets::default() };
+    for _ in 0..200 {
+        runtime.fetch_catalog(&connector, &ctx, "{}", None).await.0.unwrap();
+    }
+    let mut samples = Vec::with_capacity(5000);
+    for _ in 0..5000 {
+        let started = Instant::now();
+        runtime.fetch_catalog(&connector, &ctx, "{}", None).await.0.unwrap();
+        samples.push(started.elapsed());
+    }
+    samples.sort();
+    println!(
+        "connector call (fresh instance + trivial export): median {:.1} µs, p99 {:.1} µs  [goal: median ≤ 10 µs]",
+        percentile(&samples, 0.5).as_secs_f64() * 1e6,
+        percentile(&samples, 0.99).as_secs_f64() * 1e6
+    );
+}
+
+async fn sync_throughput(products: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::for_db(&format!("sqlite://{}", dir.path().join("bench.db").display()));
+    settings.master_key_file = Some(dir.path().join("key"));
+    settings.cache_dir = Some(dir.path().join("cache"));
+    let app = App::start(settings).await.unwrap();
+    let m = merchants::create(&app.db, "Bench", Plan::Prime).await.unwrap();
+    let caller = merchants::authenticate(&app.db, &m.test_key).await.unwrap().unwrap();
+    let store = merchants::create_store(&app.db, &caller, "Bench").await.unwrap();
+    let mut credentials = (beep_host::sandbox::VENDORS[0].credentials)();
+    credentials["accountId"] = serde_json::json!(format!("gen-{products}"));
+    // Warm the simulator's generated account so its one-off build is not measured.
+    let _ = beep_host::sync::sync_pos(
+        &app,
+        &caller,
+        beep_host::sync::SyncRequest { store_id: "warm-up", system: "korona", connector_id: None, credentials: &credentials, full: true },
+    )
+    .await;
+    let started = Instant::now();
+    let summary = beep_host::sync::sync_pos(
+        &app,
+        &caller,
+        beep_host::sync::SyncRequest { store_id: &store.store_id, system: "korona", connector_id: None, credentials: &credentials, full: true },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("sync failed: {e:?}"));
+    let elapsed = started.elapsed();
+    let synced = summary.synced["products"].as_i64().unwrap();
+    assert_eq!(synced as usize, products);
+    println!(
+        "syncPOS korona → SQLite: {products} products in {:.2} s = {:.0} products/s ({} pages)  [goal: ≥ 100,000/s]",
+        elapsed.as_secs_f64(),
+        products as f64 / elapsed.as_secs_f64(),
+        summary.pages
+    );
+}
+
+fn main() {
+    // `cargo bench` passes --bench; `cargo test --benches` would pass nothing and we
+    // must not spend a minute there.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        call_cost().await;
+        sync_throughput(10_000).await;
+        sync_throughput(100_000).await;
+    });
+}

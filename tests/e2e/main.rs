@@ -1,0 +1,8 @@
+//! End-to-end tests: a real server, real components, real HTTP, both databases.
+
+mod support;
+
+mod api;
+mod korona;
+mod sandbox;
+mod stripe;

@@ -1,0 +1,200 @@
+//! Test harness: a real server (in this process, on a loopback port) over a fresh
+//! SQLite file or a fresh PostgreSQL schema, spoken to over real HTTP.
+
+#![allow(dead_code)]
+
+use beep_host::app::{App, Settings};
+use beep_host::db::merchants::{self, Plan};
+use beep_host::runtime::Budgets;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// PostgreSQL for the tests: CI's is at 127.0.0.1:5432, database `test`, trust auth.
+pub fn postgres_url() -> String {
+    std::env::var("BEEP_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// Test components (hostile, no-op), built by host/build.rs.
+pub fn wasm(name: &str) -> PathBuf {
+    PathBuf::from(env!("BEEP_WASM_DIR")).join(format!("{}.wasm", name.replace('-', "_")))
+}
+
+pub struct Server {
+    pub url: String,
+    pub app: Arc<App>,
+    pub http: reqwest::Client,
+    dir: tempfile::TempDir,
+    schema: Option<String>,
+}
+
+pub struct Merchant {
+    pub id: String,
+    pub key: String,
+    pub live_key: String,
+}
+
+pub struct Options {
+    pub budgets: Budgets,
+    pub install: Vec<&'static str>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { budgets: Budgets::default(), install: Vec::new() }
+    }
+}
+
+impl Server {
+    pub async fn start(backend: Backend) -> Server {
+        Server::start_with(backend, Options::default()).await
+    }
+
+    pub async fn start_with(backend: Backend, options: Options) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let (db_url, schema) = match backend {
+            Backend::Sqlite => (format!("sqlite://{}", dir.path().join("beep.db").display()), None),
+            Backend::Postgres => {
+                let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+                let admin = postgres_url();
+                let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+                    .await
+                    .unwrap_or_else(|e| panic!("PostgreSQL at {admin} is needed for these tests (.ci/run starts it): {e}"));
+                sqlx::Executor::execute(&mut conn, format!("CREATE SCHEMA {schema}").as_str()).await.unwrap();
+                let sep = if admin.contains('?') { '&' } else { '?' };
+                (format!("{admin}{sep}options=-c%20search_path%3D{schema}"), Some(schema))
+            }
+        };
+        let connectors_dir = dir.path().join("connectors");
+        std::fs::create_dir_all(&connectors_dir).unwrap();
+        for name in &options.install {
+            std::fs::copy(wasm(name), connectors_dir.join(format!("{name}.wasm"))).unwrap();
+        }
+        let mut settings = Settings::for_db(&db_url);
+        settings.master_key_file = Some(dir.path().join("master.key"));
+        settings.cache_dir = Some(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("beep-cache"));
+        settings.connectors_dir = Some(connectors_dir);
+        settings.budgets = options.budgets;
+        let app = App::start(settings).await.expect("server starts");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(beep_host::serve(app.clone(), listener));
+        Server {
+            url,
+            app,
+            http: reqwest::Client::builder().timeout(Duration::from_secs(120)).build().unwrap(),
+            dir,
+            schema,
+        }
+    }
+
+    pub async fn merchant(&self, plan: Plan) -> Merchant {
+        let m = merchants::create(&self.app.db, "Test GmbH", plan).await.unwrap();
+        Merchant { id: m.merchant_id, key: m.test_key, live_key: m.live_key }
+    }
+
+    pub async fn request(&self, method: reqwest::Method, key: Option<&str>, path: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, format!("{}{path}", self.url));
+        if let Some(key) = key {
+            req = req.bearer_auth(key);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let resp = req.send().await.expect("request reaches the server");
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, value)
+    }
+
+    pub async fn post(&self, key: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.request(reqwest::Method::POST, Some(key), path, Some(&body), &[]).await
+    }
+
+    pub async fn post_idem(&self, key: &str, path: &str, idem: &str, body: Value) -> (StatusCode, Value) {
+        self.request(reqwest::Method::POST, Some(key), path, Some(&body), &[("Idempotency-Key", idem)]).await
+    }
+
+    pub async fn get(&self, key: &str, path: &str) -> (StatusCode, Value) {
+        self.request(reqwest::Method::GET, Some(key), path, None, &[]).await
+    }
+
+    pub async fn store(&self, m: &Merchant) -> String {
+        let (status, body) = self.post(&m.key, "/api/v1/stores", json!({"name": "Filiale Mitte"})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["storeId"].as_str().unwrap().to_string()
+    }
+
+    /// The Test Mode entry of `system`: its baseUrl and working credentials.
+    pub async fn sandbox(&self, m: &Merchant, system: &str) -> (String, Value) {
+        let (status, body) = self.get(&m.key, "/api/v1/sandbox").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let vendor = body["vendors"].as_array().unwrap().iter().find(|v| v["system"] == system).unwrap().clone();
+        (vendor["baseUrl"].as_str().unwrap().to_string(), vendor["credentials"].clone())
+    }
+
+    /// The simulator's own test hooks live beside its API.
+    pub async fn sim_get(&self, url: &str) -> Value {
+        self.http.get(url).send().await.unwrap().json().await.unwrap()
+    }
+
+    pub async fn sim_post(&self, url: &str, body: Value) -> Value {
+        let resp = self.http.post(url).json(&body).send().await.unwrap();
+        assert!(resp.status().is_success(), "{url}: {}", resp.status());
+        resp.json().await.unwrap_or(Value::Null)
+    }
+
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Drop the test's schema; a panicking test may leave one behind, which
+        // .ci/run sweeps.
+        if let Some(schema) = self.schema.take() {
+            let url = postgres_url();
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async move {
+                    if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await {
+                        let _ = sqlx::Executor::execute(&mut conn, format!("DROP SCHEMA IF EXISTS {schema} CASCADE").as_str()).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// Runs a test body once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::support::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::support::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}
