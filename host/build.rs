@@ -41,7 +41,14 @@ fn main() {
 
     let mut cmd = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.current_dir(&root)
-        .args(["build", "--target", "wasm32-wasip2", "--profile", "wasm", "--target-dir"])
+        .args([
+            "build",
+            "--target",
+            "wasm32-wasip2",
+            "--profile",
+            "wasm",
+            "--target-dir",
+        ])
         .arg(&target_dir);
     for name in connectors.iter().chain(&test_components) {
         cmd.args(["-p", name]);
@@ -66,7 +73,9 @@ fn main() {
         assert!(status.success(), "building the wasm components failed");
     }
 
-    let mut bundled = String::from("/// Bundled connector components, built by host/build.rs.\npub static BUNDLED: &[(&str, &[u8])] = &[\n");
+    let mut bundled = String::from(
+        "/// Bundled connector components, built by host/build.rs.\npub static BUNDLED: &[(&str, &[u8])] = &[\n",
+    );
     for name in &connectors {
         let file = out_dir.join(format!("{}.wasm", name.replace('-', "_")));
         bundled.push_str(&format!(

@@ -58,7 +58,9 @@ pub struct App {
 impl App {
     pub async fn start(settings: Settings) -> anyhow::Result<Arc<App>> {
         let sealer = match (&settings.master_key, &settings.master_key_file) {
-            (Some(key), _) => Sealer::new(key, &settings.retired_keys).context("BEEP_MASTER_KEY")?,
+            (Some(key), _) => {
+                Sealer::new(key, &settings.retired_keys).context("BEEP_MASTER_KEY")?
+            }
             (None, Some(path)) if path.exists() => {
                 Sealer::from_file_or_create(path, &settings.retired_keys)?
             }
@@ -66,7 +68,9 @@ impl App {
                 "live mode needs a master key: set BEEP_MASTER_KEY or --master-key-file (generate one with `beep keygen`)"
             ),
             (None, path) => {
-                let path = path.clone().unwrap_or_else(|| default_key_path(&settings.db_url));
+                let path = path
+                    .clone()
+                    .unwrap_or_else(|| default_key_path(&settings.db_url));
                 tracing::info!("Test Mode: using the key file {}", path.display());
                 Sealer::from_file_or_create(&path, &settings.retired_keys)?
             }

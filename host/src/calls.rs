@@ -25,12 +25,17 @@ pub fn prepare(
     connector_id: Option<&str>,
     credentials: &serde_json::Value,
 ) -> Result<Target, Failure> {
-    let entry = app.registry.resolve(kind, system, connector_id).map_err(|e| match e {
-        Resolve::ConnectorIdRequired => Failure::invalid("connector_id_required", e.to_string()),
-        Resolve::WrongKind { .. } => Failure::invalid("wrong_connector_kind", e.to_string()),
-        Resolve::UnknownSystem(_) => Failure::not_found("unknown_system", e.to_string()),
-        Resolve::UnknownConnector(_) => Failure::not_found("unknown_connector", e.to_string()),
-    })?;
+    let entry = app
+        .registry
+        .resolve(kind, system, connector_id)
+        .map_err(|e| match e {
+            Resolve::ConnectorIdRequired => {
+                Failure::invalid("connector_id_required", e.to_string())
+            }
+            Resolve::WrongKind { .. } => Failure::invalid("wrong_connector_kind", e.to_string()),
+            Resolve::UnknownSystem(_) => Failure::not_found("unknown_system", e.to_string()),
+            Resolve::UnknownConnector(_) => Failure::not_found("unknown_connector", e.to_string()),
+        })?;
     let mut config = credentials.clone();
     let grant = grant_for(&entry, caller.mode, &app.sandbox, &mut config)
         .map_err(|e| Failure::invalid("invalid_credentials", e.0))?;
@@ -45,7 +50,14 @@ pub fn prepare(
 }
 
 /// Writes the call's outbound requests to the egress audit and its logs to tracing.
-pub async fn record(app: &App, caller: &Caller, store_id: Option<&str>, target: &Target, operation: &str, report: &CallReport) {
+pub async fn record(
+    app: &App,
+    caller: &Caller,
+    store_id: Option<&str>,
+    target: &Target,
+    operation: &str,
+    report: &CallReport,
+) {
     let subject = db::audit::Subject {
         merchant_id: &caller.merchant_id,
         store_id,

@@ -49,7 +49,11 @@ pub fn kind_name(kind: ConnectorKind) -> &'static str {
 pub enum Resolve {
     UnknownSystem(String),
     UnknownConnector(String),
-    WrongKind { id: String, expected: &'static str, actual: &'static str },
+    WrongKind {
+        id: String,
+        expected: &'static str,
+        actual: &'static str,
+    },
     ConnectorIdRequired,
 }
 
@@ -58,8 +62,15 @@ impl std::fmt::Display for Resolve {
         match self {
             Resolve::UnknownSystem(s) => write!(f, "unknown system {s:?}"),
             Resolve::UnknownConnector(id) => write!(f, "unknown connector {id:?}"),
-            Resolve::WrongKind { id, expected, actual } => {
-                write!(f, "connector {id:?} is a {actual} connector, not {expected}")
+            Resolve::WrongKind {
+                id,
+                expected,
+                actual,
+            } => {
+                write!(
+                    f,
+                    "connector {id:?} is a {actual} connector, not {expected}"
+                )
             }
             Resolve::ConnectorIdRequired => write!(f, "system \"custom\" needs a connectorId"),
         }
@@ -112,7 +123,12 @@ impl Registry {
     }
 
     /// The connector for `system` (bundled) or, for `custom`, the one named by `connector_id`.
-    pub fn resolve(&self, kind: ConnectorKind, system: &str, connector_id: Option<&str>) -> Result<Entry, Resolve> {
+    pub fn resolve(
+        &self,
+        kind: ConnectorKind,
+        system: &str,
+        connector_id: Option<&str>,
+    ) -> Result<Entry, Resolve> {
         let entry = if system == "custom" {
             let id = connector_id.ok_or(Resolve::ConnectorIdRequired)?;
             self.entries
@@ -147,7 +163,12 @@ pub struct GrantError(pub String);
 /// The grant for one call and the config the connector sees. In Test Mode the
 /// connector is pointed at its simulator (`baseUrl`) and may reach nothing else; in live
 /// mode it may reach its declared hosts, narrowed to the store's `baseUrl` if set.
-pub fn grant_for(entry: &Entry, mode: Mode, sandbox: &Sandbox, config: &mut serde_json::Value) -> Result<Grant, GrantError> {
+pub fn grant_for(
+    entry: &Entry,
+    mode: Mode,
+    sandbox: &Sandbox,
+    config: &mut serde_json::Value,
+) -> Result<Grant, GrantError> {
     let Some(object) = config.as_object_mut() else {
         return Err(GrantError("credentials must be a JSON object".into()));
     };
@@ -179,7 +200,8 @@ pub fn grant_for(entry: &Entry, mode: Mode, sandbox: &Sandbox, config: &mut serd
             let origins = match object.get("baseUrl") {
                 None => declared,
                 Some(serde_json::Value::String(url)) => {
-                    let base = Origin::parse(url).map_err(|e| GrantError(format!("baseUrl: {e}")))?;
+                    let base =
+                        Origin::parse(url).map_err(|e| GrantError(format!("baseUrl: {e}")))?;
                     if !declared.iter().any(|d| d.covers(&base)) {
                         return Err(GrantError(format!(
                             "baseUrl {url} is not one of the hosts {} declares ({})",

@@ -40,7 +40,10 @@ impl Sealer {
         let mut keys = Vec::new();
         for text in std::iter::once(current).chain(retired.iter().map(String::as_str)) {
             let bytes = parse_key(text)?;
-            keys.push((key_id(&bytes), ChaCha20Poly1305::new(Key::from_slice(&bytes))));
+            keys.push((
+                key_id(&bytes),
+                ChaCha20Poly1305::new(Key::from_slice(&bytes)),
+            ));
         }
         Ok(Sealer { keys })
     }
@@ -53,7 +56,8 @@ impl Sealer {
             write_private(path, &STANDARD.encode(key))
                 .with_context(|| format!("creating the key file {}", path.display()))?;
         }
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading the key file {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the key file {}", path.display()))?;
         Sealer::new(&text, retired)
     }
 
@@ -66,7 +70,13 @@ impl Sealer {
         let mut nonce = [0u8; 12];
         rand::rng().fill_bytes(&mut nonce);
         let ct = cipher
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad: context.as_bytes() })
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: context.as_bytes(),
+                },
+            )
             .expect("ChaCha20-Poly1305 encryption cannot fail for in-memory input");
         let mut blob = nonce.to_vec();
         blob.extend_from_slice(&ct);
@@ -83,13 +93,21 @@ impl Sealer {
             .iter()
             .find(|(id, _)| id == kid)
             .ok_or_else(|| anyhow!("sealed with key {kid}, which this server does not have"))?;
-        let blob = URL_SAFE_NO_PAD.decode(data).map_err(|_| anyhow!("corrupt sealed value"))?;
+        let blob = URL_SAFE_NO_PAD
+            .decode(data)
+            .map_err(|_| anyhow!("corrupt sealed value"))?;
         if blob.len() < 12 {
             bail!("corrupt sealed value");
         }
         let (nonce, ct) = blob.split_at(12);
         cipher
-            .decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad: context.as_bytes() })
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ct,
+                    aad: context.as_bytes(),
+                },
+            )
             .map_err(|_| anyhow!("sealed value does not open (wrong key or wrong row)"))
     }
 
@@ -132,7 +150,11 @@ mod tests {
         assert!(!sealed.contains("secret"));
         assert_eq!(s.open(&sealed, "store:1").unwrap(), b"secret");
         assert!(s.open(&sealed, "store:2").is_err(), "bound to its row");
-        assert_ne!(s.seal(b"secret", "store:1"), sealed, "fresh nonce each time");
+        assert_ne!(
+            s.seal(b"secret", "store:1"),
+            sealed,
+            "fresh nonce each time"
+        );
     }
 
     #[test]

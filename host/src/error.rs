@@ -5,21 +5,41 @@ use crate::runtime::CallError;
 #[derive(Debug)]
 pub enum Failure {
     /// The request is malformed (400).
-    Invalid { code: &'static str, message: String },
+    Invalid {
+        code: &'static str,
+        message: String,
+    },
     /// No or unknown API key (401).
     Unauthenticated(String),
     /// No such store, system, connector, payment (404).
-    NotFound { code: &'static str, message: String },
+    NotFound {
+        code: &'static str,
+        message: String,
+    },
     /// The caller may not do this (403): plan, another merchant's store, live mode off.
-    Forbidden { code: &'static str, message: String },
+    Forbidden {
+        code: &'static str,
+        message: String,
+    },
     /// The request body is over the limit (413).
     TooLarge(String),
     /// Conflicts with the current state (409): idempotency, a run in progress.
-    Conflict { code: &'static str, message: String, retry_after: Option<u32> },
+    Conflict {
+        code: &'static str,
+        message: String,
+        retry_after: Option<u32>,
+    },
     /// Well-formed but refused by a business rule or the vendor (422).
-    Rejected { code: &'static str, message: String },
+    Rejected {
+        code: &'static str,
+        message: String,
+    },
     /// A connector call failed.
-    Call { connector: String, error: CallError, sync_run_id: Option<String> },
+    Call {
+        connector: String,
+        error: CallError,
+        sync_run_id: Option<String>,
+    },
     Internal(anyhow::Error),
 }
 
@@ -37,18 +57,34 @@ impl From<sqlx::Error> for Failure {
 
 impl Failure {
     pub fn invalid(code: &'static str, message: impl Into<String>) -> Failure {
-        Failure::Invalid { code, message: message.into() }
+        Failure::Invalid {
+            code,
+            message: message.into(),
+        }
     }
     pub fn not_found(code: &'static str, message: impl Into<String>) -> Failure {
-        Failure::NotFound { code, message: message.into() }
+        Failure::NotFound {
+            code,
+            message: message.into(),
+        }
     }
     pub fn forbidden(code: &'static str, message: impl Into<String>) -> Failure {
-        Failure::Forbidden { code, message: message.into() }
+        Failure::Forbidden {
+            code,
+            message: message.into(),
+        }
     }
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Failure {
-        Failure::Conflict { code, message: message.into(), retry_after: None }
+        Failure::Conflict {
+            code,
+            message: message.into(),
+            retry_after: None,
+        }
     }
     pub fn rejected(code: &'static str, message: impl Into<String>) -> Failure {
-        Failure::Rejected { code, message: message.into() }
+        Failure::Rejected {
+            code,
+            message: message.into(),
+        }
     }
 }

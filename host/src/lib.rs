@@ -18,7 +18,10 @@ pub mod sandbox;
 pub mod sync;
 
 /// Runs the API on `listener` until the process ends.
-pub async fn serve(app: std::sync::Arc<app::App>, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+pub async fn serve(
+    app: std::sync::Arc<app::App>,
+    listener: tokio::net::TcpListener,
+) -> anyhow::Result<()> {
     axum::serve(listener, api::router(app)).await?;
     Ok(())
 }

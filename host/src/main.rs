@@ -10,7 +10,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "beep", version, about = "BEEP! Connect: sync BEEP! with a merchant's POS, ERP and PSP")]
+#[command(
+    name = "beep",
+    version,
+    about = "BEEP! Connect: sync BEEP! with a merchant's POS, ERP and PSP"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -49,7 +53,12 @@ struct ServeArgs {
     #[arg(long, env = "BEEP_MASTER_KEY_FILE")]
     master_key_file: Option<PathBuf>,
     /// Retired master keys, comma separated: they still open old ciphertexts.
-    #[arg(long, env = "BEEP_RETIRED_KEYS", value_delimiter = ',', hide_env_values = true)]
+    #[arg(
+        long,
+        env = "BEEP_RETIRED_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     retired_keys: Vec<String>,
     /// Where the Test Mode simulators listen.
     #[arg(long, env = "BEEP_SANDBOX_LISTEN", default_value = "127.0.0.1:0")]
@@ -154,12 +163,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("BEEP_LOG").unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("BEEP_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
         Command::Serve(args) => serve(args).await,
-        Command::Merchant { command: MerchantCommand::Create { name, plan, db } } => {
+        Command::Merchant {
+            command: MerchantCommand::Create { name, plan, db },
+        } => {
             let db = Db::connect(&db).await?;
             let plan = merchants::Plan::parse(&plan).expect("clap checked the plan");
             let created = merchants::create(&db, &name, plan).await?;

@@ -15,7 +15,9 @@ pub struct Cursor;
 
 impl Cursor {
     /// `None` (first call of a full run) decodes to `T::default()`.
-    pub fn decode<T: DeserializeOwned + Default>(cursor: Option<&str>) -> Result<T, ConnectorError> {
+    pub fn decode<T: DeserializeOwned + Default>(
+        cursor: Option<&str>,
+    ) -> Result<T, ConnectorError> {
         match cursor {
             None | Some("") => Ok(T::default()),
             Some(text) => {
@@ -42,7 +44,10 @@ mod tests {
     fn cursor_round_trip_and_default() {
         assert_eq!(Cursor::decode::<State>(None).unwrap(), State::default());
         let text = Cursor::encode(&State { page: 3 }).unwrap();
-        assert_eq!(Cursor::decode::<State>(Some(&text)).unwrap(), State { page: 3 });
+        assert_eq!(
+            Cursor::decode::<State>(Some(&text)).unwrap(),
+            State { page: 3 }
+        );
         assert!(matches!(
             Cursor::decode::<State>(Some("{")),
             Err(ConnectorError::InvalidConfig(_))

@@ -145,7 +145,8 @@ impl Response {
 
     /// `Retry-After` in seconds (delta-seconds form).
     pub fn retry_after(&self) -> Option<u32> {
-        self.header("retry-after").and_then(|v| v.trim().parse().ok())
+        self.header("retry-after")
+            .and_then(|v| v.trim().parse().ok())
     }
 
     /// Passes a 2xx through; anything else becomes the matching [`ConnectorError`] with
@@ -198,8 +199,8 @@ mod transport {
             .iter()
             .map(|(k, v)| (k.clone(), v.clone().into_bytes()))
             .collect();
-        let headers = Fields::from_list(&entries)
-            .map_err(|e| internal(format!("invalid header: {e:?}")))?;
+        let headers =
+            Fields::from_list(&entries).map_err(|e| internal(format!("invalid header: {e:?}")))?;
         let outgoing = OutgoingRequest::new(headers);
         let method = match req.method {
             Method::Get => WasiMethod::Get,
@@ -215,12 +216,20 @@ mod transport {
         };
         let bad = |what: &str| internal(format!("invalid request {what}: {}", req.url));
         outgoing.set_method(&method).map_err(|_| bad("method"))?;
-        outgoing.set_scheme(Some(&scheme)).map_err(|_| bad("scheme"))?;
-        outgoing.set_authority(Some(authority)).map_err(|_| bad("authority"))?;
-        outgoing.set_path_with_query(Some(path)).map_err(|_| bad("path"))?;
+        outgoing
+            .set_scheme(Some(&scheme))
+            .map_err(|_| bad("scheme"))?;
+        outgoing
+            .set_authority(Some(authority))
+            .map_err(|_| bad("authority"))?;
+        outgoing
+            .set_path_with_query(Some(path))
+            .map_err(|_| bad("path"))?;
 
         // The body must be complete before `handle`: the host sends it in one piece.
-        let body = outgoing.body().map_err(|_| internal("request body taken"))?;
+        let body = outgoing
+            .body()
+            .map_err(|_| internal("request body taken"))?;
         if !req.body.is_empty() {
             let stream = body.write().map_err(|_| internal("request stream taken"))?;
             for chunk in req.body.chunks(4096) {
@@ -249,16 +258,23 @@ mod transport {
             .into_iter()
             .map(|(k, v)| (k, String::from_utf8_lossy(&v).into_owned()))
             .collect();
-        let body = incoming.consume().map_err(|_| internal("response body taken"))?;
+        let body = incoming
+            .consume()
+            .map_err(|_| internal("response body taken"))?;
         let mut bytes = Vec::new();
         {
-            let stream = body.stream().map_err(|_| internal("response stream taken"))?;
+            let stream = body
+                .stream()
+                .map_err(|_| internal("response stream taken"))?;
             loop {
                 match stream.blocking_read(64 * 1024) {
                     Ok(chunk) => bytes.extend_from_slice(&chunk),
                     Err(StreamError::Closed) => break,
                     Err(StreamError::LastOperationFailed(e)) => {
-                        return Err(network(format!("reading response: {}", e.to_debug_string())));
+                        return Err(network(format!(
+                            "reading response: {}",
+                            e.to_debug_string()
+                        )));
                     }
                 }
             }
@@ -310,10 +326,7 @@ mod tests {
             split_url("http://127.0.0.1:9000").unwrap(),
             ("http", "127.0.0.1:9000", "/")
         );
-        assert_eq!(
-            split_url("http://h?x=1").unwrap(),
-            ("http", "h", "?x=1")
-        );
+        assert_eq!(split_url("http://h?x=1").unwrap(), ("http", "h", "?x=1"));
         assert!(split_url("/relative").is_err());
     }
 
@@ -324,7 +337,10 @@ mod tests {
         let r = Request::get("http://h/p?x=1").query(&[("y", "2")]);
         assert_eq!(r.url, "http://h/p?x=1&y=2");
         let r = Request::post("http://h").form(&[("amount", "100"), ("metadata[id]", "x")]);
-        assert_eq!(String::from_utf8(r.body).unwrap(), "amount=100&metadata%5Bid%5D=x");
+        assert_eq!(
+            String::from_utf8(r.body).unwrap(),
+            "amount=100&metadata%5Bid%5D=x"
+        );
     }
 
     #[test]
@@ -344,7 +360,9 @@ mod tests {
             body: br#"{"error":{"message":"bad key"}}"#.to_vec(),
         };
         match resp.error_for_status_with(|r| {
-            r.json::<serde_json::Value>().ok()?["error"]["message"].as_str().map(String::from)
+            r.json::<serde_json::Value>().ok()?["error"]["message"]
+                .as_str()
+                .map(String::from)
         }) {
             Err(ConnectorError::Unauthorized(m)) => assert_eq!(m, "bad key"),
             other => panic!("{other:?}"),

@@ -106,6 +106,14 @@ macro_rules! export_pos {
     ($t:ident) => {
         #[cfg(target_arch = "wasm32")]
         $crate::pos::generated::export_pos!($t);
+        // Natively the exports are only referenced, so the implementation counts as used.
+        #[cfg(not(target_arch = "wasm32"))]
+        #[doc(hidden)]
+        pub fn __beep_exports() {
+            let _ = <$t as $crate::pos::Describe>::describe;
+            let _ = <$t as $crate::pos::Pos>::fetch_catalog;
+            let _ = <$t as $crate::pos::Pos>::push_sales;
+        }
     };
 }
 
@@ -115,6 +123,17 @@ macro_rules! export_erp {
     ($t:ident) => {
         #[cfg(target_arch = "wasm32")]
         $crate::erp::generated::export_erp!($t);
+        // Natively the exports are only referenced, so the implementation counts as used.
+        #[cfg(not(target_arch = "wasm32"))]
+        #[doc(hidden)]
+        pub fn __beep_exports() {
+            let _ = <$t as $crate::erp::Describe>::describe;
+            let _ = <$t as $crate::erp::Erp>::fetch_inventory;
+            let _ = <$t as $crate::erp::Erp>::fetch_orders;
+            let _ = <$t as $crate::erp::Erp>::fetch_suppliers;
+            let _ = <$t as $crate::erp::Erp>::push_transactions;
+            let _ = <$t as $crate::erp::Erp>::push_stock_changes;
+        }
     };
 }
 
@@ -124,6 +143,17 @@ macro_rules! export_psp {
     ($t:ident) => {
         #[cfg(target_arch = "wasm32")]
         $crate::psp::generated::export_psp!($t);
+        // Natively the exports are only referenced, so the implementation counts as used.
+        #[cfg(not(target_arch = "wasm32"))]
+        #[doc(hidden)]
+        pub fn __beep_exports() {
+            let _ = <$t as $crate::psp::Describe>::describe;
+            let _ = <$t as $crate::psp::Psp>::validate_config;
+            let _ = <$t as $crate::psp::Psp>::create_payment;
+            let _ = <$t as $crate::psp::Psp>::get_payment;
+            let _ = <$t as $crate::psp::Psp>::refund_payment;
+            let _ = <$t as $crate::psp::Psp>::parse_webhook;
+        }
     };
 }
 

@@ -6,11 +6,32 @@ use crate::types::{ConnectorError, Money};
 
 /// Currencies whose exponent is not 2 (ISO 4217 list one, as published).
 const EXPONENTS: &[(&str, u8)] = &[
-    ("BIF", 0), ("CLP", 0), ("DJF", 0), ("GNF", 0), ("ISK", 0), ("JPY", 0), ("KMF", 0),
-    ("KRW", 0), ("PYG", 0), ("RWF", 0), ("UGX", 0), ("UYI", 0), ("VND", 0), ("VUV", 0),
-    ("XAF", 0), ("XOF", 0), ("XPF", 0),
-    ("BHD", 3), ("IQD", 3), ("JOD", 3), ("KWD", 3), ("LYD", 3), ("OMR", 3), ("TND", 3),
-    ("CLF", 4), ("UYW", 4),
+    ("BIF", 0),
+    ("CLP", 0),
+    ("DJF", 0),
+    ("GNF", 0),
+    ("ISK", 0),
+    ("JPY", 0),
+    ("KMF", 0),
+    ("KRW", 0),
+    ("PYG", 0),
+    ("RWF", 0),
+    ("UGX", 0),
+    ("UYI", 0),
+    ("VND", 0),
+    ("VUV", 0),
+    ("XAF", 0),
+    ("XOF", 0),
+    ("XPF", 0),
+    ("BHD", 3),
+    ("IQD", 3),
+    ("JOD", 3),
+    ("KWD", 3),
+    ("LYD", 3),
+    ("OMR", 3),
+    ("TND", 3),
+    ("CLF", 4),
+    ("UYW", 4),
 ];
 
 /// Active ISO 4217 codes with exponent 2.
@@ -80,11 +101,19 @@ pub fn from_major_str(value: &str, currency: &str) -> Result<i64, ConnectorError
     if dropped.bytes().any(|b| b != b'0') {
         return Err(bad());
     }
-    let mut minor: i64 = if int_part.is_empty() { 0 } else { int_part.parse().map_err(|_| bad())? };
+    let mut minor: i64 = if int_part.is_empty() {
+        0
+    } else {
+        int_part.parse().map_err(|_| bad())?
+    };
     for _ in 0..exp {
         minor = minor.checked_mul(10).ok_or_else(bad)?;
     }
-    let mut frac: i64 = if kept.is_empty() { 0 } else { kept.parse().map_err(|_| bad())? };
+    let mut frac: i64 = if kept.is_empty() {
+        0
+    } else {
+        kept.parse().map_err(|_| bad())?
+    };
     for _ in kept.len()..exp {
         frac *= 10;
     }

@@ -17,16 +17,28 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 async fn call_cost() {
     let runtime = Runtime::new(None).unwrap();
-    let bytes = std::fs::read(PathBuf::from(env!("BEEP_WASM_DIR")).join("component_noop.wasm")).unwrap();
+    let bytes =
+        std::fs::read(PathBuf::from(env!("BEEP_WASM_DIR")).join("component_noop.wasm")).unwrap();
     let connector = runtime.load(&bytes).await.unwrap();
-    let ctx = CallContext { grant: Grant::deny_all(), budgets: Budgets::default() };
+    let ctx = CallContext {
+        grant: Grant::deny_all(),
+        budgets: Budgets::default(),
+    };
     for _ in 0..200 {
-        runtime.fetch_catalog(&connector, &ctx, "{}", None).await.0.unwrap();
+        runtime
+            .fetch_catalog(&connector, &ctx, "{}", None)
+            .await
+            .0
+            .unwrap();
     }
     let mut samples = Vec::with_capacity(5000);
     for _ in 0..5000 {
         let started = Instant::now();
-        runtime.fetch_catalog(&connector, &ctx, "{}", None).await.0.unwrap();
+        runtime
+            .fetch_catalog(&connector, &ctx, "{}", None)
+            .await
+            .0
+            .unwrap();
         samples.push(started.elapsed());
     }
     samples.sort();
@@ -39,27 +51,49 @@ async fn call_cost() {
 
 async fn sync_throughput(products: usize) {
     let dir = tempfile::tempdir().unwrap();
-    let mut settings = Settings::for_db(&format!("sqlite://{}", dir.path().join("bench.db").display()));
+    let mut settings = Settings::for_db(&format!(
+        "sqlite://{}",
+        dir.path().join("bench.db").display()
+    ));
     settings.master_key_file = Some(dir.path().join("key"));
     settings.cache_dir = Some(dir.path().join("cache"));
     let app = App::start(settings).await.unwrap();
-    let m = merchants::create(&app.db, "Bench", Plan::Prime).await.unwrap();
-    let caller = merchants::authenticate(&app.db, &m.test_key).await.unwrap().unwrap();
-    let store = merchants::create_store(&app.db, &caller, "Bench").await.unwrap();
+    let m = merchants::create(&app.db, "Bench", Plan::Prime)
+        .await
+        .unwrap();
+    let caller = merchants::authenticate(&app.db, &m.test_key)
+        .await
+        .unwrap()
+        .unwrap();
+    let store = merchants::create_store(&app.db, &caller, "Bench")
+        .await
+        .unwrap();
     let mut credentials = (beep_host::sandbox::VENDORS[0].credentials)();
     credentials["accountId"] = serde_json::json!(format!("gen-{products}"));
     // Warm the simulator's generated account so its one-off build is not measured.
     let _ = beep_host::sync::sync_pos(
         &app,
         &caller,
-        beep_host::sync::SyncRequest { store_id: "warm-up", system: "korona", connector_id: None, credentials: &credentials, full: true },
+        beep_host::sync::SyncRequest {
+            store_id: "warm-up",
+            system: "korona",
+            connector_id: None,
+            credentials: &credentials,
+            full: true,
+        },
     )
     .await;
     let started = Instant::now();
     let summary = beep_host::sync::sync_pos(
         &app,
         &caller,
-        beep_host::sync::SyncRequest { store_id: &store.store_id, system: "korona", connector_id: None, credentials: &credentials, full: true },
+        beep_host::sync::SyncRequest {
+            store_id: &store.store_id,
+            system: "korona",
+            connector_id: None,
+            credentials: &credentials,
+            full: true,
+        },
     )
     .await
     .unwrap_or_else(|e| panic!("sync failed: {e:?}"));
@@ -80,7 +114,10 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         call_cost().await;
         sync_throughput(10_000).await;

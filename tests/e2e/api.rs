@@ -10,7 +10,12 @@ fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, code: &s
     assert_eq!(status, expected, "{body}");
     assert_eq!(body["success"], false, "{body}");
     assert_eq!(body["error"]["code"], code, "{body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
 }
 
 async fn auth_plans_and_tenancy(backend: Backend) {
@@ -21,11 +26,17 @@ async fn auth_plans_and_tenancy(backend: Backend) {
     let (_, credentials) = server.sandbox(&grow, "korona").await;
     let sync = json!({"system": "korona", "storeId": store, "credentials": credentials});
 
-    let (status, body) = server.request(Method::POST, None, "/api/v1/syncPOS", Some(&sync), &[]).await;
+    let (status, body) = server
+        .request(Method::POST, None, "/api/v1/syncPOS", Some(&sync), &[])
+        .await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "unauthorized");
-    let (status, body) = server.post("beep_test_not-a-key", "/api/v1/syncPOS", sync.clone()).await;
+    let (status, body) = server
+        .post("beep_test_not-a-key", "/api/v1/syncPOS", sync.clone())
+        .await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "unauthorized");
-    let (status, body) = server.post("sk_live_whatever", "/api/v1/stores", json!({"name": "x"})).await;
+    let (status, body) = server
+        .post("sk_live_whatever", "/api/v1/stores", json!({"name": "x"}))
+        .await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "unauthorized");
 
     // Live keys are refused while the server runs Test Mode only.
@@ -34,12 +45,26 @@ async fn auth_plans_and_tenancy(backend: Backend) {
 
     // START may not sync, and nobody may touch another merchant's store.
     let start_store = server.store(&start).await;
-    let (status, body) = server.post(&start.key, "/api/v1/syncPOS", json!({"system": "korona", "storeId": start_store, "credentials": credentials})).await;
+    let (status, body) = server
+        .post(
+            &start.key,
+            "/api/v1/syncPOS",
+            json!({"system": "korona", "storeId": start_store, "credentials": credentials}),
+        )
+        .await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "plan_required");
-    let (status, body) = server.post(&start.key, "/api/v1/pushToPOS", json!({"system": "korona", "storeId": start_store, "credentials": credentials})).await;
+    let (status, body) = server
+        .post(
+            &start.key,
+            "/api/v1/pushToPOS",
+            json!({"system": "korona", "storeId": start_store, "credentials": credentials}),
+        )
+        .await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "plan_required");
     let other = server.merchant(Plan::Prime).await;
-    let (status, body) = server.post(&other.key, "/api/v1/syncPOS", sync.clone()).await;
+    let (status, body) = server
+        .post(&other.key, "/api/v1/syncPOS", sync.clone())
+        .await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "store_forbidden");
     for path in [
         format!("/api/v1/stores/{store}"),
@@ -56,10 +81,14 @@ async fn auth_plans_and_tenancy(backend: Backend) {
     let (status, body) = server.post(&other.key, "/api/v1/sales", json!({"storeId": store, "receiptNumber": "1", "currency": "EUR", "lines": [{"name": "x", "quantity": 1, "unitPrice": 1}]})).await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "store_forbidden");
     // A sync run of another merchant is not readable either.
-    let (status, body) = server.post(&grow.key, "/api/v1/syncPOS", sync.clone()).await;
+    let (status, body) = server
+        .post(&grow.key, "/api/v1/syncPOS", sync.clone())
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let run = body["syncRunId"].as_str().unwrap();
-    let (status, _) = server.get(&other.key, &format!("/api/v1/syncRuns/{run}")).await;
+    let (status, _) = server
+        .get(&other.key, &format!("/api/v1/syncRuns/{run}"))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (_, stores) = server.get(&other.key, "/api/v1/stores").await;
     assert_eq!(stores["stores"].as_array().unwrap().len(), 0);
@@ -70,42 +99,131 @@ async fn bad_input_is_a_clear_400(backend: Backend) {
     let m = server.merchant(Plan::Grow).await;
     let store = server.store(&m).await;
 
-    let resp = server.http.post(format!("{}/api/v1/syncPOS", server.url)).bearer_auth(&m.key).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    let resp = server
+        .http
+        .post(format!("{}/api/v1/syncPOS", server.url))
+        .bearer_auth(&m.key)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     let status = resp.status();
     let body: Value = resp.json().await.unwrap();
     assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_request");
 
-    let (status, body) = server.post(&m.key, "/api/v1/syncPOS", json!({"storeId": store, "credentials": {}})).await;
+    let (status, body) = server
+        .post(
+            &m.key,
+            "/api/v1/syncPOS",
+            json!({"storeId": store, "credentials": {}}),
+        )
+        .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_request");
-    assert!(body["error"]["message"].as_str().unwrap().contains("system"), "{body}");
-    let (status, body) = server.post(&m.key, "/api/v1/syncPOS", json!({"system": "korona", "storeId": store, "credentials": "text"})).await;
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("system"),
+        "{body}"
+    );
+    let (status, body) = server
+        .post(
+            &m.key,
+            "/api/v1/syncPOS",
+            json!({"system": "korona", "storeId": store, "credentials": "text"}),
+        )
+        .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_request");
-    let (status, body) = server.post(&m.key, "/api/v1/syncPOS", json!({"system": "nope", "storeId": store, "credentials": {}})).await;
+    let (status, body) = server
+        .post(
+            &m.key,
+            "/api/v1/syncPOS",
+            json!({"system": "nope", "storeId": store, "credentials": {}}),
+        )
+        .await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "unknown_system");
-    let (status, body) = server.post(&m.key, "/api/v1/syncPOS", json!({"system": "korona", "storeId": "no-such-store", "credentials": {}})).await;
+    let (status, body) = server
+        .post(
+            &m.key,
+            "/api/v1/syncPOS",
+            json!({"system": "korona", "storeId": "no-such-store", "credentials": {}}),
+        )
+        .await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "unknown_store");
-    let (status, body) = server.post(&m.key, "/api/v1/syncPOS", json!({"system": "korona", "storeId": store, "credentials": {"accountId": "demo"}})).await;
-    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_config");
-    let (status, body) = server.post(&m.key, "/api/v1/syncPOS", json!({"system": "custom", "storeId": store, "credentials": {}})).await;
-    assert_error(status, &body, StatusCode::BAD_REQUEST, "connector_id_required");
-    let (status, body) = server.post(&m.key, "/api/v1/syncERP", json!({"system": "sap", "storeId": store, "credentials": {}})).await;
+    let (status, body) = server
+        .post(
+            &m.key,
+            "/api/v1/syncPOS",
+            json!({"system": "korona", "storeId": store, "credentials": {"accountId": "demo"}}),
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_config",
+    );
+    let (status, body) = server
+        .post(
+            &m.key,
+            "/api/v1/syncPOS",
+            json!({"system": "custom", "storeId": store, "credentials": {}}),
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::BAD_REQUEST,
+        "connector_id_required",
+    );
+    let (status, body) = server
+        .post(
+            &m.key,
+            "/api/v1/syncERP",
+            json!({"system": "sap", "storeId": store, "credentials": {}}),
+        )
+        .await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "unknown_system");
     let (status, body) = server.get(&m.key, "/api/v1/products").await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_query");
     let (status, body) = server.get(&m.key, "/api/v1/nothing-here").await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
-    let (status, body) = server.post(&m.key, "/api/v1/sales", json!({"storeId": store, "receiptNumber": "1", "currency": "EUR", "lines": []})).await;
+    let (status, body) = server
+        .post(
+            &m.key,
+            "/api/v1/sales",
+            json!({"storeId": store, "receiptNumber": "1", "currency": "EUR", "lines": []}),
+        )
+        .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "no_lines");
     let big = "x".repeat(2 << 20);
-    let (status, body) = server.post(&m.key, "/api/v1/stores", json!({"name": big})).await;
-    assert_error(status, &body, StatusCode::PAYLOAD_TOO_LARGE, "body_too_large");
+    let (status, body) = server
+        .post(&m.key, "/api/v1/stores", json!({"name": big}))
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+    );
 
-    let (status, health) = server.request(Method::GET, None, "/health", None, &[]).await;
+    let (status, health) = server
+        .request(Method::GET, None, "/health", None, &[])
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(health["status"], "ok");
     let (_, connectors) = server.get(&m.key, "/api/v1/connectors").await;
-    let names: Vec<&str> = connectors["connectors"].as_array().unwrap().iter().map(|c| c["connectorId"].as_str().unwrap()).collect();
-    assert!(names.contains(&"korona") && names.contains(&"stripe"), "{names:?}");
+    let names: Vec<&str> = connectors["connectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["connectorId"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"korona") && names.contains(&"stripe"),
+        "{names:?}"
+    );
 }
 
 on_both_databases!(auth_plans_and_tenancy, bad_input_is_a_clear_400);
@@ -118,27 +236,62 @@ async fn cli_contract() {
     let db = format!("sqlite://{}", dir.path().join("cli.db").display());
     let beep = env!("CARGO_BIN_EXE_beep");
     let out = std::process::Command::new(beep)
-        .args(["merchant", "create", "--name", "Kiosk am Markt", "--plan", "GROW", "--db", &db])
+        .args([
+            "merchant",
+            "create",
+            "--name",
+            "Kiosk am Markt",
+            "--plan",
+            "GROW",
+            "--db",
+            &db,
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let created: Value = serde_json::from_slice(&out.stdout).expect("one JSON object on stdout");
     let key = created["testKey"].as_str().unwrap().to_string();
     assert!(key.starts_with("beep_test_"));
-    assert!(created["liveKey"].as_str().unwrap().starts_with("beep_live_"));
+    assert!(
+        created["liveKey"]
+            .as_str()
+            .unwrap()
+            .starts_with("beep_live_")
+    );
     assert!(created["merchantId"].as_str().is_some());
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut child = std::process::Command::new(beep)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--db", &db])
-        .env("BEEP_CACHE_DIR", std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("beep-cache"))
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--db",
+            &db,
+        ])
+        .env(
+            "BEEP_CACHE_DIR",
+            std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("beep-cache"),
+        )
         .current_dir(dir.path())
         .spawn()
         .unwrap();
     let client = reqwest::Client::new();
     let mut answered = None;
     for _ in 0..300 {
-        if let Ok(resp) = client.get(format!("http://127.0.0.1:{port}/health")).send().await {
+        if let Ok(resp) = client
+            .get(format!("http://127.0.0.1:{port}/health"))
+            .send()
+            .await
+        {
             answered = Some(resp.status());
             break;
         }
@@ -152,17 +305,30 @@ async fn cli_contract() {
         .await;
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_eq!(answered, Some(StatusCode::OK), "beep serve answered /health");
+    assert_eq!(
+        answered,
+        Some(StatusCode::OK),
+        "beep serve answered /health"
+    );
     let created_store = created_store.unwrap();
     assert_eq!(created_store.status(), StatusCode::CREATED);
-    assert!(dir.path().join("beep-master.key").exists(), "Test Mode creates its key file beside the database");
+    assert!(
+        dir.path().join("beep-master.key").exists(),
+        "Test Mode creates its key file beside the database"
+    );
 }
 
 #[tokio::test]
 async fn live_mode_refuses_to_start_without_a_key() {
     let dir = tempfile::tempdir().unwrap();
-    let mut settings = beep_host::app::Settings::for_db(&format!("sqlite://{}", dir.path().join("x.db").display()));
+    let mut settings = beep_host::app::Settings::for_db(&format!(
+        "sqlite://{}",
+        dir.path().join("x.db").display()
+    ));
     settings.live = true;
-    let err = beep_host::app::App::start(settings).await.err().expect("refuses to start");
+    let err = beep_host::app::App::start(settings)
+        .await
+        .err()
+        .expect("refuses to start");
     assert!(err.to_string().contains("master key"), "{err}");
 }

@@ -17,12 +17,25 @@ async fn setup(backend: Backend) -> (Server, Merchant, String, String, Value) {
 
 /// The simulator's hook URL for an account (the hooks sit beside /web/api/v3).
 fn hooks(base: &str, account: &str) -> String {
-    format!("{}/_sim/accounts/{account}", base.trim_end_matches("/web/api/v3"))
+    format!(
+        "{}/_sim/accounts/{account}",
+        base.trim_end_matches("/web/api/v3")
+    )
 }
 
-async fn sync(server: &Server, m: &Merchant, store: &str, credentials: &Value, full: bool) -> (StatusCode, Value) {
+async fn sync(
+    server: &Server,
+    m: &Merchant,
+    store: &str,
+    credentials: &Value,
+    full: bool,
+) -> (StatusCode, Value) {
     server
-        .post(&m.key, "/api/v1/syncPOS", json!({"system": "korona", "storeId": store, "credentials": credentials, "full": full}))
+        .post(
+            &m.key,
+            "/api/v1/syncPOS",
+            json!({"system": "korona", "storeId": store, "credentials": credentials, "full": full}),
+        )
         .await
 }
 
@@ -33,43 +46,87 @@ async fn full_then_incremental(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["success"], true);
     assert_eq!(body["system"], "korona");
-    assert_eq!(body["synced"], json!({"products": 42, "categories": 5, "priceUpdates": 8}), "{body}");
+    assert_eq!(
+        body["synced"],
+        json!({"products": 42, "categories": 5, "priceUpdates": 8}),
+        "{body}"
+    );
     assert_eq!(body["full"], true, "the first run is a full run");
 
-    let (_, products) = server.get(&m.key, &format!("/api/v1/products?storeId={store}&limit=1000")).await;
+    let (_, products) = server
+        .get(
+            &m.key,
+            &format!("/api/v1/products?storeId={store}&limit=1000"),
+        )
+        .await;
     assert_eq!(products["total"], 42);
     let items = products["products"].as_array().unwrap();
-    assert!(items.iter().all(|p| p["system"] == "korona" && p["active"] == true));
+    assert!(
+        items
+            .iter()
+            .all(|p| p["system"] == "korona" && p["active"] == true)
+    );
     let first = &items[0];
-    assert!(first["name"].as_str().is_some_and(|n| !n.is_empty()), "{first}");
+    assert!(
+        first["name"].as_str().is_some_and(|n| !n.is_empty()),
+        "{first}"
+    );
     assert_eq!(first["price"]["currency"], "EUR", "{first}");
     assert!(first["price"]["amount"].as_i64().unwrap() > 0, "{first}");
-    let (_, categories) = server.get(&m.key, &format!("/api/v1/categories?storeId={store}")).await;
+    let (_, categories) = server
+        .get(&m.key, &format!("/api/v1/categories?storeId={store}"))
+        .await;
     assert_eq!(categories["categories"].as_array().unwrap().len(), 5);
 
     // Nothing changed upstream: the incremental run fetches nothing.
     let (status, body) = sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["full"], false);
-    assert_eq!(body["synced"], json!({"products": 0, "categories": 0, "priceUpdates": 0}), "{body}");
+    assert_eq!(
+        body["synced"],
+        json!({"products": 0, "categories": 0, "priceUpdates": 0}),
+        "{body}"
+    );
 
     // One product changes upstream: the next run brings exactly that one.
-    let sku = first["sku"].as_str().expect("korona products carry their number as sku");
-    server.sim_post(&format!("{}/products/{sku}", hooks(&base, "demo")), json!({"name": "Renamed upstream", "price": 9.99})).await;
+    let sku = first["sku"]
+        .as_str()
+        .expect("korona products carry their number as sku");
+    server
+        .sim_post(
+            &format!("{}/products/{sku}", hooks(&base, "demo")),
+            json!({"name": "Renamed upstream", "price": 9.99}),
+        )
+        .await;
     let (status, body) = sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["synced"]["products"], 1, "{body}");
-    let (_, products) = server.get(&m.key, &format!("/api/v1/products?storeId={store}&limit=1000")).await;
-    let changed = products["products"].as_array().unwrap().iter().find(|p| p["sku"] == sku).unwrap().clone();
+    let (_, products) = server
+        .get(
+            &m.key,
+            &format!("/api/v1/products?storeId={store}&limit=1000"),
+        )
+        .await;
+    let changed = products["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["sku"] == sku)
+        .unwrap()
+        .clone();
     assert_eq!(changed["name"], "Renamed upstream");
     assert_eq!(changed["price"], json!({"amount": 999, "currency": "EUR"}));
 
     // The runs are recorded and readable.
     let run_id = body["syncRunId"].as_str().unwrap();
-    let (status, run) = server.get(&m.key, &format!("/api/v1/syncRuns/{run_id}")).await;
+    let (status, run) = server
+        .get(&m.key, &format!("/api/v1/syncRuns/{run_id}"))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(run["syncRun"]["status"], "complete");
-    let (_, runs) = server.get(&m.key, &format!("/api/v1/syncRuns?storeId={store}")).await;
+    let (_, runs) = server
+        .get(&m.key, &format!("/api/v1/syncRuns?storeId={store}"))
+        .await;
     assert_eq!(runs["syncRuns"].as_array().unwrap().len(), 3);
 
     // A full run re-reads everything.
@@ -79,12 +136,26 @@ async fn full_then_incremental(backend: Backend) {
     assert_eq!(body["deactivated"], 0);
 
     // The egress audit shows the calls, without credentials or query strings.
-    let (_, audit) = server.get(&m.key, &format!("/api/v1/audit/egress?storeId={store}&limit=1000")).await;
+    let (_, audit) = server
+        .get(
+            &m.key,
+            &format!("/api/v1/audit/egress?storeId={store}&limit=1000"),
+        )
+        .await;
     let calls = audit["calls"].as_array().unwrap();
     assert!(!calls.is_empty());
     // Korona answers an empty page with 204 No Content, as its spec documents.
-    assert!(calls.iter().all(|c| c["connector"] == "korona" && (c["status"] == 200 || c["status"] == 204) && c["denied"].is_null()), "{audit}");
-    assert!(calls.iter().all(|c| !c["path"].as_str().unwrap().contains('?')));
+    assert!(
+        calls.iter().all(|c| c["connector"] == "korona"
+            && (c["status"] == 200 || c["status"] == 204)
+            && c["denied"].is_null()),
+        "{audit}"
+    );
+    assert!(
+        calls
+            .iter()
+            .all(|c| !c["path"].as_str().unwrap().contains('?'))
+    );
     let text = audit.to_string();
     assert!(!text.contains(credentials["password"].as_str().unwrap()));
 }
@@ -94,12 +165,19 @@ async fn large_catalogue_pages_and_resumes(backend: Backend) {
     credentials["accountId"] = json!("gen-2500");
     // The vendor fails three times in a row: more than a run retries, so it stops
     // incomplete, with its cursor saved.
-    server.sim_post(&format!("{}/fail", hooks(&base, "gen-2500")), json!({"status": 503, "times": 3})).await;
+    server
+        .sim_post(
+            &format!("{}/fail", hooks(&base, "gen-2500")),
+            json!({"status": 503, "times": 3}),
+        )
+        .await;
     let (status, body) = sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
     assert_eq!(body["error"]["code"], "vendor_error");
     let run_id = body["error"]["syncRunId"].as_str().unwrap().to_string();
-    let (_, run) = server.get(&m.key, &format!("/api/v1/syncRuns/{run_id}")).await;
+    let (_, run) = server
+        .get(&m.key, &format!("/api/v1/syncRuns/{run_id}"))
+        .await;
     assert_eq!(run["syncRun"]["status"], "incomplete", "{run}");
     assert_eq!(run["syncRun"]["errorClass"], "transient");
 
@@ -110,22 +188,40 @@ async fn large_catalogue_pages_and_resumes(backend: Backend) {
     assert_eq!(body["resumed"], true);
     assert_eq!(body["synced"]["products"], 2500);
     assert!(body["pages"].as_i64().unwrap() >= 3, "{body}");
-    let (_, products) = server.get(&m.key, &format!("/api/v1/products?storeId={store}&limit=1")).await;
+    let (_, products) = server
+        .get(&m.key, &format!("/api/v1/products?storeId={store}&limit=1"))
+        .await;
     assert_eq!(products["total"], 2500);
 }
 
 async fn rate_limits_are_waited_out(backend: Backend) {
     let (server, m, store, base, credentials) = setup(backend).await;
     server
-        .sim_post(&format!("{}/fail", hooks(&base, "demo")), json!({"status": 429, "times": 2, "code": "TOO_MANY_PARALLEL_UPDATE_REQUESTS"}))
+        .sim_post(
+            &format!("{}/fail", hooks(&base, "demo")),
+            json!({"status": 429, "times": 2, "code": "TOO_MANY_PARALLEL_UPDATE_REQUESTS"}),
+        )
         .await;
     let (status, body) = sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["rateLimitWaits"], 2);
     assert_eq!(body["synced"]["products"], 42);
     // The 429s are in the audit too.
-    let (_, audit) = server.get(&m.key, &format!("/api/v1/audit/egress?storeId={store}&limit=1000")).await;
-    assert_eq!(audit["calls"].as_array().unwrap().iter().filter(|c| c["status"] == 429).count(), 2);
+    let (_, audit) = server
+        .get(
+            &m.key,
+            &format!("/api/v1/audit/egress?storeId={store}&limit=1000"),
+        )
+        .await;
+    assert_eq!(
+        audit["calls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["status"] == 429)
+            .count(),
+        2
+    );
 }
 
 async fn bad_credentials_are_422_with_the_vendors_reason(backend: Backend) {
@@ -136,10 +232,15 @@ async fn bad_credentials_are_422_with_the_vendors_reason(backend: Backend) {
     assert_eq!(body["success"], false);
     assert_eq!(body["error"]["code"], "vendor_unauthorized");
     let run_id = body["error"]["syncRunId"].as_str().unwrap();
-    let (_, run) = server.get(&m.key, &format!("/api/v1/syncRuns/{run_id}")).await;
+    let (_, run) = server
+        .get(&m.key, &format!("/api/v1/syncRuns/{run_id}"))
+        .await;
     assert_eq!(run["syncRun"]["status"], "failed");
     assert_eq!(run["syncRun"]["errorClass"], "config");
-    assert!(!run.to_string().contains("wrong"), "no credentials in run records");
+    assert!(
+        !run.to_string().contains("wrong"),
+        "no credentials in run records"
+    );
 }
 
 fn sale(receipt: &str, store: &str) -> Value {
@@ -158,12 +259,16 @@ fn sale(receipt: &str, store: &str) -> Value {
 async fn sales_are_pushed_exactly_once(backend: Backend) {
     let (server, m, store, base, credentials) = setup(backend).await;
     for n in 1..=3 {
-        let (status, body) = server.post(&m.key, "/api/v1/sales", sale(&format!("R-{n}"), &store)).await;
+        let (status, body) = server
+            .post(&m.key, "/api/v1/sales", sale(&format!("R-{n}"), &store))
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         assert_eq!(body["total"], 473);
     }
     // The same receipt twice is refused.
-    let (status, body) = server.post(&m.key, "/api/v1/sales", sale("R-1", &store)).await;
+    let (status, body) = server
+        .post(&m.key, "/api/v1/sales", sale("R-1", &store))
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["error"]["code"], "duplicate_receipt");
 
@@ -175,24 +280,40 @@ async fn sales_are_pushed_exactly_once(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["pushed"], json!({"sales": 0}), "nothing is sent twice");
 
-    let receipts = server.sim_get(&format!("{}/receipts", hooks(&base, "demo"))).await;
+    let receipts = server
+        .sim_get(&format!("{}/receipts", hooks(&base, "demo")))
+        .await;
     assert_eq!(receipts.as_array().unwrap().len(), 3, "{receipts}");
 
     // A vendor outage leaves the sale pending; the next push delivers it once.
-    server.post(&m.key, "/api/v1/sales", sale("R-4", &store)).await;
-    server.sim_post(&format!("{}/fail", hooks(&base, "demo")), json!({"status": 500, "times": 1})).await;
+    server
+        .post(&m.key, "/api/v1/sales", sale("R-4", &store))
+        .await;
+    server
+        .sim_post(
+            &format!("{}/fail", hooks(&base, "demo")),
+            json!({"status": 500, "times": 1}),
+        )
+        .await;
     let (status, body) = server.post(&m.key, "/api/v1/pushToPOS", push.clone()).await;
     assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
     let (status, body) = server.post(&m.key, "/api/v1/pushToPOS", push.clone()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["pushed"], json!({"sales": 1}));
-    let receipts = server.sim_get(&format!("{}/receipts", hooks(&base, "demo"))).await;
+    let receipts = server
+        .sim_get(&format!("{}/receipts", hooks(&base, "demo")))
+        .await;
     assert_eq!(receipts.as_array().unwrap().len(), 4);
 
-    let (_, sales) = server.get(&m.key, &format!("/api/v1/sales?storeId={store}")).await;
+    let (_, sales) = server
+        .get(&m.key, &format!("/api/v1/sales?storeId={store}"))
+        .await;
     let sales = sales["sales"].as_array().unwrap();
     assert_eq!(sales.len(), 4);
-    assert!(sales.iter().all(|s| s["deliveries"][0]["status"] == "sent"), "{sales:?}");
+    assert!(
+        sales.iter().all(|s| s["deliveries"][0]["status"] == "sent"),
+        "{sales:?}"
+    );
 }
 
 on_both_databases!(

@@ -17,7 +17,14 @@ async fn hostile_components_are_contained(backend: Backend) {
         max_response_bytes: 1 << 20,
         max_log_bytes: 16 << 10,
     };
-    let server = Server::start_with(backend, Options { budgets, install: vec!["component-hostile"] }).await;
+    let server = Server::start_with(
+        backend,
+        Options {
+            budgets,
+            install: vec!["component-hostile"],
+        },
+    )
+    .await;
     let m = server.merchant(Plan::Grow).await;
     let store = server.store(&m).await;
     let (_, korona) = server.sandbox(&m, "korona").await;
@@ -33,20 +40,72 @@ async fn hostile_components_are_contained(backend: Backend) {
     };
 
     // A well-behaved call through the same component works.
-    let (status, body) = server.post(&m.key, "/api/v1/syncPOS", attack("ok", json!({}))).await;
+    let (status, body) = server
+        .post(&m.key, "/api/v1/syncPOS", attack("ok", json!({})))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
     let cases = [
-        ("loop", json!({}), StatusCode::GATEWAY_TIMEOUT, "deadline_exceeded"),
-        ("memory", json!({}), StatusCode::BAD_GATEWAY, "memory_budget_exceeded"),
-        ("recursion", json!({}), StatusCode::BAD_GATEWAY, "connector_trapped"),
-        ("panic", json!({}), StatusCode::BAD_GATEWAY, "connector_trapped"),
-        ("egress", json!({}), StatusCode::BAD_GATEWAY, "egress_denied"),
-        ("egress", json!({"target": "http://169.254.169.254/latest/meta-data/"}), StatusCode::BAD_GATEWAY, "egress_denied"),
-        ("egress", json!({"target": "http://127.0.0.1:5432/"}), StatusCode::BAD_GATEWAY, "egress_denied"),
-        ("storm", json!({}), StatusCode::BAD_GATEWAY, "request_budget_exceeded"),
-        ("log", json!({}), StatusCode::BAD_GATEWAY, "log_budget_exceeded"),
-        ("huge", json!({}), StatusCode::BAD_GATEWAY, "memory_budget_exceeded"),
+        (
+            "loop",
+            json!({}),
+            StatusCode::GATEWAY_TIMEOUT,
+            "deadline_exceeded",
+        ),
+        (
+            "memory",
+            json!({}),
+            StatusCode::BAD_GATEWAY,
+            "memory_budget_exceeded",
+        ),
+        (
+            "recursion",
+            json!({}),
+            StatusCode::BAD_GATEWAY,
+            "connector_trapped",
+        ),
+        (
+            "panic",
+            json!({}),
+            StatusCode::BAD_GATEWAY,
+            "connector_trapped",
+        ),
+        (
+            "egress",
+            json!({}),
+            StatusCode::BAD_GATEWAY,
+            "egress_denied",
+        ),
+        (
+            "egress",
+            json!({"target": "http://169.254.169.254/latest/meta-data/"}),
+            StatusCode::BAD_GATEWAY,
+            "egress_denied",
+        ),
+        (
+            "egress",
+            json!({"target": "http://127.0.0.1:5432/"}),
+            StatusCode::BAD_GATEWAY,
+            "egress_denied",
+        ),
+        (
+            "storm",
+            json!({}),
+            StatusCode::BAD_GATEWAY,
+            "request_budget_exceeded",
+        ),
+        (
+            "log",
+            json!({}),
+            StatusCode::BAD_GATEWAY,
+            "log_budget_exceeded",
+        ),
+        (
+            "huge",
+            json!({}),
+            StatusCode::BAD_GATEWAY,
+            "memory_budget_exceeded",
+        ),
     ];
     for (name, extra, expected_status, expected_code) in cases {
         // Another tenant's work proceeds while the attack runs.
@@ -55,25 +114,60 @@ async fn hostile_components_are_contained(backend: Backend) {
         let bystander = async {
             tokio::time::sleep(Duration::from_millis(50)).await;
             let started = Instant::now();
-            let (status, _) = server.request(reqwest::Method::GET, None, "/health", None, &[]).await;
+            let (status, _) = server
+                .request(reqwest::Method::GET, None, "/health", None, &[])
+                .await;
             (status, started.elapsed())
         };
         let ((status, body), (health, latency)) = tokio::join!(attacker, bystander);
         assert_eq!(status, expected_status, "{name} {extra}: {body}");
-        assert_eq!(body["error"]["code"], expected_code, "{name} {extra}: {body}");
+        assert_eq!(
+            body["error"]["code"], expected_code,
+            "{name} {extra}: {body}"
+        );
         assert_eq!(health, StatusCode::OK);
-        assert!(latency < Duration::from_secs(1), "{name}: /health took {latency:?} during the attack");
+        assert!(
+            latency < Duration::from_secs(1),
+            "{name}: /health took {latency:?} during the attack"
+        );
     }
 
     // Denied requests are audited with their reason.
-    let (_, audit) = server.get(&m.key, &format!("/api/v1/audit/egress?storeId={store}&limit=1000")).await;
-    let denied: Vec<&str> = audit["calls"].as_array().unwrap().iter().filter_map(|c| c["denied"].as_str()).collect();
-    assert!(denied.iter().any(|d| d.contains("example.com") && d.contains("outside the connector's grant")), "{denied:?}");
-    assert!(denied.iter().any(|d| d.contains("169.254.169.254")), "{denied:?}");
-    assert!(denied.iter().any(|d| d.contains("request budget")), "{denied:?}");
+    let (_, audit) = server
+        .get(
+            &m.key,
+            &format!("/api/v1/audit/egress?storeId={store}&limit=1000"),
+        )
+        .await;
+    let denied: Vec<&str> = audit["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["denied"].as_str())
+        .collect();
+    assert!(
+        denied
+            .iter()
+            .any(|d| d.contains("example.com") && d.contains("outside the connector's grant")),
+        "{denied:?}"
+    );
+    assert!(
+        denied.iter().any(|d| d.contains("169.254.169.254")),
+        "{denied:?}"
+    );
+    assert!(
+        denied.iter().any(|d| d.contains("request budget")),
+        "{denied:?}"
+    );
 
     // And the real connectors still work for this store afterwards.
-    let (status, body) = server.post(&m.key, "/api/v1/syncPOS", json!({"system": "korona", "storeId": store, "credentials": korona})).await;
+    let (status, body) = server
+        .post(
+            &m.key,
+            "/api/v1/syncPOS",
+            json!({"system": "korona", "storeId": store, "credentials": korona}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["synced"]["products"], 42);
 }

@@ -11,9 +11,20 @@ async fn setup(backend: Backend) -> (Server, Merchant, String, String) {
     let m = server.merchant(Plan::Start).await;
     let store = server.store(&m).await;
     let (base, config) = server.sandbox(&m, "stripe").await;
-    let (status, body) = server.post(&m.key, "/api/v1/configurePSP", json!({"provider": "stripe", "storeId": store, "config": config})).await;
+    let (status, body) = server
+        .post(
+            &m.key,
+            "/api/v1/configurePSP",
+            json!({"provider": "stripe", "storeId": store, "config": config}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(!body.to_string().contains(config["secretKey"].as_str().unwrap()), "config is never echoed");
+    assert!(
+        !body
+            .to_string()
+            .contains(config["secretKey"].as_str().unwrap()),
+        "config is never echoed"
+    );
     (server, m, store, base)
 }
 
@@ -25,18 +36,41 @@ async fn configuration_is_validated(backend: Backend) {
     let server = Server::start(backend).await;
     let m = server.merchant(Plan::Start).await;
     let store = server.store(&m).await;
-    let bad = json!({"provider": "stripe", "storeId": store, "config": {"secretKey": "sk_test_wrong"}});
+    let bad =
+        json!({"provider": "stripe", "storeId": store, "config": {"secretKey": "sk_test_wrong"}});
     let (status, body) = server.post(&m.key, "/api/v1/configurePSP", bad).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["code"], "vendor_unauthorized");
-    assert!(body["error"]["message"].as_str().unwrap().contains("Invalid API Key"), "{body}");
-    assert!(!body.to_string().contains("sk_test_wrong"), "the key is masked: {body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Invalid API Key"),
+        "{body}"
+    );
+    assert!(
+        !body.to_string().contains("sk_test_wrong"),
+        "the key is masked: {body}"
+    );
 
-    let (status, body) = server.post_idem(&m.key, "/api/v1/processPayment", "k1", payment(&store, 100, "EUR", "pm_card_visa")).await;
+    let (status, body) = server
+        .post_idem(
+            &m.key,
+            "/api/v1/processPayment",
+            "k1",
+            payment(&store, 100, "EUR", "pm_card_visa"),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["error"]["code"], "psp_not_configured");
 
-    let (status, body) = server.post(&m.key, "/api/v1/configurePSP", json!({"provider": "paypal", "storeId": store, "config": {}})).await;
+    let (status, body) = server
+        .post(
+            &m.key,
+            "/api/v1/configurePSP",
+            json!({"provider": "paypal", "storeId": store, "config": {}}),
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     assert_eq!(body["error"]["code"], "unknown_system");
 }
@@ -44,103 +78,229 @@ async fn configuration_is_validated(backend: Backend) {
 async fn payments_and_refunds(backend: Backend) {
     let (server, m, store, base) = setup(backend).await;
 
-    let (status, paid) = server.post_idem(&m.key, "/api/v1/processPayment", "order-1-pay", payment(&store, 1999, "EUR", "pm_card_visa")).await;
+    let (status, paid) = server
+        .post_idem(
+            &m.key,
+            "/api/v1/processPayment",
+            "order-1-pay",
+            payment(&store, 1999, "EUR", "pm_card_visa"),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{paid}");
     assert_eq!(paid["success"], true);
     assert_eq!(paid["status"], "succeeded");
     assert_eq!(paid["provider"], "stripe");
-    assert!(paid["providerReference"].as_str().unwrap().starts_with("pi_"));
+    assert!(
+        paid["providerReference"]
+            .as_str()
+            .unwrap()
+            .starts_with("pi_")
+    );
     let payment_id = paid["paymentId"].as_str().unwrap().to_string();
 
     // A replay answers the same, and nothing new is charged.
-    let (status, again) = server.post_idem(&m.key, "/api/v1/processPayment", "order-1-pay", payment(&store, 1999, "EUR", "pm_card_visa")).await;
+    let (status, again) = server
+        .post_idem(
+            &m.key,
+            "/api/v1/processPayment",
+            "order-1-pay",
+            payment(&store, 1999, "EUR", "pm_card_visa"),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(again, paid);
     // The same key with another body is a conflict.
-    let (status, body) = server.post_idem(&m.key, "/api/v1/processPayment", "order-1-pay", payment(&store, 2000, "EUR", "pm_card_visa")).await;
+    let (status, body) = server
+        .post_idem(
+            &m.key,
+            "/api/v1/processPayment",
+            "order-1-pay",
+            payment(&store, 2000, "EUR", "pm_card_visa"),
+        )
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["error"]["code"], "idempotency_key_reused");
-    let intents = server.sim_get(&format!("{base}/_sim/payment_intents")).await;
+    let intents = server
+        .sim_get(&format!("{base}/_sim/payment_intents"))
+        .await;
     assert_eq!(intents.as_array().unwrap().len(), 1);
     // The key Stripe saw derives from our payment id.
-    assert_eq!(intents[0]["metadata"]["beep_payment_id"], payment_id.as_str(), "{intents}");
+    assert_eq!(
+        intents[0]["metadata"]["beep_payment_id"],
+        payment_id.as_str(),
+        "{intents}"
+    );
 
     // Two partial refunds, then one that would exceed the captured amount.
     let refund = |amount: i64| json!({"storeId": store, "paymentId": payment_id, "amount": amount, "reason": "requested_by_customer"});
-    let (status, r1) = server.post_idem(&m.key, "/api/v1/refundPayment", "r1", refund(500)).await;
+    let (status, r1) = server
+        .post_idem(&m.key, "/api/v1/refundPayment", "r1", refund(500))
+        .await;
     assert_eq!(status, StatusCode::OK, "{r1}");
     assert_eq!(r1["status"], "succeeded");
     assert_eq!(r1["refundedAmount"], 500);
-    let (status, r2) = server.post_idem(&m.key, "/api/v1/refundPayment", "r2", refund(1000)).await;
+    let (status, r2) = server
+        .post_idem(&m.key, "/api/v1/refundPayment", "r2", refund(1000))
+        .await;
     assert_eq!(status, StatusCode::OK, "{r2}");
     assert_eq!(r2["refundedAmount"], 1500);
-    let (status, body) = server.post_idem(&m.key, "/api/v1/refundPayment", "r3", refund(500)).await;
+    let (status, body) = server
+        .post_idem(&m.key, "/api/v1/refundPayment", "r3", refund(500))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["code"], "refund_exceeds_captured");
     // Replaying a refund key does not refund twice.
-    let (status, again) = server.post_idem(&m.key, "/api/v1/refundPayment", "r1", refund(500)).await;
+    let (status, again) = server
+        .post_idem(&m.key, "/api/v1/refundPayment", "r1", refund(500))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(again, r1);
     // The rest, without an amount.
-    let (status, r4) = server.post_idem(&m.key, "/api/v1/refundPayment", "r4", json!({"storeId": store, "paymentId": payment_id})).await;
+    let (status, r4) = server
+        .post_idem(
+            &m.key,
+            "/api/v1/refundPayment",
+            "r4",
+            json!({"storeId": store, "paymentId": payment_id}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{r4}");
     assert_eq!(r4["amount"], 499);
     assert_eq!(r4["refundedAmount"], 1999);
     let refunds = server.sim_get(&format!("{base}/_sim/refunds")).await;
     assert_eq!(refunds.as_array().unwrap().len(), 3);
 
-    let (status, detail) = server.get(&m.key, &format!("/api/v1/payments/{payment_id}")).await;
+    let (status, detail) = server
+        .get(&m.key, &format!("/api/v1/payments/{payment_id}"))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(detail["refunds"].as_array().unwrap().len(), 3);
-    let (_, list) = server.get(&m.key, &format!("/api/v1/payments?storeId={store}")).await;
+    let (_, list) = server
+        .get(&m.key, &format!("/api/v1/payments?storeId={store}"))
+        .await;
     assert_eq!(list["payments"].as_array().unwrap().len(), 1);
 }
 
 async fn declines_and_actions_and_currencies(backend: Backend) {
     let (server, m, store, _) = setup(backend).await;
-    let (status, body) = server.post_idem(&m.key, "/api/v1/processPayment", "d1", payment(&store, 500, "EUR", "pm_card_chargeDeclined")).await;
+    let (status, body) = server
+        .post_idem(
+            &m.key,
+            "/api/v1/processPayment",
+            "d1",
+            payment(&store, 500, "EUR", "pm_card_chargeDeclined"),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "failed");
-    assert_eq!(body["failureCode"], "generic_decline", "Stripe's decline_code for pm_card_chargeDeclined");
+    assert_eq!(
+        body["failureCode"], "generic_decline",
+        "Stripe's decline_code for pm_card_chargeDeclined"
+    );
 
     // Stripe gives a redirect URL for 3-D Secure when it knows where to send the shopper back.
     let mut three_ds = payment(&store, 500, "EUR", "pm_card_threeDSecure2Required");
     three_ds["returnUrl"] = json!("https://shop.example/return");
-    let (status, body) = server.post_idem(&m.key, "/api/v1/processPayment", "a1", three_ds).await;
+    let (status, body) = server
+        .post_idem(&m.key, "/api/v1/processPayment", "a1", three_ds)
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "requires_action");
-    assert!(body["actionUrl"].as_str().is_some_and(|u| u.starts_with("http")), "{body}");
+    assert!(
+        body["actionUrl"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("http")),
+        "{body}"
+    );
 
     // Zero-decimal yen: 1000 means ¥1000.
-    let (status, body) = server.post_idem(&m.key, "/api/v1/processPayment", "j1", payment(&store, 1000, "JPY", "pm_card_visa")).await;
+    let (status, body) = server
+        .post_idem(
+            &m.key,
+            "/api/v1/processPayment",
+            "j1",
+            payment(&store, 1000, "JPY", "pm_card_visa"),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "succeeded");
     assert_eq!(body["amount"], 1000);
     assert_eq!(body["currency"], "JPY");
 
     // Card numbers and bad input never reach the provider.
-    let (status, body) = server.post_idem(&m.key, "/api/v1/processPayment", "c1", payment(&store, 500, "EUR", "4242 4242 4242 4242")).await;
+    let (status, body) = server
+        .post_idem(
+            &m.key,
+            "/api/v1/processPayment",
+            "c1",
+            payment(&store, 500, "EUR", "4242 4242 4242 4242"),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["error"]["code"], "card_number_not_allowed");
-    let (status, body) = server.post_idem(&m.key, "/api/v1/processPayment", "c2", payment(&store, 500, "EURO", "pm_card_visa")).await;
+    let (status, body) = server
+        .post_idem(
+            &m.key,
+            "/api/v1/processPayment",
+            "c2",
+            payment(&store, 500, "EURO", "pm_card_visa"),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    let (status, body) = server.post_idem(&m.key, "/api/v1/processPayment", "c3", payment(&store, 0, "EUR", "pm_card_visa")).await;
+    let (status, body) = server
+        .post_idem(
+            &m.key,
+            "/api/v1/processPayment",
+            "c3",
+            payment(&store, 0, "EUR", "pm_card_visa"),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    let (status, body) = server.post(&m.key, "/api/v1/processPayment", payment(&store, 500, "EUR", "pm_card_visa")).await;
+    let (status, body) = server
+        .post(
+            &m.key,
+            "/api/v1/processPayment",
+            payment(&store, 500, "EUR", "pm_card_visa"),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["error"]["code"], "idempotency_key_required");
 }
 
 async fn concurrent_requests_charge_once(backend: Backend) {
     let (server, m, store, base) = setup(backend).await;
-    let requests = (0..50).map(|_| server.post_idem(&m.key, "/api/v1/processPayment", "same-key", payment(&store, 4200, "EUR", "pm_card_visa")));
+    let requests = (0..50).map(|_| {
+        server.post_idem(
+            &m.key,
+            "/api/v1/processPayment",
+            "same-key",
+            payment(&store, 4200, "EUR", "pm_card_visa"),
+        )
+    });
     let answers = futures::future::join_all(requests).await;
-    let ok: Vec<&Value> = answers.iter().filter(|(s, _)| *s == StatusCode::OK).map(|(_, b)| b).collect();
+    let ok: Vec<&Value> = answers
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::OK)
+        .map(|(_, b)| b)
+        .collect();
     assert!(!ok.is_empty());
-    assert!(ok.iter().all(|b| b["paymentId"] == ok[0]["paymentId"]), "one payment for one key");
-    assert!(answers.iter().all(|(s, b)| *s == StatusCode::OK || (*s == StatusCode::CONFLICT && b["error"]["code"] == "idempotency_key_in_use")), "{answers:?}");
-    let intents = server.sim_get(&format!("{base}/_sim/payment_intents")).await;
-    assert_eq!(intents.as_array().unwrap().len(), 1, "exactly one charge at Stripe");
+    assert!(
+        ok.iter().all(|b| b["paymentId"] == ok[0]["paymentId"]),
+        "one payment for one key"
+    );
+    assert!(
+        answers.iter().all(|(s, b)| *s == StatusCode::OK
+            || (*s == StatusCode::CONFLICT && b["error"]["code"] == "idempotency_key_in_use")),
+        "{answers:?}"
+    );
+    let intents = server
+        .sim_get(&format!("{base}/_sim/payment_intents"))
+        .await;
+    assert_eq!(
+        intents.as_array().unwrap().len(),
+        1,
+        "exactly one charge at Stripe"
+    );
 
     // Concurrent refunds never sum past the captured amount.
     let payment_id = ok[0]["paymentId"].as_str().unwrap();
@@ -148,28 +308,65 @@ async fn concurrent_requests_charge_once(backend: Backend) {
     let refunds = (0..10).map(|i| {
         let key = format!("refund-{i}");
         let body = json!({"storeId": store, "paymentId": payment_id, "amount": 1000});
-        async move { server.post_idem(&m.key, "/api/v1/refundPayment", &key, body).await }
+        async move {
+            server
+                .post_idem(&m.key, "/api/v1/refundPayment", &key, body)
+                .await
+        }
     });
     let answers = futures::future::join_all(refunds).await;
     let succeeded = answers.iter().filter(|(s, _)| *s == StatusCode::OK).count();
-    assert_eq!(succeeded, 4, "4 × 10.00 fit into 42.00, a fifth does not: {answers:?}");
-    let at_stripe: i64 = server.sim_get(&format!("{base}/_sim/refunds")).await.as_array().unwrap().iter().map(|r| r["amount"].as_i64().unwrap()).sum();
+    assert_eq!(
+        succeeded, 4,
+        "4 × 10.00 fit into 42.00, a fifth does not: {answers:?}"
+    );
+    let at_stripe: i64 = server
+        .sim_get(&format!("{base}/_sim/refunds"))
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["amount"].as_i64().unwrap())
+        .sum();
     assert_eq!(at_stripe, 4000);
 }
 
 async fn vendor_outage_is_reconciled(backend: Backend) {
     let (server, m, store, base) = setup(backend).await;
     // Stripe fails with 500s: the payment is not lost and not doubled.
-    server.sim_post(&format!("{base}/_sim/fail"), json!({"status": 500, "times": 2})).await;
-    let (status, body) = server.post_idem(&m.key, "/api/v1/processPayment", "outage", payment(&store, 700, "EUR", "pm_card_visa")).await;
+    server
+        .sim_post(
+            &format!("{base}/_sim/fail"),
+            json!({"status": 500, "times": 2}),
+        )
+        .await;
+    let (status, body) = server
+        .post_idem(
+            &m.key,
+            "/api/v1/processPayment",
+            "outage",
+            payment(&store, 700, "EUR", "pm_card_visa"),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
     // Retrying with the same key resumes the same payment.
-    let (status, body) = server.post_idem(&m.key, "/api/v1/processPayment", "outage", payment(&store, 700, "EUR", "pm_card_visa")).await;
+    let (status, body) = server
+        .post_idem(
+            &m.key,
+            "/api/v1/processPayment",
+            "outage",
+            payment(&store, 700, "EUR", "pm_card_visa"),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "succeeded");
-    let intents = server.sim_get(&format!("{base}/_sim/payment_intents")).await;
+    let intents = server
+        .sim_get(&format!("{base}/_sim/payment_intents"))
+        .await;
     assert_eq!(intents.as_array().unwrap().len(), 1, "{intents}");
-    let (_, list) = server.get(&m.key, &format!("/api/v1/payments?storeId={store}")).await;
+    let (_, list) = server
+        .get(&m.key, &format!("/api/v1/payments?storeId={store}"))
+        .await;
     assert_eq!(list["payments"].as_array().unwrap().len(), 1);
 }
 

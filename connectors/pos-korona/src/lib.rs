@@ -14,7 +14,6 @@
 //! as the receipt's id so that a resend is recognised (see [`mapping::push_outcome`]).
 
 // Natively the crate only serves the unit tests (the exports are wasm-only, see below).
-#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
 mod mapping;
 mod model;
@@ -508,10 +507,6 @@ impl beep_sdk::pos::Pos for Korona {
     }
 }
 
-// The component exports exist only in the wasm build: natively (unit tests) the export
-// symbols, named like `beep:connector/pos@0.1.0#fetch-catalog`, cannot be linked into the
-// cdylib.
-#[cfg(target_arch = "wasm32")]
 beep_sdk::export_pos!(Korona);
 
 #[cfg(test)]

@@ -733,9 +733,6 @@ impl beep_sdk::psp::Psp for Stripe {
     }
 }
 
-// Natively (unit tests) the component exports would leak `beep:connector/…` symbol names
-// into the cdylib's linker version script, which rejects them.
-#[cfg(target_arch = "wasm32")]
 beep_sdk::export_psp!(Stripe);
 
 #[cfg(test)]

@@ -29,10 +29,21 @@ fn describe(failure: &Failure) -> (u16, String, String, Option<(&'static str, Va
         Failure::Rejected { code, message } => (422, code.to_string(), message.clone(), None),
         Failure::Internal(e) => {
             tracing::error!("internal error: {e:#}");
-            (500, "internal".into(), "internal error; it has been logged".into(), None)
+            (
+                500,
+                "internal".into(),
+                "internal error; it has been logged".into(),
+                None,
+            )
         }
-        Failure::Call { connector, error, sync_run_id } => {
-            let extra = sync_run_id.as_ref().map(|id| ("syncRunId", Value::String(id.clone())));
+        Failure::Call {
+            connector,
+            error,
+            sync_run_id,
+        } => {
+            let extra = sync_run_id
+                .as_ref()
+                .map(|id| ("syncRunId", Value::String(id.clone())));
             let (status, code, message) = call_status(connector, error);
             (status, code, message, extra)
         }
@@ -43,18 +54,56 @@ fn call_status(connector: &str, error: &CallError) -> (u16, String, String) {
     use ConnectorError as E;
     match error {
         CallError::Connector(e) => match e {
-            E::Unauthorized(m) => (422, "vendor_unauthorized".into(), format!("{connector} rejected the credentials: {m}")),
-            E::Forbidden(m) => (422, "vendor_forbidden".into(), format!("{connector} refused access: {m}")),
+            E::Unauthorized(m) => (
+                422,
+                "vendor_unauthorized".into(),
+                format!("{connector} rejected the credentials: {m}"),
+            ),
+            E::Forbidden(m) => (
+                422,
+                "vendor_forbidden".into(),
+                format!("{connector} refused access: {m}"),
+            ),
             E::InvalidConfig(m) => (422, "invalid_config".into(), format!("{connector}: {m}")),
-            E::NotFound(m) => (422, "vendor_not_found".into(), format!("{connector} does not know it: {m}")),
-            E::Unsupported(m) => (422, "unsupported".into(), format!("{connector} cannot do this: {m}")),
-            E::RateLimited(_) => (429, "rate_limited".into(), format!("{connector} is rate limiting; retry later")),
-            E::Upstream(u) if u.status < 500 => (422, "vendor_rejected".into(), format!("{connector} answered {}: {}", u.status, u.message)),
-            E::Upstream(u) => (502, "vendor_error".into(), format!("{connector} answered {}: {}", u.status, u.message)),
-            E::Network(m) => (502, "vendor_unreachable".into(), format!("{connector} could not be reached: {m}")),
-            E::Internal(m) => (502, "connector_error".into(), format!("{connector} failed: {m}")),
+            E::NotFound(m) => (
+                422,
+                "vendor_not_found".into(),
+                format!("{connector} does not know it: {m}"),
+            ),
+            E::Unsupported(m) => (
+                422,
+                "unsupported".into(),
+                format!("{connector} cannot do this: {m}"),
+            ),
+            E::RateLimited(_) => (
+                429,
+                "rate_limited".into(),
+                format!("{connector} is rate limiting; retry later"),
+            ),
+            E::Upstream(u) if u.status < 500 => (
+                422,
+                "vendor_rejected".into(),
+                format!("{connector} answered {}: {}", u.status, u.message),
+            ),
+            E::Upstream(u) => (
+                502,
+                "vendor_error".into(),
+                format!("{connector} answered {}: {}", u.status, u.message),
+            ),
+            E::Network(m) => (
+                502,
+                "vendor_unreachable".into(),
+                format!("{connector} could not be reached: {m}"),
+            ),
+            E::Internal(m) => (
+                502,
+                "connector_error".into(),
+                format!("{connector} failed: {m}"),
+            ),
         },
-        CallError::Budget(Exhausted::Deadline) => (504, error.code().into(), format!("{connector}: {error}")),
+        CallError::Budget(Exhausted::Deadline) => {
+            (504, error.code().into(), format!("{connector}: {error}"))
+        }
         CallError::Internal(_) => (500, "internal".into(), format!("{connector}: {error}")),
         _ => (502, error.code().into(), format!("{connector}: {error}")),
     }
@@ -63,7 +112,10 @@ fn call_status(connector: &str, error: &CallError) -> (u16, String, String) {
 fn retry_after(failure: &Failure) -> Option<u32> {
     match failure {
         Failure::Conflict { retry_after, .. } => *retry_after,
-        Failure::Call { error: CallError::Connector(ConnectorError::RateLimited(after)), .. } => Some(after.unwrap_or(1)),
+        Failure::Call {
+            error: CallError::Connector(ConnectorError::RateLimited(after)),
+            ..
+        } => Some(after.unwrap_or(1)),
         _ => None,
     }
 }
@@ -71,9 +123,15 @@ fn retry_after(failure: &Failure) -> Option<u32> {
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         let (status, body) = error_answer(&self);
-        let mut response = (StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), axum::Json(body)).into_response();
+        let mut response = (
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            axum::Json(body),
+        )
+            .into_response();
         if let Some(after) = retry_after(&self) {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(after));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(after));
         }
         response
     }

@@ -24,10 +24,17 @@ impl FromRequestParts<Arc<App>> for Caller {
             .strip_prefix("Bearer ")
             .map(str::trim)
             .filter(|k| k.starts_with("beep_test_") || k.starts_with("beep_live_"))
-            .ok_or_else(|| unauthorized("the Authorization header must be Bearer beep_test_… or beep_live_…"))?;
-        let caller = db::merchants::authenticate(&app.db, key).await?.ok_or_else(|| unauthorized("unknown API key"))?;
+            .ok_or_else(|| {
+                unauthorized("the Authorization header must be Bearer beep_test_… or beep_live_…")
+            })?;
+        let caller = db::merchants::authenticate(&app.db, key)
+            .await?
+            .ok_or_else(|| unauthorized("unknown API key"))?;
         if caller.mode == Mode::Live && !app.settings.live {
-            return Err(Failure::forbidden("live_mode_disabled", "this server runs Test Mode only; use a beep_test_ key"));
+            return Err(Failure::forbidden(
+                "live_mode_disabled",
+                "this server runs Test Mode only; use a beep_test_ key",
+            ));
         }
         Ok(caller)
     }
@@ -46,8 +53,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Failure> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(Body(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(Failure::invalid("invalid_request", "expected Content-Type: application/json")),
-            Err(JsonRejection::BytesRejection(_)) => Err(Failure::TooLarge(format!("request bodies are limited to {} bytes", super::MAX_BODY_BYTES))),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(Failure::invalid(
+                "invalid_request",
+                "expected Content-Type: application/json",
+            )),
+            Err(JsonRejection::BytesRejection(_)) => Err(Failure::TooLarge(format!(
+                "request bodies are limited to {} bytes",
+                super::MAX_BODY_BYTES
+            ))),
             Err(e) => Err(Failure::invalid("invalid_request", e.body_text())),
         }
     }
@@ -81,7 +94,10 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
             .map(str::trim)
             .unwrap_or("");
         if key.is_empty() || key.len() > 255 {
-            return Err(Failure::invalid("idempotency_key_required", "send an Idempotency-Key header (1 to 255 characters) with every payment and refund"));
+            return Err(Failure::invalid(
+                "idempotency_key_required",
+                "send an Idempotency-Key header (1 to 255 characters) with every payment and refund",
+            ));
         }
         Ok(IdempotencyKey(key.to_string()))
     }

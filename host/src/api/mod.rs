@@ -8,9 +8,9 @@ pub use error::error_answer;
 
 use crate::app::App;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use std::sync::Arc;
-use axum::extract::DefaultBodyLimit;
 
 /// Largest request body accepted (sales with many lines fit easily).
 pub const MAX_BODY_BYTES: usize = 1 << 20;
@@ -18,7 +18,10 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 pub fn router(app: Arc<App>) -> Router {
     let v1 = Router::new()
         .route("/sandbox", get(routes::sandbox))
-        .route("/stores", post(routes::create_store).get(routes::list_stores))
+        .route(
+            "/stores",
+            post(routes::create_store).get(routes::list_stores),
+        )
         .route("/stores/{store_id}", get(routes::get_store))
         .route("/syncPOS", post(routes::sync_pos))
         .route("/pushToPOS", post(routes::push_pos))

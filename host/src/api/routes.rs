@@ -3,7 +3,10 @@
 use super::extract::{Body, IdempotencyKey, Params};
 use crate::app::App;
 use crate::connectors::kind_name;
-use crate::db::{self, merchants::{Caller, Mode, Store, StoreAccess}};
+use crate::db::{
+    self,
+    merchants::{Caller, Mode, Store, StoreAccess},
+};
 use crate::error::Failure;
 use crate::payments::{self, Answer, PaymentInput, RefundInput};
 use crate::runtime::bindings::types::{Money, Sale, SaleLine, SalePayment};
@@ -24,8 +27,14 @@ async fn store(app: &App, caller: &Caller, store_id: &str) -> Result<Store> {
     }
     match db::merchants::find_store(&app.db, caller, store_id).await? {
         StoreAccess::Found(store) => Ok(store),
-        StoreAccess::Forbidden => Err(Failure::forbidden("store_forbidden", "this store belongs to another merchant or to the other mode")),
-        StoreAccess::NotFound => Err(Failure::not_found("unknown_store", format!("no store {store_id}"))),
+        StoreAccess::Forbidden => Err(Failure::forbidden(
+            "store_forbidden",
+            "this store belongs to another merchant or to the other mode",
+        )),
+        StoreAccess::NotFound => Err(Failure::not_found(
+            "unknown_store",
+            format!("no store {store_id}"),
+        )),
     }
 }
 
@@ -35,7 +44,10 @@ fn require_sync_plan(caller: &Caller) -> Result<()> {
     } else {
         Err(Failure::forbidden(
             "plan_required",
-            format!("sync and push need the GROW or PRIME plan; this merchant is on {}", caller.plan.as_str()),
+            format!(
+                "sync and push need the GROW or PRIME plan; this merchant is on {}",
+                caller.plan.as_str()
+            ),
         ))
     }
 }
@@ -44,12 +56,19 @@ fn credentials_object(value: &Value, field: &str) -> Result<()> {
     if value.is_object() {
         Ok(())
     } else {
-        Err(Failure::invalid("invalid_request", format!("{field} must be a JSON object")))
+        Err(Failure::invalid(
+            "invalid_request",
+            format!("{field} must be a JSON object"),
+        ))
     }
 }
 
 fn answer(a: Answer) -> Response {
-    (StatusCode::from_u16(a.status).unwrap_or(StatusCode::OK), Json(a.body)).into_response()
+    (
+        StatusCode::from_u16(a.status).unwrap_or(StatusCode::OK),
+        Json(a.body),
+    )
+        .into_response()
 }
 
 pub async fn not_found() -> Failure {
@@ -66,7 +85,10 @@ pub async fn health(State(app): State<Arc<App>>) -> Json<Value> {
 
 pub async fn sandbox(State(app): State<Arc<App>>, caller: Caller) -> Result<Json<Value>> {
     if caller.mode != Mode::Test {
-        return Err(Failure::forbidden("test_mode_only", "the sandbox is for test keys"));
+        return Err(Failure::forbidden(
+            "test_mode_only",
+            "the sandbox is for test keys",
+        ));
     }
     Ok(Json(app.sandbox.listing()))
 }
@@ -79,10 +101,17 @@ pub struct CreateStore {
     name: String,
 }
 
-pub async fn create_store(State(app): State<Arc<App>>, caller: Caller, Body(body): Body<CreateStore>) -> Result<Response> {
+pub async fn create_store(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Body(body): Body<CreateStore>,
+) -> Result<Response> {
     let name = body.name.trim();
     if name.is_empty() || name.len() > 200 {
-        return Err(Failure::invalid("invalid_name", "name must be 1 to 200 characters"));
+        return Err(Failure::invalid(
+            "invalid_name",
+            "name must be 1 to 200 characters",
+        ));
     }
     let store = db::merchants::create_store(&app.db, &caller, name).await?;
     Ok((StatusCode::CREATED, Json(json!({"success": true, "storeId": store.store_id, "name": store.name, "mode": store.mode}))).into_response())
@@ -93,7 +122,11 @@ pub async fn list_stores(State(app): State<Arc<App>>, caller: Caller) -> Result<
     Ok(Json(json!({"success": true, "stores": stores})))
 }
 
-pub async fn get_store(State(app): State<Arc<App>>, caller: Caller, Path(store_id): Path<String>) -> Result<Json<Value>> {
+pub async fn get_store(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(store_id): Path<String>,
+) -> Result<Json<Value>> {
     let store = store(&app, &caller, &store_id).await?;
     Ok(Json(json!({"success": true, "store": store})))
 }
@@ -111,7 +144,11 @@ pub struct SyncBody {
     full: bool,
 }
 
-pub async fn sync_pos(State(app): State<Arc<App>>, caller: Caller, Body(body): Body<SyncBody>) -> Result<Json<Value>> {
+pub async fn sync_pos(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Body(body): Body<SyncBody>,
+) -> Result<Json<Value>> {
     require_sync_plan(&caller)?;
     store(&app, &caller, &body.store_id).await?;
     credentials_object(&body.credentials, "credentials")?;
@@ -127,22 +164,45 @@ pub async fn sync_pos(State(app): State<Arc<App>>, caller: Caller, Body(body): B
         },
     )
     .await?;
-    Ok(Json(serde_json::to_value(summary).map_err(anyhow::Error::from)?))
+    Ok(Json(
+        serde_json::to_value(summary).map_err(anyhow::Error::from)?,
+    ))
 }
 
-pub async fn push_pos(State(app): State<Arc<App>>, caller: Caller, Body(body): Body<SyncBody>) -> Result<Json<Value>> {
+pub async fn push_pos(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Body(body): Body<SyncBody>,
+) -> Result<Json<Value>> {
     require_sync_plan(&caller)?;
     store(&app, &caller, &body.store_id).await?;
     credentials_object(&body.credentials, "credentials")?;
-    let summary = sync::push::push_sales(&app, &caller, &body.store_id, &body.system, body.connector_id.as_deref(), &body.credentials).await?;
-    Ok(Json(serde_json::to_value(summary).map_err(anyhow::Error::from)?))
+    let summary = sync::push::push_sales(
+        &app,
+        &caller,
+        &body.store_id,
+        &body.system,
+        body.connector_id.as_deref(),
+        &body.credentials,
+    )
+    .await?;
+    Ok(Json(
+        serde_json::to_value(summary).map_err(anyhow::Error::from)?,
+    ))
 }
 
-pub async fn sync_erp(State(app): State<Arc<App>>, caller: Caller, Body(body): Body<SyncBody>) -> Result<Json<Value>> {
+pub async fn sync_erp(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Body(body): Body<SyncBody>,
+) -> Result<Json<Value>> {
     require_sync_plan(&caller)?;
     store(&app, &caller, &body.store_id).await?;
     // No ERP connector is bundled yet: every system is unknown.
-    Err(Failure::not_found("unknown_system", format!("unknown ERP system {:?}", body.system)))
+    Err(Failure::not_found(
+        "unknown_system",
+        format!("unknown ERP system {:?}", body.system),
+    ))
 }
 
 // ---- payments -------------------------------------------------------------------------
@@ -156,10 +216,22 @@ pub struct ConfigureBody {
     connector_id: Option<String>,
 }
 
-pub async fn configure_psp(State(app): State<Arc<App>>, caller: Caller, Body(body): Body<ConfigureBody>) -> Result<Json<Value>> {
+pub async fn configure_psp(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Body(body): Body<ConfigureBody>,
+) -> Result<Json<Value>> {
     store(&app, &caller, &body.store_id).await?;
     credentials_object(&body.config, "config")?;
-    let out = payments::configure(&app, &caller, &body.store_id, &body.provider, body.connector_id.as_deref(), &body.config).await?;
+    let out = payments::configure(
+        &app,
+        &caller,
+        &body.store_id,
+        &body.provider,
+        body.connector_id.as_deref(),
+        &body.config,
+    )
+    .await?;
     Ok(Json(out))
 }
 
@@ -176,7 +248,10 @@ pub struct PaymentBody {
 }
 
 fn looks_like_card_number(s: &str) -> bool {
-    let digits: String = s.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    let digits: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
     (12..=19).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit())
 }
 
@@ -185,24 +260,44 @@ fn valid_currency(code: &str) -> Result<String> {
     if upper.len() == 3 && beep_sdk::money::exponent(&upper).is_some() {
         Ok(upper)
     } else {
-        Err(Failure::invalid("invalid_currency", format!("{code:?} is not an ISO 4217 currency code")))
+        Err(Failure::invalid(
+            "invalid_currency",
+            format!("{code:?} is not an ISO 4217 currency code"),
+        ))
     }
 }
 
-pub async fn process_payment(State(app): State<Arc<App>>, caller: Caller, IdempotencyKey(key): IdempotencyKey, Body(body): Body<PaymentBody>) -> Result<Response> {
+pub async fn process_payment(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    IdempotencyKey(key): IdempotencyKey,
+    Body(body): Body<PaymentBody>,
+) -> Result<Response> {
     store(&app, &caller, &body.store_id).await?;
     let currency = valid_currency(&body.currency)?;
     if body.amount <= 0 {
-        return Err(Failure::invalid("invalid_amount", "amount must be a positive integer in minor units"));
+        return Err(Failure::invalid(
+            "invalid_amount",
+            "amount must be a positive integer in minor units",
+        ));
     }
     if body.reference.trim().is_empty() || body.reference.len() > 200 {
-        return Err(Failure::invalid("invalid_reference", "reference must be 1 to 200 characters"));
+        return Err(Failure::invalid(
+            "invalid_reference",
+            "reference must be 1 to 200 characters",
+        ));
     }
     if body.payment_method.trim().is_empty() {
-        return Err(Failure::invalid("invalid_payment_method", "paymentMethod is required (a PSP token)"));
+        return Err(Failure::invalid(
+            "invalid_payment_method",
+            "paymentMethod is required (a PSP token)",
+        ));
     }
     if looks_like_card_number(&body.payment_method) {
-        return Err(Failure::invalid("card_number_not_allowed", "paymentMethod must be a PSP token; never send card numbers"));
+        return Err(Failure::invalid(
+            "card_number_not_allowed",
+            "paymentMethod must be a PSP token; never send card numbers",
+        ));
     }
     let input = PaymentInput {
         store_id: body.store_id,
@@ -225,10 +320,18 @@ pub struct RefundBody {
     reason: Option<String>,
 }
 
-pub async fn refund_payment(State(app): State<Arc<App>>, caller: Caller, IdempotencyKey(key): IdempotencyKey, Body(body): Body<RefundBody>) -> Result<Response> {
+pub async fn refund_payment(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    IdempotencyKey(key): IdempotencyKey,
+    Body(body): Body<RefundBody>,
+) -> Result<Response> {
     store(&app, &caller, &body.store_id).await?;
     if body.amount.is_some_and(|a| a <= 0) {
-        return Err(Failure::invalid("invalid_amount", "amount must be a positive integer in minor units"));
+        return Err(Failure::invalid(
+            "invalid_amount",
+            "amount must be a positive integer in minor units",
+        ));
     }
     let input = RefundInput {
         store_id: body.store_id,
@@ -275,31 +378,57 @@ pub struct SalePaymentBody {
     reference: Option<String>,
 }
 
-pub async fn create_sale(State(app): State<Arc<App>>, caller: Caller, Body(body): Body<SaleBody>) -> Result<Response> {
+pub async fn create_sale(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Body(body): Body<SaleBody>,
+) -> Result<Response> {
     store(&app, &caller, &body.store_id).await?;
     let currency = valid_currency(&body.currency)?;
     let receipt = body.receipt_number.trim();
     if receipt.is_empty() || receipt.len() > 100 {
-        return Err(Failure::invalid("invalid_receipt_number", "receiptNumber must be 1 to 100 characters"));
+        return Err(Failure::invalid(
+            "invalid_receipt_number",
+            "receiptNumber must be 1 to 100 characters",
+        ));
     }
     if body.lines.is_empty() {
-        return Err(Failure::invalid("no_lines", "a sale needs at least one line"));
+        return Err(Failure::invalid(
+            "no_lines",
+            "a sale needs at least one line",
+        ));
     }
-    let money = |amount: i64| Money { amount, currency: currency.clone() };
+    let money = |amount: i64| Money {
+        amount,
+        currency: currency.clone(),
+    };
     let mut lines = Vec::with_capacity(body.lines.len());
     let mut total = 0i64;
     for (i, l) in body.lines.iter().enumerate() {
         if !l.quantity.is_finite() || l.quantity <= 0.0 {
-            return Err(Failure::invalid("invalid_quantity", format!("lines[{i}].quantity must be positive")));
+            return Err(Failure::invalid(
+                "invalid_quantity",
+                format!("lines[{i}].quantity must be positive"),
+            ));
         }
         if l.unit_price < 0 {
-            return Err(Failure::invalid("invalid_amount", format!("lines[{i}].unitPrice must not be negative")));
+            return Err(Failure::invalid(
+                "invalid_amount",
+                format!("lines[{i}].unitPrice must not be negative"),
+            ));
         }
         if l.name.trim().is_empty() {
-            return Err(Failure::invalid("invalid_line", format!("lines[{i}].name is required")));
+            return Err(Failure::invalid(
+                "invalid_line",
+                format!("lines[{i}].name is required"),
+            ));
         }
-        let line_total = l.total.unwrap_or_else(|| (l.quantity * l.unit_price as f64).round() as i64);
-        total = total.checked_add(line_total).ok_or_else(|| Failure::invalid("invalid_amount", "total overflows"))?;
+        let line_total = l
+            .total
+            .unwrap_or_else(|| (l.quantity * l.unit_price as f64).round() as i64);
+        total = total
+            .checked_add(line_total)
+            .ok_or_else(|| Failure::invalid("invalid_amount", "total overflows"))?;
         lines.push(SaleLine {
             product_id: l.product_id.clone(),
             sku: l.sku.clone(),
@@ -310,14 +439,20 @@ pub async fn create_sale(State(app): State<Arc<App>>, caller: Caller, Body(body)
             tax_rate_bps: l.tax_rate_bps,
         });
     }
-    if let Some(given) = body.total {
-        if given != total {
-            return Err(Failure::invalid("total_mismatch", format!("total {given} does not match the lines ({total})")));
-        }
+    if let Some(given) = body.total.filter(|given| *given != total) {
+        return Err(Failure::invalid(
+            "total_mismatch",
+            format!("total {given} does not match the lines ({total})"),
+        ));
     }
     let created_at = match body.created_at {
         Some(ts) if ts.len() >= 20 && ts.as_bytes().get(10) == Some(&b'T') => ts,
-        Some(ts) => return Err(Failure::invalid("invalid_timestamp", format!("createdAt {ts:?} is not RFC 3339"))),
+        Some(ts) => {
+            return Err(Failure::invalid(
+                "invalid_timestamp",
+                format!("createdAt {ts:?} is not RFC 3339"),
+            ));
+        }
         None => rfc3339(db::now_ms()),
     };
     let sale = Sale {
@@ -329,7 +464,11 @@ pub async fn create_sale(State(app): State<Arc<App>>, caller: Caller, Body(body)
         payments: body
             .payments
             .iter()
-            .map(|p| SalePayment { method: p.method.clone(), amount: money(p.amount), reference: p.reference.clone() })
+            .map(|p| SalePayment {
+                method: p.method.clone(),
+                amount: money(p.amount),
+                reference: p.reference.clone(),
+            })
             .collect(),
         created_at,
     };
@@ -362,7 +501,13 @@ fn rfc3339(ms: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z", rem / 3600, rem % 3600 / 60, rem % 60, ms.rem_euclid(1000))
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        ms.rem_euclid(1000)
+    )
 }
 
 // ---- read-back ------------------------------------------------------------------------
@@ -384,47 +529,84 @@ impl ListQuery {
     }
 }
 
-pub async fn list_sales(State(app): State<Arc<App>>, caller: Caller, Params(q): Params<ListQuery>) -> Result<Json<Value>> {
+pub async fn list_sales(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Params(q): Params<ListQuery>,
+) -> Result<Json<Value>> {
     store(&app, &caller, &q.store_id).await?;
     let sales = db::sales::list(&app.db, &q.store_id, q.limit()).await?;
     Ok(Json(json!({"success": true, "sales": sales})))
 }
 
-pub async fn list_products(State(app): State<Arc<App>>, caller: Caller, Params(q): Params<ListQuery>) -> Result<Json<Value>> {
+pub async fn list_products(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Params(q): Params<ListQuery>,
+) -> Result<Json<Value>> {
     store(&app, &caller, &q.store_id).await?;
-    let (products, total) = db::catalog::list_products(&app.db, &q.store_id, q.limit(), q.offset()).await?;
-    Ok(Json(json!({"success": true, "total": total, "products": products})))
+    let (products, total) =
+        db::catalog::list_products(&app.db, &q.store_id, q.limit(), q.offset()).await?;
+    Ok(Json(
+        json!({"success": true, "total": total, "products": products}),
+    ))
 }
 
-pub async fn list_categories(State(app): State<Arc<App>>, caller: Caller, Params(q): Params<ListQuery>) -> Result<Json<Value>> {
+pub async fn list_categories(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Params(q): Params<ListQuery>,
+) -> Result<Json<Value>> {
     store(&app, &caller, &q.store_id).await?;
     let categories = db::catalog::list_categories(&app.db, &q.store_id).await?;
     Ok(Json(json!({"success": true, "categories": categories})))
 }
 
-pub async fn list_sync_runs(State(app): State<Arc<App>>, caller: Caller, Params(q): Params<ListQuery>) -> Result<Json<Value>> {
+pub async fn list_sync_runs(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Params(q): Params<ListQuery>,
+) -> Result<Json<Value>> {
     store(&app, &caller, &q.store_id).await?;
     let runs = db::sync_runs::list(&app.db, &q.store_id, q.limit()).await?;
     Ok(Json(json!({"success": true, "syncRuns": runs})))
 }
 
-pub async fn get_sync_run(State(app): State<Arc<App>>, caller: Caller, Path(run_id): Path<String>) -> Result<Json<Value>> {
-    let run = db::sync_runs::get(&app.db, &run_id).await?.ok_or_else(|| Failure::not_found("unknown_sync_run", format!("no sync run {run_id}")))?;
+pub async fn get_sync_run(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(run_id): Path<String>,
+) -> Result<Json<Value>> {
+    let run = db::sync_runs::get(&app.db, &run_id)
+        .await?
+        .ok_or_else(|| Failure::not_found("unknown_sync_run", format!("no sync run {run_id}")))?;
     store(&app, &caller, &run.store_id).await?;
     Ok(Json(json!({"success": true, "syncRun": run})))
 }
 
-pub async fn list_payments(State(app): State<Arc<App>>, caller: Caller, Params(q): Params<ListQuery>) -> Result<Json<Value>> {
+pub async fn list_payments(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Params(q): Params<ListQuery>,
+) -> Result<Json<Value>> {
     store(&app, &caller, &q.store_id).await?;
     let list = db::payments::list_payments(&app.db, &q.store_id, q.limit()).await?;
     Ok(Json(json!({"success": true, "payments": list})))
 }
 
-pub async fn get_payment(State(app): State<Arc<App>>, caller: Caller, Path(payment_id): Path<String>) -> Result<Json<Value>> {
-    let payment = db::payments::payment(&app.db, &payment_id).await?.ok_or_else(|| Failure::not_found("unknown_payment", format!("no payment {payment_id}")))?;
+pub async fn get_payment(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(payment_id): Path<String>,
+) -> Result<Json<Value>> {
+    let payment = db::payments::payment(&app.db, &payment_id)
+        .await?
+        .ok_or_else(|| Failure::not_found("unknown_payment", format!("no payment {payment_id}")))?;
     store(&app, &caller, &payment.store_id).await?;
     let refunds = db::payments::refunds_of(&app.db, &payment_id).await?;
-    Ok(Json(json!({"success": true, "payment": payment, "refunds": refunds})))
+    Ok(Json(
+        json!({"success": true, "payment": payment, "refunds": refunds}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -434,11 +616,21 @@ pub struct AuditQuery {
     limit: Option<i64>,
 }
 
-pub async fn egress_audit(State(app): State<Arc<App>>, caller: Caller, Params(q): Params<AuditQuery>) -> Result<Json<Value>> {
+pub async fn egress_audit(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Params(q): Params<AuditQuery>,
+) -> Result<Json<Value>> {
     if let Some(store_id) = &q.store_id {
         store(&app, &caller, store_id).await?;
     }
-    let rows = db::audit::list(&app.db, &caller.merchant_id, q.store_id.as_deref(), q.limit.unwrap_or(100).clamp(1, 1000)).await?;
+    let rows = db::audit::list(
+        &app.db,
+        &caller.merchant_id,
+        q.store_id.as_deref(),
+        q.limit.unwrap_or(100).clamp(1, 1000),
+    )
+    .await?;
     Ok(Json(json!({"success": true, "calls": rows})))
 }
 

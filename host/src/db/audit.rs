@@ -64,7 +64,12 @@ pub struct AuditRow {
     pub created_at: i64,
 }
 
-pub async fn list(db: &Db, merchant_id: &str, store_id: Option<&str>, limit: i64) -> anyhow::Result<Vec<AuditRow>> {
+pub async fn list(
+    db: &Db,
+    merchant_id: &str,
+    store_id: Option<&str>,
+    limit: i64,
+) -> anyhow::Result<Vec<AuditRow>> {
     let rows = sqlx::query(
         "SELECT id, store_id, connector, operation, method, scheme, host, port, path, status, bytes, millis, denied, error, created_at
          FROM egress_audit WHERE merchant_id = $1 AND ($2 IS NULL OR store_id = $3) ORDER BY id DESC LIMIT $4",

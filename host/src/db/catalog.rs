@@ -128,7 +128,12 @@ pub async fn upsert_prices(
 }
 
 /// After a full run: what upstream no longer lists is deactivated, not deleted.
-pub async fn deactivate_unseen(tx: &mut Transaction<'_, Any>, store_id: &str, system: &str, run_id: &str) -> anyhow::Result<u64> {
+pub async fn deactivate_unseen(
+    tx: &mut Transaction<'_, Any>,
+    store_id: &str,
+    system: &str,
+    run_id: &str,
+) -> anyhow::Result<u64> {
     let done = sqlx::query("UPDATE products SET active = 0, updated_at = $1 WHERE store_id = $2 AND system = $3 AND sync_run_id <> $4 AND active = 1")
         .bind(now_ms())
         .bind(store_id)
@@ -155,7 +160,12 @@ pub struct ProductRow {
     pub updated_at: i64,
 }
 
-pub async fn list_products(db: &Db, store_id: &str, limit: i64, offset: i64) -> anyhow::Result<(Vec<ProductRow>, i64)> {
+pub async fn list_products(
+    db: &Db,
+    store_id: &str,
+    limit: i64,
+    offset: i64,
+) -> anyhow::Result<(Vec<ProductRow>, i64)> {
     let total: i64 = sqlx::query("SELECT COUNT(*) FROM products WHERE store_id = $1")
         .bind(store_id)
         .fetch_one(&db.pool)
@@ -181,7 +191,9 @@ pub async fn list_products(db: &Db, store_id: &str, limit: i64, offset: i64) -> 
                 sku: r.get(2),
                 name: r.get(3),
                 category_id: r.get(4),
-                price: amount.zip(currency).map(|(a, c)| serde_json::json!({"amount": a, "currency": c})),
+                price: amount
+                    .zip(currency)
+                    .map(|(a, c)| serde_json::json!({"amount": a, "currency": c})),
                 tax_rate_bps: r.get(7),
                 gtins: serde_json::from_str(&r.get::<String, _>(8)).unwrap_or_default(),
                 unit: r.get(9),

@@ -135,7 +135,11 @@ pub async fn authenticate(db: &Db, key: &str) -> anyhow::Result<Option<Caller>> 
     .await?;
     Ok(row.map(|r| Caller {
         merchant_id: r.get(0),
-        mode: if r.get::<String, _>(1) == "live" { Mode::Live } else { Mode::Test },
+        mode: if r.get::<String, _>(1) == "live" {
+            Mode::Live
+        } else {
+            Mode::Test
+        },
         plan: Plan::parse(&r.get::<String, _>(2)).unwrap_or(Plan::Start),
     }))
 }
@@ -143,14 +147,16 @@ pub async fn authenticate(db: &Db, key: &str) -> anyhow::Result<Option<Caller>> 
 pub async fn create_store(db: &Db, caller: &Caller, name: &str) -> anyhow::Result<Store> {
     let id = new_id();
     let now = now_ms();
-    sqlx::query("INSERT INTO stores (id, merchant_id, mode, name, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(&id)
-        .bind(&caller.merchant_id)
-        .bind(caller.mode.as_str())
-        .bind(name)
-        .bind(now)
-        .execute(&db.pool)
-        .await?;
+    sqlx::query(
+        "INSERT INTO stores (id, merchant_id, mode, name, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&id)
+    .bind(&caller.merchant_id)
+    .bind(caller.mode.as_str())
+    .bind(name)
+    .bind(now)
+    .execute(&db.pool)
+    .await?;
     Ok(Store {
         store_id: id,
         name: name.to_string(),
@@ -167,13 +173,17 @@ pub enum StoreAccess {
 }
 
 pub async fn find_store(db: &Db, caller: &Caller, store_id: &str) -> anyhow::Result<StoreAccess> {
-    let row = sqlx::query("SELECT id, merchant_id, mode, name, created_at FROM stores WHERE id = $1")
-        .bind(store_id)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row =
+        sqlx::query("SELECT id, merchant_id, mode, name, created_at FROM stores WHERE id = $1")
+            .bind(store_id)
+            .fetch_optional(&db.pool)
+            .await?;
     Ok(match row {
         None => StoreAccess::NotFound,
-        Some(r) if r.get::<String, _>(1) != caller.merchant_id || r.get::<String, _>(2) != caller.mode.as_str() => {
+        Some(r)
+            if r.get::<String, _>(1) != caller.merchant_id
+                || r.get::<String, _>(2) != caller.mode.as_str() =>
+        {
             StoreAccess::Forbidden
         }
         Some(r) => StoreAccess::Found(Store {
@@ -203,7 +213,14 @@ pub async fn list_stores(db: &Db, caller: &Caller) -> anyhow::Result<Vec<Store>>
 }
 
 /// Remembers the (sealed) credentials a store uses for a system.
-pub async fn save_system(db: &Db, store_id: &str, kind: &str, system: &str, connector_id: &str, sealed: &str) -> anyhow::Result<()> {
+pub async fn save_system(
+    db: &Db,
+    store_id: &str,
+    kind: &str,
+    system: &str,
+    connector_id: &str,
+    sealed: &str,
+) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO store_systems (store_id, kind, system, connector_id, credentials, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (store_id, kind, system) DO UPDATE SET connector_id = excluded.connector_id, credentials = excluded.credentials, updated_at = excluded.updated_at",

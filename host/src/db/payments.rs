@@ -11,7 +11,13 @@ pub struct PspConfig {
     pub sealed_config: String,
 }
 
-pub async fn save_config(db: &Db, store_id: &str, provider: &str, connector_id: &str, sealed: &str) -> anyhow::Result<()> {
+pub async fn save_config(
+    db: &Db,
+    store_id: &str,
+    provider: &str,
+    connector_id: &str,
+    sealed: &str,
+) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO psp_configs (store_id, provider, connector_id, config, updated_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (store_id) DO UPDATE SET provider = excluded.provider, connector_id = excluded.connector_id, config = excluded.config, updated_at = excluded.updated_at",
@@ -27,10 +33,11 @@ pub async fn save_config(db: &Db, store_id: &str, provider: &str, connector_id: 
 }
 
 pub async fn config(db: &Db, store_id: &str) -> anyhow::Result<Option<PspConfig>> {
-    let row = sqlx::query("SELECT provider, connector_id, config FROM psp_configs WHERE store_id = $1")
-        .bind(store_id)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row =
+        sqlx::query("SELECT provider, connector_id, config FROM psp_configs WHERE store_id = $1")
+            .bind(store_id)
+            .fetch_optional(&db.pool)
+            .await?;
     Ok(row.map(|r| PspConfig {
         provider: r.get(0),
         connector_id: r.get(1),
@@ -55,7 +62,15 @@ pub enum Idempotency {
 }
 
 /// Claims `key` for a request whose canonical hash is `hash`, leasing it for `lease_ms`.
-pub async fn claim_key(db: &Db, merchant_id: &str, scope: &str, key: &str, hash: &str, resource_id: &str, lease_ms: i64) -> anyhow::Result<Idempotency> {
+pub async fn claim_key(
+    db: &Db,
+    merchant_id: &str,
+    scope: &str,
+    key: &str,
+    hash: &str,
+    resource_id: &str,
+    lease_ms: i64,
+) -> anyhow::Result<Idempotency> {
     let now = now_ms();
     let inserted = sqlx::query(
         "INSERT INTO idempotency_keys (merchant_id, scope, idem_key, request_hash, resource_id, locked_until, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -79,13 +94,21 @@ pub async fn claim_key(db: &Db, merchant_id: &str, scope: &str, key: &str, hash:
         .bind(key)
         .fetch_one(&db.pool)
         .await?;
-    let (stored_hash, resource, status, body, locked_until): (String, String, Option<i64>, Option<String>, i64) =
-        (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+    let (stored_hash, resource, status, body, locked_until): (
+        String,
+        String,
+        Option<i64>,
+        Option<String>,
+        i64,
+    ) = (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
     if stored_hash != hash {
         return Ok(Idempotency::Mismatch);
     }
     if let (Some(status), Some(body)) = (status, body) {
-        return Ok(Idempotency::Replay { status: status as u16, body });
+        return Ok(Idempotency::Replay {
+            status: status as u16,
+            body,
+        });
     }
     if locked_until > now {
         return Ok(Idempotency::InFlight);
@@ -99,11 +122,24 @@ pub async fn claim_key(db: &Db, merchant_id: &str, scope: &str, key: &str, hash:
         .bind(locked_until)
         .execute(&db.pool)
         .await?;
-    Ok(if taken.rows_affected() == 1 { Idempotency::Resume { resource_id: resource } } else { Idempotency::InFlight })
+    Ok(if taken.rows_affected() == 1 {
+        Idempotency::Resume {
+            resource_id: resource,
+        }
+    } else {
+        Idempotency::InFlight
+    })
 }
 
 /// Stores the final answer for replays.
-pub async fn finish_key(db: &Db, merchant_id: &str, scope: &str, key: &str, status: u16, body: &str) -> anyhow::Result<()> {
+pub async fn finish_key(
+    db: &Db,
+    merchant_id: &str,
+    scope: &str,
+    key: &str,
+    status: u16,
+    body: &str,
+) -> anyhow::Result<()> {
     sqlx::query("UPDATE idempotency_keys SET response_status = $1, response_body = $2, locked_until = 0 WHERE merchant_id = $3 AND scope = $4 AND idem_key = $5")
         .bind(status as i64)
         .bind(body)
@@ -204,10 +240,12 @@ pub async fn update_payment(db: &Db, p: &PaymentRow) -> anyhow::Result<()> {
 }
 
 pub async fn payment(db: &Db, payment_id: &str) -> anyhow::Result<Option<PaymentRow>> {
-    let row = sqlx::query(&format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = $1"))
-        .bind(payment_id)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = $1"
+    ))
+    .bind(payment_id)
+    .fetch_optional(&db.pool)
+    .await?;
     Ok(row.as_ref().map(payment_from))
 }
 
@@ -237,12 +275,14 @@ pub async fn reserve_refund(db: &Db, payment_id: &str, amount: i64) -> anyhow::R
 
 /// Gives a reservation back (the refund failed at the vendor).
 pub async fn release_refund(db: &Db, payment_id: &str, amount: i64) -> anyhow::Result<()> {
-    sqlx::query("UPDATE payments SET refunded_amount = refunded_amount - $1, updated_at = $2 WHERE id = $3")
-        .bind(amount)
-        .bind(now_ms())
-        .bind(payment_id)
-        .execute(&db.pool)
-        .await?;
+    sqlx::query(
+        "UPDATE payments SET refunded_amount = refunded_amount - $1, updated_at = $2 WHERE id = $3",
+    )
+    .bind(amount)
+    .bind(now_ms())
+    .bind(payment_id)
+    .execute(&db.pool)
+    .await?;
     Ok(())
 }
 
@@ -311,17 +351,21 @@ pub async fn update_refund(db: &Db, r: &RefundRow) -> anyhow::Result<()> {
 }
 
 pub async fn refund(db: &Db, refund_id: &str) -> anyhow::Result<Option<RefundRow>> {
-    let row = sqlx::query(&format!("SELECT {REFUND_COLUMNS} FROM refunds WHERE id = $1"))
-        .bind(refund_id)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {REFUND_COLUMNS} FROM refunds WHERE id = $1"
+    ))
+    .bind(refund_id)
+    .fetch_optional(&db.pool)
+    .await?;
     Ok(row.as_ref().map(refund_from))
 }
 
 pub async fn refunds_of(db: &Db, payment_id: &str) -> anyhow::Result<Vec<RefundRow>> {
-    let rows = sqlx::query(&format!("SELECT {REFUND_COLUMNS} FROM refunds WHERE payment_id = $1 ORDER BY created_at, id"))
-        .bind(payment_id)
-        .fetch_all(&db.pool)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {REFUND_COLUMNS} FROM refunds WHERE payment_id = $1 ORDER BY created_at, id"
+    ))
+    .bind(payment_id)
+    .fetch_all(&db.pool)
+    .await?;
     Ok(rows.iter().map(refund_from).collect())
 }

@@ -14,7 +14,15 @@ pub enum Insert {
     Duplicate(String),
 }
 
-pub async fn insert(db: &Db, id: &str, store_id: &str, receipt_number: &str, total: i64, currency: &str, body: &str) -> anyhow::Result<Insert> {
+pub async fn insert(
+    db: &Db,
+    id: &str,
+    store_id: &str,
+    receipt_number: &str,
+    total: i64,
+    currency: &str,
+    body: &str,
+) -> anyhow::Result<Insert> {
     let done = sqlx::query(
         "INSERT INTO sales (id, store_id, receipt_number, total_amount, currency, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (store_id, receipt_number) DO NOTHING",
@@ -31,17 +39,23 @@ pub async fn insert(db: &Db, id: &str, store_id: &str, receipt_number: &str, tot
     if done.rows_affected() == 1 {
         return Ok(Insert::Created);
     }
-    let existing: String = sqlx::query("SELECT id FROM sales WHERE store_id = $1 AND receipt_number = $2")
-        .bind(store_id)
-        .bind(receipt_number)
-        .fetch_one(&db.pool)
-        .await?
-        .get(0);
+    let existing: String =
+        sqlx::query("SELECT id FROM sales WHERE store_id = $1 AND receipt_number = $2")
+            .bind(store_id)
+            .bind(receipt_number)
+            .fetch_one(&db.pool)
+            .await?
+            .get(0);
     Ok(Insert::Duplicate(existing))
 }
 
 /// Sales of a store not yet delivered to `target` (nor rejected by it), oldest first.
-pub async fn pending(db: &Db, store_id: &str, target: &str, limit: i64) -> anyhow::Result<Vec<(String, String)>> {
+pub async fn pending(
+    db: &Db,
+    store_id: &str,
+    target: &str,
+    limit: i64,
+) -> anyhow::Result<Vec<(String, String)>> {
     let rows = sqlx::query(
         "SELECT s.id, s.body FROM sales s LEFT JOIN deliveries d ON d.item_id = s.id AND d.target = $1
          WHERE s.store_id = $2 AND (d.status IS NULL OR d.status NOT IN ('sent', 'rejected'))
@@ -76,7 +90,14 @@ pub async fn claim(db: &Db, item_id: &str, store_id: &str, target: &str) -> anyh
 
 /// Records the outcome: `sent`, `rejected` (the vendor refused it; not retried
 /// automatically) or `pending` (retry on the next push).
-pub async fn settle(db: &Db, item_id: &str, target: &str, status: &str, external_id: Option<&str>, error: Option<&str>) -> anyhow::Result<()> {
+pub async fn settle(
+    db: &Db,
+    item_id: &str,
+    target: &str,
+    status: &str,
+    external_id: Option<&str>,
+    error: Option<&str>,
+) -> anyhow::Result<()> {
     sqlx::query("UPDATE deliveries SET status = $1, external_id = $2, last_error = $3, updated_at = $4 WHERE item_id = $5 AND target = $6")
         .bind(status)
         .bind(external_id)

@@ -29,6 +29,7 @@ pub struct SyncRun {
     pub resumed: bool,
 }
 
+#[allow(clippy::large_enum_variant)] // made once per sync request
 pub enum Claim {
     Run(SyncRun),
     /// Another run for this store and system is alive.
@@ -59,7 +60,14 @@ fn from_row(r: &sqlx::any::AnyRow) -> SyncRun {
 
 /// Resumes the interrupted run of this store and system, or starts a new one from the
 /// saved incremental cursor (`full` starts from nothing).
-pub async fn claim(db: &Db, store_id: &str, kind: &str, system: &str, full: bool, empty_counts: &serde_json::Value) -> anyhow::Result<Claim> {
+pub async fn claim(
+    db: &Db,
+    store_id: &str,
+    kind: &str,
+    system: &str,
+    full: bool,
+    empty_counts: &serde_json::Value,
+) -> anyhow::Result<Claim> {
     let now = now_ms();
     let running = sqlx::query(&format!("SELECT {COLUMNS} FROM sync_runs WHERE store_id = $1 AND kind = $2 AND system = $3 AND status = 'running'"))
         .bind(store_id)
@@ -84,7 +92,10 @@ pub async fn claim(db: &Db, store_id: &str, kind: &str, system: &str, full: bool
             if taken.rows_affected() == 0 {
                 return Ok(Claim::Busy(run.sync_run_id));
             }
-            return Ok(Claim::Run(SyncRun { resumed: true, ..run }));
+            return Ok(Claim::Run(SyncRun {
+                resumed: true,
+                ..run
+            }));
         }
         // A full run was asked for: the interrupted incremental one is superseded.
         sqlx::query("UPDATE sync_runs SET status = 'incomplete', error_class = 'transient', error_code = 'superseded', error = 'superseded by a full sync', finished_at = $1 WHERE id = $2 AND status = 'running'")
@@ -112,10 +123,20 @@ pub async fn claim(db: &Db, store_id: &str, kind: &str, system: &str, full: bool
                 .await;
             match reopened {
                 Ok(done) if done.rows_affected() == 1 => {
-                    return Ok(Claim::Run(SyncRun { status: "running".into(), error_class: None, error_code: None, error: None, finished_at: None, resumed: true, ..run }));
+                    return Ok(Claim::Run(SyncRun {
+                        status: "running".into(),
+                        error_class: None,
+                        error_code: None,
+                        error: None,
+                        finished_at: None,
+                        resumed: true,
+                        ..run
+                    }));
                 }
                 Ok(_) => return Ok(Claim::Busy(run.sync_run_id)),
-                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(Claim::Busy(String::new())),
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                    return Ok(Claim::Busy(String::new()));
+                }
                 Err(e) => return Err(e.into()),
             }
         }
@@ -124,13 +145,15 @@ pub async fn claim(db: &Db, store_id: &str, kind: &str, system: &str, full: bool
     let start_cursor: Option<String> = if full {
         None
     } else {
-        sqlx::query("SELECT cursor FROM sync_state WHERE store_id = $1 AND kind = $2 AND system = $3")
-            .bind(store_id)
-            .bind(kind)
-            .bind(system)
-            .fetch_optional(&db.pool)
-            .await?
-            .and_then(|r| r.get(0))
+        sqlx::query(
+            "SELECT cursor FROM sync_state WHERE store_id = $1 AND kind = $2 AND system = $3",
+        )
+        .bind(store_id)
+        .bind(kind)
+        .bind(system)
+        .fetch_optional(&db.pool)
+        .await?
+        .and_then(|r| r.get(0))
     };
     // No saved cursor means the first run: that is a full run too.
     let full = full || start_cursor.is_none();
@@ -154,7 +177,9 @@ pub async fn claim(db: &Db, store_id: &str, kind: &str, system: &str, full: bool
     match inserted {
         Ok(_) => {}
         // The partial unique index: another request started a run a moment ago.
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(Claim::Busy(String::new())),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            return Ok(Claim::Busy(String::new()));
+        }
         Err(e) => return Err(e.into()),
     }
     Ok(Claim::Run(SyncRun {
@@ -217,7 +242,14 @@ pub async fn complete(tx: &mut Transaction<'_, Any>, run: &SyncRun) -> anyhow::R
 
 /// Ends the run without completing it: `incomplete` keeps the cursor so the next call
 /// resumes; `failed` is final for this run.
-pub async fn stop(db: &Db, run: &SyncRun, status: &str, class: &str, code: &str, message: &str) -> anyhow::Result<()> {
+pub async fn stop(
+    db: &Db,
+    run: &SyncRun,
+    status: &str,
+    class: &str,
+    code: &str,
+    message: &str,
+) -> anyhow::Result<()> {
     let now = now_ms();
     sqlx::query("UPDATE sync_runs SET status = $1, error_class = $2, error_code = $3, error = $4, finished_at = $5, heartbeat_at = $6 WHERE id = $7")
         .bind(status)

@@ -6,11 +6,16 @@
 
 use crate::app::App;
 use crate::calls::{self, Target};
-use crate::db::{self, merchants::Caller, payments::{Idempotency, PaymentRow, RefundRow}};
+use crate::db::{
+    self,
+    merchants::Caller,
+    payments::{Idempotency, PaymentRow, RefundRow},
+};
 use crate::error::Failure;
 use crate::runtime::CallError;
 use crate::runtime::bindings::types::{
-    ConnectorError, ConnectorKind, Money, Payment, PaymentLookup, PaymentRequest, PaymentStatus, Refund, RefundRequest, RefundStatus,
+    ConnectorError, ConnectorKind, Money, Payment, PaymentLookup, PaymentRequest, PaymentStatus,
+    Refund, RefundRequest, RefundStatus,
 };
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -48,30 +53,79 @@ pub fn refund_status(s: RefundStatus) -> &'static str {
 }
 
 /// Validates the configuration with the vendor, then stores it sealed.
-pub async fn configure(app: &App, caller: &Caller, store_id: &str, provider: &str, connector_id: Option<&str>, config: &Value) -> Result<Value, Failure> {
-    let target = calls::prepare(app, caller, ConnectorKind::Psp, provider, connector_id, config)?;
-    let (result, report) = app.runtime.validate_config(&target.entry.connector, &target.ctx, &target.config).await;
-    calls::record(app, caller, Some(store_id), &target, "validate-config", &report).await;
+pub async fn configure(
+    app: &App,
+    caller: &Caller,
+    store_id: &str,
+    provider: &str,
+    connector_id: Option<&str>,
+    config: &Value,
+) -> Result<Value, Failure> {
+    let target = calls::prepare(
+        app,
+        caller,
+        ConnectorKind::Psp,
+        provider,
+        connector_id,
+        config,
+    )?;
+    let (result, report) = app
+        .runtime
+        .validate_config(&target.entry.connector, &target.ctx, &target.config)
+        .await;
+    calls::record(
+        app,
+        caller,
+        Some(store_id),
+        &target,
+        "validate-config",
+        &report,
+    )
+    .await;
     result.map_err(|e| calls::call_failure(&target, e))?;
-    let sealed = app.sealer.seal(config.to_string().as_bytes(), &config_context(store_id));
+    let sealed = app
+        .sealer
+        .seal(config.to_string().as_bytes(), &config_context(store_id));
     db::payments::save_config(&app.db, store_id, provider, &target.entry.id, &sealed).await?;
-    Ok(json!({"success": true, "storeId": store_id, "provider": provider, "connectorId": target.entry.id, "configured": true}))
+    Ok(
+        json!({"success": true, "storeId": store_id, "provider": provider, "connectorId": target.entry.id, "configured": true}),
+    )
 }
 
 /// The store's PSP, ready to call.
-async fn psp_target(app: &App, caller: &Caller, store_id: &str) -> Result<(String, Target), Failure> {
+async fn psp_target(
+    app: &App,
+    caller: &Caller,
+    store_id: &str,
+) -> Result<(String, Target), Failure> {
     let cfg = db::payments::config(&app.db, store_id)
         .await?
-        .ok_or_else(|| Failure::invalid("psp_not_configured", "this store has no payment provider: call configurePSP first"))?;
-    let plain = app.sealer.open(&cfg.sealed_config, &config_context(store_id))?;
+        .ok_or_else(|| {
+            Failure::invalid(
+                "psp_not_configured",
+                "this store has no payment provider: call configurePSP first",
+            )
+        })?;
+    let plain = app
+        .sealer
+        .open(&cfg.sealed_config, &config_context(store_id))?;
     // Re-seal under the current key after a rotation.
     if app.sealer.is_stale(&cfg.sealed_config) {
         let sealed = app.sealer.seal(&plain, &config_context(store_id));
-        db::payments::save_config(&app.db, store_id, &cfg.provider, &cfg.connector_id, &sealed).await?;
+        db::payments::save_config(&app.db, store_id, &cfg.provider, &cfg.connector_id, &sealed)
+            .await?;
     }
-    let config: Value = serde_json::from_slice(&plain).map_err(|e| anyhow::anyhow!("stored PSP config unreadable: {e}"))?;
+    let config: Value = serde_json::from_slice(&plain)
+        .map_err(|e| anyhow::anyhow!("stored PSP config unreadable: {e}"))?;
     let connector_id = (cfg.provider == "custom").then_some(cfg.connector_id.as_str());
-    let target = calls::prepare(app, caller, ConnectorKind::Psp, &cfg.provider, connector_id, &config)?;
+    let target = calls::prepare(
+        app,
+        caller,
+        ConnectorKind::Psp,
+        &cfg.provider,
+        connector_id,
+        &config,
+    )?;
     Ok((cfg.provider, target))
 }
 
@@ -126,19 +180,54 @@ fn outcome_unknown(e: &CallError) -> bool {
     }
 }
 
-pub async fn process(app: &App, caller: &Caller, key: &str, input: PaymentInput) -> Result<Answer, Failure> {
+pub async fn process(
+    app: &App,
+    caller: &Caller,
+    key: &str,
+    input: PaymentInput,
+) -> Result<Answer, Failure> {
     let (provider, target) = psp_target(app, caller, &input.store_id).await?;
-    let hash = request_hash(&json!([input.store_id, input.amount, input.currency, input.reference, input.payment_method, input.description, input.return_url]));
+    let hash = request_hash(&json!([
+        input.store_id,
+        input.amount,
+        input.currency,
+        input.reference,
+        input.payment_method,
+        input.description,
+        input.return_url
+    ]));
     let scope = format!("payment:{}", caller.mode.as_str());
     let fresh_id = db::new_id();
 
-    let mut row = match db::payments::claim_key(&app.db, &caller.merchant_id, &scope, key, &hash, &fresh_id, KEY_LEASE_MS).await? {
+    let mut row = match db::payments::claim_key(
+        &app.db,
+        &caller.merchant_id,
+        &scope,
+        key,
+        &hash,
+        &fresh_id,
+        KEY_LEASE_MS,
+    )
+    .await?
+    {
         Idempotency::Replay { status, body } => {
-            return Ok(Answer { status, body: serde_json::from_str(&body).map_err(anyhow::Error::from)? });
+            return Ok(Answer {
+                status,
+                body: serde_json::from_str(&body).map_err(anyhow::Error::from)?,
+            });
         }
-        Idempotency::Mismatch => return Err(Failure::conflict("idempotency_key_reused", "this Idempotency-Key was used with a different request")),
+        Idempotency::Mismatch => {
+            return Err(Failure::conflict(
+                "idempotency_key_reused",
+                "this Idempotency-Key was used with a different request",
+            ));
+        }
         Idempotency::InFlight => {
-            return Err(Failure::Conflict { code: "idempotency_key_in_use", message: "a request with this Idempotency-Key is being processed".into(), retry_after: Some(1) });
+            return Err(Failure::Conflict {
+                code: "idempotency_key_in_use",
+                message: "a request with this Idempotency-Key is being processed".into(),
+                retry_after: Some(1),
+            });
         }
         Idempotency::Fresh => {
             let now = db::now_ms();
@@ -162,11 +251,34 @@ pub async fn process(app: &App, caller: &Caller, key: &str, input: PaymentInput)
             row
         }
         Idempotency::Resume { resource_id } => {
-            let row = db::payments::payment(&app.db, &resource_id).await?.ok_or_else(|| anyhow::anyhow!("payment {resource_id} of an idempotency key is missing"))?;
+            let row = db::payments::payment(&app.db, &resource_id)
+                .await?
+                .ok_or_else(|| {
+                    anyhow::anyhow!("payment {resource_id} of an idempotency key is missing")
+                })?;
             // The earlier attempt's outcome is unknown: ask the vendor before acting.
-            let lookup = PaymentLookup { payment_id: row.payment_id.clone(), provider_reference: row.provider_reference.clone() };
-            let (found, report) = app.runtime.get_payment(&target.entry.connector, &target.ctx, &target.config, &lookup).await;
-            calls::record(app, caller, Some(&input.store_id), &target, "get-payment", &report).await;
+            let lookup = PaymentLookup {
+                payment_id: row.payment_id.clone(),
+                provider_reference: row.provider_reference.clone(),
+            };
+            let (found, report) = app
+                .runtime
+                .get_payment(
+                    &target.entry.connector,
+                    &target.ctx,
+                    &target.config,
+                    &lookup,
+                )
+                .await;
+            calls::record(
+                app,
+                caller,
+                Some(&input.store_id),
+                &target,
+                "get-payment",
+                &report,
+            )
+            .await;
             if let Ok(payment) = found {
                 return settle_payment(app, caller, &scope, key, row, &payment).await;
             }
@@ -176,21 +288,59 @@ pub async fn process(app: &App, caller: &Caller, key: &str, input: PaymentInput)
 
     let request = PaymentRequest {
         id: row.payment_id.clone(),
-        amount: Money { amount: input.amount, currency: input.currency.clone() },
+        amount: Money {
+            amount: input.amount,
+            currency: input.currency.clone(),
+        },
         reference: input.reference.clone(),
         payment_method: input.payment_method.clone(),
         description: input.description.clone(),
         return_url: input.return_url.clone(),
     };
-    let (result, report) = app.runtime.create_payment(&target.entry.connector, &target.ctx, &target.config, &request).await;
-    calls::record(app, caller, Some(&input.store_id), &target, "create-payment", &report).await;
+    let (result, report) = app
+        .runtime
+        .create_payment(
+            &target.entry.connector,
+            &target.ctx,
+            &target.config,
+            &request,
+        )
+        .await;
+    calls::record(
+        app,
+        caller,
+        Some(&input.store_id),
+        &target,
+        "create-payment",
+        &report,
+    )
+    .await;
     match result {
         Ok(payment) => settle_payment(app, caller, &scope, key, row, &payment).await,
         Err(e) if outcome_unknown(&e) => {
             // The vendor may have charged: reconcile by asking, never by charging again.
-            let lookup = PaymentLookup { payment_id: row.payment_id.clone(), provider_reference: None };
-            let (found, report) = app.runtime.get_payment(&target.entry.connector, &target.ctx, &target.config, &lookup).await;
-            calls::record(app, caller, Some(&input.store_id), &target, "get-payment", &report).await;
+            let lookup = PaymentLookup {
+                payment_id: row.payment_id.clone(),
+                provider_reference: None,
+            };
+            let (found, report) = app
+                .runtime
+                .get_payment(
+                    &target.entry.connector,
+                    &target.ctx,
+                    &target.config,
+                    &lookup,
+                )
+                .await;
+            calls::record(
+                app,
+                caller,
+                Some(&input.store_id),
+                &target,
+                "get-payment",
+                &report,
+            )
+            .await;
             match found {
                 Ok(payment) => settle_payment(app, caller, &scope, key, row, &payment).await,
                 Err(_) => {
@@ -201,7 +351,10 @@ pub async fn process(app: &App, caller: &Caller, key: &str, input: PaymentInput)
         }
         Err(CallError::Connector(ConnectorError::RateLimited(after))) => {
             db::payments::release_key(&app.db, &caller.merchant_id, &scope, key).await?;
-            Err(calls::call_failure(&target, CallError::Connector(ConnectorError::RateLimited(after))))
+            Err(calls::call_failure(
+                &target,
+                CallError::Connector(ConnectorError::RateLimited(after)),
+            ))
         }
         Err(e) => {
             // The vendor refused the request itself: nothing was charged. Final.
@@ -214,12 +367,29 @@ pub async fn process(app: &App, caller: &Caller, key: &str, input: PaymentInput)
     }
 }
 
-async fn settle_payment(app: &App, caller: &Caller, scope: &str, key: &str, mut row: PaymentRow, payment: &Payment) -> Result<Answer, Failure> {
+async fn settle_payment(
+    app: &App,
+    caller: &Caller,
+    scope: &str,
+    key: &str,
+    mut row: PaymentRow,
+    payment: &Payment,
+) -> Result<Answer, Failure> {
     apply_payment(&mut row, payment);
     db::payments::update_payment(&app.db, &row).await?;
-    let row = db::payments::payment(&app.db, &row.payment_id).await?.unwrap_or(row);
+    let row = db::payments::payment(&app.db, &row.payment_id)
+        .await?
+        .unwrap_or(row);
     let body = payment_body(&row);
-    db::payments::finish_key(&app.db, &caller.merchant_id, scope, key, 200, &body.to_string()).await?;
+    db::payments::finish_key(
+        &app.db,
+        &caller.merchant_id,
+        scope,
+        key,
+        200,
+        &body.to_string(),
+    )
+    .await?;
     Ok(Answer { status: 200, body })
 }
 
@@ -245,43 +415,112 @@ fn refund_body(r: &RefundRow, payment: &PaymentRow) -> Value {
     })
 }
 
-pub async fn refund(app: &App, caller: &Caller, key: &str, input: RefundInput) -> Result<Answer, Failure> {
+pub async fn refund(
+    app: &App,
+    caller: &Caller,
+    key: &str,
+    input: RefundInput,
+) -> Result<Answer, Failure> {
     let payment = db::payments::payment(&app.db, &input.payment_id)
         .await?
         .filter(|p| p.store_id == input.store_id)
-        .ok_or_else(|| Failure::not_found("unknown_payment", format!("no payment {} in this store", input.payment_id)))?;
+        .ok_or_else(|| {
+            Failure::not_found(
+                "unknown_payment",
+                format!("no payment {} in this store", input.payment_id),
+            )
+        })?;
     let (_, target) = psp_target(app, caller, &input.store_id).await?;
-    let hash = request_hash(&json!([input.store_id, input.payment_id, input.amount, input.reason]));
+    let hash = request_hash(&json!([
+        input.store_id,
+        input.payment_id,
+        input.amount,
+        input.reason
+    ]));
     let scope = format!("refund:{}", caller.mode.as_str());
     let fresh_id = db::new_id();
 
-    let mut row = match db::payments::claim_key(&app.db, &caller.merchant_id, &scope, key, &hash, &fresh_id, KEY_LEASE_MS).await? {
+    let mut row = match db::payments::claim_key(
+        &app.db,
+        &caller.merchant_id,
+        &scope,
+        key,
+        &hash,
+        &fresh_id,
+        KEY_LEASE_MS,
+    )
+    .await?
+    {
         Idempotency::Replay { status, body } => {
-            return Ok(Answer { status, body: serde_json::from_str(&body).map_err(anyhow::Error::from)? });
+            return Ok(Answer {
+                status,
+                body: serde_json::from_str(&body).map_err(anyhow::Error::from)?,
+            });
         }
-        Idempotency::Mismatch => return Err(Failure::conflict("idempotency_key_reused", "this Idempotency-Key was used with a different request")),
+        Idempotency::Mismatch => {
+            return Err(Failure::conflict(
+                "idempotency_key_reused",
+                "this Idempotency-Key was used with a different request",
+            ));
+        }
         Idempotency::InFlight => {
-            return Err(Failure::Conflict { code: "idempotency_key_in_use", message: "a request with this Idempotency-Key is being processed".into(), retry_after: Some(1) });
+            return Err(Failure::Conflict {
+                code: "idempotency_key_in_use",
+                message: "a request with this Idempotency-Key is being processed".into(),
+                retry_after: Some(1),
+            });
         }
-        Idempotency::Resume { resource_id } => db::payments::refund(&app.db, &resource_id).await?.ok_or_else(|| anyhow::anyhow!("refund {resource_id} of an idempotency key is missing"))?,
+        Idempotency::Resume { resource_id } => db::payments::refund(&app.db, &resource_id)
+            .await?
+            .ok_or_else(|| {
+            anyhow::anyhow!("refund {resource_id} of an idempotency key is missing")
+        })?,
         Idempotency::Fresh => {
             if payment.status != "succeeded" {
-                let message = format!("payment {} is {}, only succeeded payments can be refunded", payment.payment_id, payment.status);
-                return Err(refuse(app, caller, &scope, key, Failure::rejected("payment_not_refundable", message)).await);
+                let message = format!(
+                    "payment {} is {}, only succeeded payments can be refunded",
+                    payment.payment_id, payment.status
+                );
+                return Err(refuse(
+                    app,
+                    caller,
+                    &scope,
+                    key,
+                    Failure::rejected("payment_not_refundable", message),
+                )
+                .await);
             }
-            let amount = input.amount.unwrap_or(payment.amount - payment.refunded_amount);
+            let amount = input
+                .amount
+                .unwrap_or(payment.amount - payment.refunded_amount);
             if amount <= 0 {
-                return Err(refuse(app, caller, &scope, key, Failure::rejected("nothing_to_refund", "the payment is already fully refunded")).await);
+                return Err(refuse(
+                    app,
+                    caller,
+                    &scope,
+                    key,
+                    Failure::rejected("nothing_to_refund", "the payment is already fully refunded"),
+                )
+                .await);
             }
             if !db::payments::reserve_refund(&app.db, &payment.payment_id, amount).await? {
-                let current = db::payments::payment(&app.db, &payment.payment_id).await?.unwrap_or(payment.clone());
+                let current = db::payments::payment(&app.db, &payment.payment_id)
+                    .await?
+                    .unwrap_or(payment.clone());
                 let message = format!(
                     "refund of {amount} exceeds what is left to refund ({} of {} {})",
                     current.amount - current.refunded_amount,
                     current.amount,
                     current.currency
                 );
-                return Err(refuse(app, caller, &scope, key, Failure::rejected("refund_exceeds_captured", message)).await);
+                return Err(refuse(
+                    app,
+                    caller,
+                    &scope,
+                    key,
+                    Failure::rejected("refund_exceeds_captured", message),
+                )
+                .await);
             }
             let now = db::now_ms();
             let row = RefundRow {
@@ -303,20 +542,45 @@ pub async fn refund(app: &App, caller: &Caller, key: &str, input: RefundInput) -
     };
 
     let Some(psp_ref) = payment.provider_reference.clone() else {
-        return Err(Failure::rejected("payment_not_refundable", "the payment has no provider reference"));
+        return Err(Failure::rejected(
+            "payment_not_refundable",
+            "the payment has no provider reference",
+        ));
     };
     // Same refund id on a retry, so the vendor's idempotency key is the same too.
     let request = RefundRequest {
         id: row.refund_id.clone(),
         payment_provider_reference: psp_ref,
-        amount: Money { amount: row.amount, currency: row.currency.clone() },
+        amount: Money {
+            amount: row.amount,
+            currency: row.currency.clone(),
+        },
         reason: row.reason.clone(),
     };
-    let (result, report) = app.runtime.refund_payment(&target.entry.connector, &target.ctx, &target.config, &request).await;
-    calls::record(app, caller, Some(&input.store_id), &target, "refund-payment", &report).await;
+    let (result, report) = app
+        .runtime
+        .refund_payment(
+            &target.entry.connector,
+            &target.ctx,
+            &target.config,
+            &request,
+        )
+        .await;
+    calls::record(
+        app,
+        caller,
+        Some(&input.store_id),
+        &target,
+        "refund-payment",
+        &report,
+    )
+    .await;
     match result {
         Ok(refund) => settle_refund(app, caller, &scope, key, row, &refund).await,
-        Err(e) if outcome_unknown(&e) || matches!(e, CallError::Connector(ConnectorError::RateLimited(_))) => {
+        Err(e)
+            if outcome_unknown(&e)
+                || matches!(e, CallError::Connector(ConnectorError::RateLimited(_))) =>
+        {
             // Keep the reservation: the refund may have happened. A retry resumes it.
             db::payments::release_key(&app.db, &caller.merchant_id, &scope, key).await?;
             Err(calls::call_failure(&target, e))
@@ -331,7 +595,14 @@ pub async fn refund(app: &App, caller: &Caller, key: &str, input: RefundInput) -
     }
 }
 
-async fn settle_refund(app: &App, caller: &Caller, scope: &str, key: &str, mut row: RefundRow, refund: &Refund) -> Result<Answer, Failure> {
+async fn settle_refund(
+    app: &App,
+    caller: &Caller,
+    scope: &str,
+    key: &str,
+    mut row: RefundRow,
+    refund: &Refund,
+) -> Result<Answer, Failure> {
     row.status = refund_status(refund.status).to_string();
     row.provider_reference = Some(refund.provider_reference.clone());
     row.failure_message = refund.failure_message.clone();
@@ -339,16 +610,35 @@ async fn settle_refund(app: &App, caller: &Caller, scope: &str, key: &str, mut r
     if refund.status == RefundStatus::Failed {
         db::payments::release_refund(&app.db, &row.payment_id, row.amount).await?;
     }
-    let payment = db::payments::payment(&app.db, &row.payment_id).await?.ok_or_else(|| anyhow::anyhow!("payment vanished"))?;
+    let payment = db::payments::payment(&app.db, &row.payment_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("payment vanished"))?;
     let body = refund_body(&row, &payment);
-    db::payments::finish_key(&app.db, &caller.merchant_id, scope, key, 200, &body.to_string()).await?;
+    db::payments::finish_key(
+        &app.db,
+        &caller.merchant_id,
+        scope,
+        key,
+        200,
+        &body.to_string(),
+    )
+    .await?;
     Ok(Answer { status: 200, body })
 }
 
 /// Records a final refusal as the key's answer, so a replay refuses the same way.
 async fn refuse(app: &App, caller: &Caller, scope: &str, key: &str, failure: Failure) -> Failure {
     let (status, body) = crate::api::error_answer(&failure);
-    match db::payments::finish_key(&app.db, &caller.merchant_id, scope, key, status, &body.to_string()).await {
+    match db::payments::finish_key(
+        &app.db,
+        &caller.merchant_id,
+        scope,
+        key,
+        status,
+        &body.to_string(),
+    )
+    .await
+    {
         Ok(()) => failure,
         Err(e) => Failure::Internal(e),
     }

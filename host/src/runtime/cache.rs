@@ -13,11 +13,9 @@ pub struct CompiledCache {
 
 impl CompiledCache {
     pub fn new(dir: Option<PathBuf>) -> Self {
-        if let Some(dir) = &dir {
-            if let Err(e) = std::fs::create_dir_all(dir) {
-                tracing::warn!("compiled-component cache disabled: {}: {e}", dir.display());
-                return CompiledCache { dir: None };
-            }
+        if let Some(Err(e)) = dir.as_ref().map(std::fs::create_dir_all) {
+            tracing::warn!("compiled-component cache disabled: {e}");
+            return CompiledCache { dir: None };
         }
         CompiledCache { dir }
     }
@@ -45,7 +43,10 @@ impl CompiledCache {
         let component = Component::new(engine, bytes)?;
         let serialized = component.serialize()?;
         let tmp = dir.join(format!(".{sha}.{}.tmp", std::process::id()));
-        if std::fs::write(&tmp, serialized).and_then(|()| std::fs::rename(&tmp, &path)).is_err() {
+        if std::fs::write(&tmp, serialized)
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .is_err()
+        {
             let _ = std::fs::remove_file(&tmp);
         }
         Ok((component, sha))

@@ -50,8 +50,13 @@ fn deny(error: Error) -> Box<dyn Future<Output = ResponseResult> + Send> {
     Box::new(async move { Err(error) })
 }
 
-type ResponseResult =
-    Result<(http::Response<WasiBody>, Box<dyn Future<Output = Result<(), Error>> + Send>), Error>;
+type ResponseResult = Result<
+    (
+        http::Response<WasiBody>,
+        Box<dyn Future<Output = Result<(), Error>> + Send>,
+    ),
+    Error,
+>;
 
 impl Egress {
     fn record(&self, call: OutboundCall) -> usize {
@@ -70,7 +75,11 @@ impl WasiHttpHooks for Egress {
     ) -> Box<dyn Future<Output = ResponseResult> + Send> {
         let uri = request.uri().clone();
         let scheme = uri.scheme_str().unwrap_or("https").to_ascii_lowercase();
-        let host = uri.host().unwrap_or("").trim_matches(['[', ']']).to_string();
+        let host = uri
+            .host()
+            .unwrap_or("")
+            .trim_matches(['[', ']'])
+            .to_string();
         let port = uri
             .port_u16()
             .unwrap_or(if scheme == "https" { 443 } else { 80 });
@@ -162,7 +171,10 @@ async fn send(
     policy: AddressPolicy,
     connect_timeout: Duration,
 ) -> Result<
-    (http::Response<WasiBody>, Box<dyn Future<Output = Result<(), Error>> + Send>),
+    (
+        http::Response<WasiBody>,
+        Box<dyn Future<Output = Result<(), Error>> + Send>,
+    ),
     SendError,
 > {
     let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
@@ -184,7 +196,9 @@ async fn send(
                 .iter()
                 .find_map(|a| forbidden_address(a.ip()).map(|why| (a.ip(), why)))
             {
-                return Err(SendError::Denied(format!("{host} resolves to {ip}, which is {why}")));
+                return Err(SendError::Denied(format!(
+                    "{host} resolves to {ip}, which is {why}"
+                )));
             }
             addrs[0]
         }
@@ -226,7 +240,10 @@ async fn exchange<S>(
     request: http::Request<WasiBody>,
     stream: S,
 ) -> Result<
-    (http::Response<WasiBody>, Box<dyn Future<Output = Result<(), Error>> + Send>),
+    (
+        http::Response<WasiBody>,
+        Box<dyn Future<Output = Result<(), Error>> + Send>,
+    ),
     SendError,
 >
 where
@@ -296,7 +313,9 @@ impl Body for MeteredBody {
                     }
                     if this.seen > this.limit {
                         this.flags.exhaust(Exhausted::ResponseBytes);
-                        return Poll::Ready(Some(Err(Error::HttpResponseBodySize(Some(this.limit)))));
+                        return Poll::Ready(Some(Err(Error::HttpResponseBodySize(Some(
+                            this.limit,
+                        )))));
                     }
                 }
                 Poll::Ready(Some(Ok(frame)))

@@ -51,20 +51,25 @@ impl Grant {
             return Some(format!("{scheme} is not allowed in live mode (HTTPS only)"));
         }
         let host = host.trim_end_matches('.').to_ascii_lowercase();
-        if self.addresses == AddressPolicy::PublicOnly {
-            if let Ok(ip) = host.trim_matches(['[', ']']).parse::<IpAddr>() {
-                if let Some(why) = forbidden_address(ip) {
-                    return Some(format!("address {ip} is {why}"));
-                }
-            }
+        let literal = host.trim_matches(['[', ']']).parse::<IpAddr>().ok();
+        if let Some((ip, why)) = literal
+            .filter(|_| self.addresses == AddressPolicy::PublicOnly)
+            .and_then(|ip| forbidden_address(ip).map(|why| (ip, why)))
+        {
+            return Some(format!("address {ip} is {why}"));
         }
         let allowed = self.origins.iter().any(|o| {
-            o.scheme == scheme && o.port == port && o.host.matches(&host) && path_within(path, &o.path_prefix)
+            o.scheme == scheme
+                && o.port == port
+                && o.host.matches(&host)
+                && path_within(path, &o.path_prefix)
         });
         if allowed {
             None
         } else {
-            Some(format!("{scheme}://{host}:{port} is outside the connector's grant"))
+            Some(format!(
+                "{scheme}://{host}:{port} is outside the connector's grant"
+            ))
         }
     }
 }
@@ -75,10 +80,15 @@ fn path_within(path: &str, prefix: &str) -> bool {
         return true;
     }
     // No `..` tricks: a request path must not climb out of its prefix.
-    if path.split(['/', '?']).any(|seg| seg == ".." || seg.eq_ignore_ascii_case("%2e%2e")) {
+    if path
+        .split(['/', '?'])
+        .any(|seg| seg == ".." || seg.eq_ignore_ascii_case("%2e%2e"))
+    {
         return false;
     }
-    path == prefix || path.starts_with(&format!("{prefix}/")) || path.starts_with(&format!("{prefix}?"))
+    path == prefix
+        || path.starts_with(&format!("{prefix}/"))
+        || path.starts_with(&format!("{prefix}?"))
 }
 
 impl HostPattern {
@@ -113,11 +123,13 @@ impl Origin {
             return Err(format!("{text:?}: user info is not allowed"));
         }
         let (host, port) = match authority.rsplit_once(':') {
-            Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => match p.parse::<u16>() {
-                Ok(port) => (h, port),
-                Err(_) if h.starts_with('[') => (authority, default_port),
-                Err(_) => return Err(format!("{text:?}: bad port")),
-            },
+            Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => {
+                match p.parse::<u16>() {
+                    Ok(port) => (h, port),
+                    Err(_) if h.starts_with('[') => (authority, default_port),
+                    Err(_) => return Err(format!("{text:?}: bad port")),
+                }
+            }
             _ => (authority, default_port),
         };
         let host = host.to_ascii_lowercase();
@@ -211,7 +223,11 @@ mod tests {
         Grant {
             origins: patterns.iter().map(|p| Origin::parse(p).unwrap()).collect(),
             https_only: live,
-            addresses: if live { AddressPolicy::PublicOnly } else { AddressPolicy::Any },
+            addresses: if live {
+                AddressPolicy::PublicOnly
+            } else {
+                AddressPolicy::Any
+            },
         }
     }
 
@@ -231,10 +247,16 @@ mod tests {
     #[test]
     fn wildcard_matches_subdomains_only() {
         let g = grant(&["https://*.koronacloud.com"], true);
-        assert!(g.check("https", "167.koronacloud.com", 443, "/web").is_none());
+        assert!(
+            g.check("https", "167.koronacloud.com", 443, "/web")
+                .is_none()
+        );
         assert!(g.check("https", "koronacloud.com", 443, "/").is_some());
         assert!(g.check("https", "evilkoronacloud.com", 443, "/").is_some());
-        assert!(g.check("https", "x.koronacloud.com.evil.io", 443, "/").is_some());
+        assert!(
+            g.check("https", "x.koronacloud.com.evil.io", 443, "/")
+                .is_some()
+        );
         assert!(g.check("https", "x.koronacloud.com", 8443, "/").is_some());
         assert!(g.check("http", "x.koronacloud.com", 443, "/").is_some());
     }
@@ -242,18 +264,45 @@ mod tests {
     #[test]
     fn path_prefix_confines_test_mode() {
         let g = grant(&["http://127.0.0.1:9000/korona"], false);
-        assert!(g.check("http", "127.0.0.1", 9000, "/korona/web/api/v3/accounts").is_none());
-        assert!(g.check("http", "127.0.0.1", 9000, "/stripe/v1/refunds").is_some());
-        assert!(g.check("http", "127.0.0.1", 9000, "/korona/../stripe/v1").is_some());
+        assert!(
+            g.check("http", "127.0.0.1", 9000, "/korona/web/api/v3/accounts")
+                .is_none()
+        );
+        assert!(
+            g.check("http", "127.0.0.1", 9000, "/stripe/v1/refunds")
+                .is_some()
+        );
+        assert!(
+            g.check("http", "127.0.0.1", 9000, "/korona/../stripe/v1")
+                .is_some()
+        );
         assert!(g.check("http", "127.0.0.1", 9001, "/korona").is_some());
     }
 
     #[test]
     fn live_mode_refuses_internal_addresses() {
         let g = grant(&["https://127.0.0.1", "https://169.254.169.254"], true);
-        assert!(g.check("https", "127.0.0.1", 443, "/").unwrap().contains("loopback"));
-        assert!(g.check("https", "169.254.169.254", 443, "/").unwrap().contains("metadata"));
-        for ip in ["10.1.2.3", "172.16.0.1", "192.168.1.1", "100.64.0.1", "0.0.0.0", "::1", "fd00::1", "fe80::1", "::ffff:10.0.0.1"] {
+        assert!(
+            g.check("https", "127.0.0.1", 443, "/")
+                .unwrap()
+                .contains("loopback")
+        );
+        assert!(
+            g.check("https", "169.254.169.254", 443, "/")
+                .unwrap()
+                .contains("metadata")
+        );
+        for ip in [
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:10.0.0.1",
+        ] {
             assert!(forbidden_address(ip.parse().unwrap()).is_some(), "{ip}");
         }
         for ip in ["8.8.8.8", "2606:4700::1111"] {

@@ -129,10 +129,18 @@ impl std::fmt::Display for CallError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             CallError::Connector(e) => write!(f, "{e}"),
-            CallError::Budget(Exhausted::Deadline) => write!(f, "the connector call exceeded its deadline"),
-            CallError::Budget(Exhausted::Memory) => write!(f, "the connector exceeded its memory budget"),
-            CallError::Budget(Exhausted::Requests) => write!(f, "the connector exceeded its budget of outbound requests"),
-            CallError::Budget(Exhausted::ResponseBytes) => write!(f, "an upstream response exceeded the size limit"),
+            CallError::Budget(Exhausted::Deadline) => {
+                write!(f, "the connector call exceeded its deadline")
+            }
+            CallError::Budget(Exhausted::Memory) => {
+                write!(f, "the connector exceeded its memory budget")
+            }
+            CallError::Budget(Exhausted::Requests) => {
+                write!(f, "the connector exceeded its budget of outbound requests")
+            }
+            CallError::Budget(Exhausted::ResponseBytes) => {
+                write!(f, "an upstream response exceeded the size limit")
+            }
             CallError::Budget(Exhausted::Log) => write!(f, "the connector exceeded its log budget"),
             CallError::EgressDenied(why) => write!(f, "outbound request denied: {why}"),
             CallError::Trap(msg) => write!(f, "the connector trapped: {msg}"),
@@ -261,7 +269,11 @@ impl Runtime {
             World::Psp(_) => ConnectorKind::Psp,
         };
         if info.kind != declared {
-            bail!("describe() says kind {:?} but the component exports the {:?} world", info.kind, declared);
+            bail!(
+                "describe() says kind {:?} but the component exports the {:?} world",
+                info.kind,
+                declared
+            );
         }
         connector.info = info;
         Ok(connector)
@@ -269,10 +281,17 @@ impl Runtime {
 
     fn world_of(&self, component: &Component) -> anyhow::Result<World> {
         let ty = component.component_type();
-        let exports: Vec<String> = ty.exports(&self.engine).map(|(name, _)| name.to_string()).collect();
+        let exports: Vec<String> = ty
+            .exports(&self.engine)
+            .map(|(name, _)| name.to_string())
+            .collect();
         let worlds: Vec<&str> = ["pos", "erp", "psp"]
             .into_iter()
-            .filter(|w| exports.iter().any(|e| e.starts_with(&format!("beep:connector/{w}@"))))
+            .filter(|w| {
+                exports
+                    .iter()
+                    .any(|e| e.starts_with(&format!("beep:connector/{w}@")))
+            })
             .collect();
         if worlds.len() != 1 {
             bail!(
@@ -280,10 +299,9 @@ impl Runtime {
                 exports.join(", ")
             );
         }
-        let pre = self
-            .linker
-            .instantiate_pre(component)
-            .map_err(|e| anyhow!("the component imports something the host does not provide: {e:#}"))?;
+        let pre = self.linker.instantiate_pre(component).map_err(|e| {
+            anyhow!("the component imports something the host does not provide: {e:#}")
+        })?;
         Ok(match worlds[0] {
             "pos" => World::Pos(bindings::pos::PosConnectorPre::new(pre)?),
             "erp" => World::Erp(bindings::erp::ErpConnectorPre::new(pre)?),
@@ -323,7 +341,9 @@ impl Runtime {
             },
             Ok(Err(trap)) => match flags.exhausted() {
                 Some(budget) => Err(CallError::Budget(budget)),
-                None if trap.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::Interrupt) => {
+                None if trap.downcast_ref::<wasmtime::Trap>()
+                    == Some(&wasmtime::Trap::Interrupt) =>
+                {
                     Err(CallError::Budget(Exhausted::Deadline))
                 }
                 None => Err(CallError::Trap(format!("{trap:#}"))),
@@ -358,13 +378,32 @@ use bindings::types::{
 };
 
 impl Runtime {
-    pub async fn describe(&self, connector: &Connector, ctx: &CallContext) -> (Result<ConnectorInfo, CallError>, CallReport) {
+    pub async fn describe(
+        &self,
+        connector: &Connector,
+        ctx: &CallContext,
+    ) -> (Result<ConnectorInfo, CallError>, CallReport) {
         let world = connector.world.clone();
         self.run(ctx, move |mut store| async move {
             let info = match world {
-                World::Pos(pre) => pre.instantiate_async(&mut store).await?.call_describe(&mut store).await?,
-                World::Erp(pre) => pre.instantiate_async(&mut store).await?.call_describe(&mut store).await?,
-                World::Psp(pre) => pre.instantiate_async(&mut store).await?.call_describe(&mut store).await?,
+                World::Pos(pre) => {
+                    pre.instantiate_async(&mut store)
+                        .await?
+                        .call_describe(&mut store)
+                        .await?
+                }
+                World::Erp(pre) => {
+                    pre.instantiate_async(&mut store)
+                        .await?
+                        .call_describe(&mut store)
+                        .await?
+                }
+                World::Psp(pre) => {
+                    pre.instantiate_async(&mut store)
+                        .await?
+                        .call_describe(&mut store)
+                        .await?
+                }
             };
             Ok(Ok(info))
         })

@@ -46,7 +46,10 @@ pub struct Sandbox {
 impl Sandbox {
     /// Binds 127.0.0.1 on an ephemeral port (or `addr`) and serves every simulator.
     /// `overrides` maps a vendor name to an external URL that replaces its simulator.
-    pub async fn start(addr: SocketAddr, overrides: &BTreeMap<String, String>) -> anyhow::Result<Sandbox> {
+    pub async fn start(
+        addr: SocketAddr,
+        overrides: &BTreeMap<String, String>,
+    ) -> anyhow::Result<Sandbox> {
         let router = Router::new()
             .nest("/korona", korona::router(korona::KoronaSim::new()))
             .nest("/stripe", stripe::router(stripe::StripeSim::new()))

@@ -5,7 +5,11 @@ pub mod push;
 
 use crate::app::App;
 use crate::calls::{self, Target};
-use crate::db::{self, merchants::Caller, sync_runs::{Claim, SyncRun}};
+use crate::db::{
+    self,
+    merchants::Caller,
+    sync_runs::{Claim, SyncRun},
+};
 use crate::error::Failure;
 use crate::runtime::bindings::types::{ConnectorError, ConnectorKind};
 use crate::runtime::{CallError, Exhausted};
@@ -44,10 +48,19 @@ pub struct SyncSummary {
 /// How a failed run is classified (Airbyte's failure types).
 fn classify(error: &CallError) -> (&'static str, &'static str) {
     match error {
-        CallError::Connector(ConnectorError::Unauthorized(_) | ConnectorError::Forbidden(_) | ConnectorError::InvalidConfig(_) | ConnectorError::NotFound(_)) => ("failed", "config"),
+        CallError::Connector(
+            ConnectorError::Unauthorized(_)
+            | ConnectorError::Forbidden(_)
+            | ConnectorError::InvalidConfig(_)
+            | ConnectorError::NotFound(_),
+        ) => ("failed", "config"),
         CallError::Connector(ConnectorError::Unsupported(_)) => ("failed", "config"),
-        CallError::Connector(ConnectorError::RateLimited(_) | ConnectorError::Network(_)) => ("incomplete", "transient"),
-        CallError::Connector(ConnectorError::Upstream(u)) if u.status >= 500 => ("incomplete", "transient"),
+        CallError::Connector(ConnectorError::RateLimited(_) | ConnectorError::Network(_)) => {
+            ("incomplete", "transient")
+        }
+        CallError::Connector(ConnectorError::Upstream(u)) if u.status >= 500 => {
+            ("incomplete", "transient")
+        }
         CallError::Budget(Exhausted::Deadline) => ("incomplete", "transient"),
         _ => ("failed", "system"),
     }
@@ -57,21 +70,51 @@ fn is_transient(error: &CallError) -> bool {
     classify(error).1 == "transient"
 }
 
-pub async fn sync_pos(app: &App, caller: &Caller, req: SyncRequest<'_>) -> Result<SyncSummary, Failure> {
-    let target = calls::prepare(app, caller, ConnectorKind::Pos, req.system, req.connector_id, req.credentials)?;
-    remember_credentials(app, req.store_id, "pos", req.system, &target, req.credentials).await?;
+pub async fn sync_pos(
+    app: &App,
+    caller: &Caller,
+    req: SyncRequest<'_>,
+) -> Result<SyncSummary, Failure> {
+    let target = calls::prepare(
+        app,
+        caller,
+        ConnectorKind::Pos,
+        req.system,
+        req.connector_id,
+        req.credentials,
+    )?;
+    remember_credentials(
+        app,
+        req.store_id,
+        "pos",
+        req.system,
+        &target,
+        req.credentials,
+    )
+    .await?;
 
     let empty = serde_json::json!({"products": 0, "categories": 0, "priceUpdates": 0});
-    let mut run = match db::sync_runs::claim(&app.db, req.store_id, "pos", req.system, req.full, &empty).await? {
-        Claim::Run(run) => run,
-        Claim::Busy(id) => {
-            return Err(Failure::Conflict {
-                code: "sync_in_progress",
-                message: format!("a {} sync of this store is already running{}", req.system, if id.is_empty() { String::new() } else { format!(" ({id})") }),
-                retry_after: Some(5),
-            });
-        }
-    };
+    let mut run =
+        match db::sync_runs::claim(&app.db, req.store_id, "pos", req.system, req.full, &empty)
+            .await?
+        {
+            Claim::Run(run) => run,
+            Claim::Busy(id) => {
+                return Err(Failure::Conflict {
+                    code: "sync_in_progress",
+                    message: format!(
+                        "a {} sync of this store is already running{}",
+                        req.system,
+                        if id.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({id})")
+                        }
+                    ),
+                    retry_after: Some(5),
+                });
+            }
+        };
 
     let mut waits = 0u32;
     let mut waited = Duration::ZERO;
@@ -79,16 +122,44 @@ pub async fn sync_pos(app: &App, caller: &Caller, req: SyncRequest<'_>) -> Resul
     let mut deactivated = 0;
     loop {
         if run.pages >= MAX_PAGES {
-            return stop(app, &target, &run, CallError::Internal(format!("{} pages without an end", run.pages))).await;
+            return stop(
+                app,
+                &target,
+                &run,
+                CallError::Internal(format!("{} pages without an end", run.pages)),
+            )
+            .await;
         }
-        let (result, report) = app.runtime.fetch_catalog(&target.entry.connector, &target.ctx, &target.config, run.cursor.as_deref()).await;
-        calls::record(app, caller, Some(req.store_id), &target, "fetch-catalog", &report).await;
+        let (result, report) = app
+            .runtime
+            .fetch_catalog(
+                &target.entry.connector,
+                &target.ctx,
+                &target.config,
+                run.cursor.as_deref(),
+            )
+            .await;
+        calls::record(
+            app,
+            caller,
+            Some(req.store_id),
+            &target,
+            "fetch-catalog",
+            &report,
+        )
+        .await;
         let page = match result {
             Ok(page) => page,
             Err(CallError::Connector(ConnectorError::RateLimited(after))) => {
                 let pause = Duration::from_secs(after.unwrap_or(1).clamp(1, 60) as u64);
                 if waited + pause > RATE_LIMIT_PATIENCE {
-                    return stop(app, &target, &run, CallError::Connector(ConnectorError::RateLimited(after))).await;
+                    return stop(
+                        app,
+                        &target,
+                        &run,
+                        CallError::Connector(ConnectorError::RateLimited(after)),
+                    )
+                    .await;
                 }
                 waits += 1;
                 waited += pause;
@@ -104,16 +175,35 @@ pub async fn sync_pos(app: &App, caller: &Caller, req: SyncRequest<'_>) -> Resul
         };
         retries = 0;
         if page.has_more && page.next_cursor.is_none() {
-            return stop(app, &target, &run, CallError::Internal("connector said more pages follow but gave no cursor".into())).await;
+            return stop(
+                app,
+                &target,
+                &run,
+                CallError::Internal("connector said more pages follow but gave no cursor".into()),
+            )
+            .await;
         }
         if page.has_more && page.next_cursor == run.cursor {
-            return stop(app, &target, &run, CallError::Internal("connector's cursor did not advance".into())).await;
+            return stop(
+                app,
+                &target,
+                &run,
+                CallError::Internal("connector's cursor did not advance".into()),
+            )
+            .await;
         }
 
         let started = Instant::now();
         let mut tx = app.db.pool.begin().await?;
         db::catalog::upsert_categories(&mut tx, req.store_id, req.system, &page.categories).await?;
-        db::catalog::upsert_products(&mut tx, req.store_id, req.system, &run.sync_run_id, &page.products).await?;
+        db::catalog::upsert_products(
+            &mut tx,
+            req.store_id,
+            req.system,
+            &run.sync_run_id,
+            &page.products,
+        )
+        .await?;
         db::catalog::upsert_prices(&mut tx, req.store_id, req.system, &page.price_updates).await?;
         add(&mut run.counts, "products", page.products.len());
         add(&mut run.counts, "categories", page.categories.len());
@@ -125,7 +215,13 @@ pub async fn sync_pos(app: &App, caller: &Caller, req: SyncRequest<'_>) -> Resul
             tx.commit().await?;
         } else {
             if run.full {
-                deactivated = db::catalog::deactivate_unseen(&mut tx, req.store_id, req.system, &run.sync_run_id).await?;
+                deactivated = db::catalog::deactivate_unseen(
+                    &mut tx,
+                    req.store_id,
+                    req.system,
+                    &run.sync_run_id,
+                )
+                .await?;
             }
             db::sync_runs::complete(&mut tx, &run).await?;
             tx.commit().await?;
@@ -153,9 +249,22 @@ fn add(counts: &mut serde_json::Value, key: &str, n: usize) {
 }
 
 /// Records why the run stopped and turns it into the request's failure.
-async fn stop(app: &App, target: &Target, run: &SyncRun, error: CallError) -> Result<SyncSummary, Failure> {
+async fn stop(
+    app: &App,
+    target: &Target,
+    run: &SyncRun,
+    error: CallError,
+) -> Result<SyncSummary, Failure> {
     let (status, class) = classify(&error);
-    db::sync_runs::stop(&app.db, run, status, class, error.code(), &error.to_string()).await?;
+    db::sync_runs::stop(
+        &app.db,
+        run,
+        status,
+        class,
+        error.code(),
+        &error.to_string(),
+    )
+    .await?;
     Err(Failure::Call {
         connector: target.entry.id.clone(),
         error,
@@ -164,9 +273,18 @@ async fn stop(app: &App, target: &Target, run: &SyncRun, error: CallError) -> Re
 }
 
 /// Keeps the store's credentials (sealed) for pushes and resumed runs.
-pub(crate) async fn remember_credentials(app: &App, store_id: &str, kind: &str, system: &str, target: &Target, credentials: &serde_json::Value) -> Result<(), Failure> {
+pub(crate) async fn remember_credentials(
+    app: &App,
+    store_id: &str,
+    kind: &str,
+    system: &str,
+    target: &Target,
+    credentials: &serde_json::Value,
+) -> Result<(), Failure> {
     let context = format!("store-system:{store_id}:{kind}:{system}");
-    let sealed = app.sealer.seal(credentials.to_string().as_bytes(), &context);
+    let sealed = app
+        .sealer
+        .seal(credentials.to_string().as_bytes(), &context);
     db::merchants::save_system(&app.db, store_id, kind, system, &target.entry.id, &sealed).await?;
     Ok(())
 }

@@ -36,8 +36,22 @@ fn transient(e: &ConnectorError) -> bool {
     }
 }
 
-pub async fn push_sales(app: &App, caller: &Caller, store_id: &str, system: &str, connector_id: Option<&str>, credentials: &serde_json::Value) -> Result<PushSummary, Failure> {
-    let target = calls::prepare(app, caller, ConnectorKind::Pos, system, connector_id, credentials)?;
+pub async fn push_sales(
+    app: &App,
+    caller: &Caller,
+    store_id: &str,
+    system: &str,
+    connector_id: Option<&str>,
+    credentials: &serde_json::Value,
+) -> Result<PushSummary, Failure> {
+    let target = calls::prepare(
+        app,
+        caller,
+        ConnectorKind::Pos,
+        system,
+        connector_id,
+        credentials,
+    )?;
     super::remember_credentials(app, store_id, "pos", system, &target, credentials).await?;
     let outbox = format!("pos:{system}");
 
@@ -45,7 +59,8 @@ pub async fn push_sales(app: &App, caller: &Caller, store_id: &str, system: &str
     let mut claimed: Vec<Sale> = Vec::new();
     for (id, body) in pending {
         if db::sales::claim(&app.db, &id, store_id, &outbox).await? {
-            let sale: Sale = serde_json::from_str(&body).map_err(|e| anyhow::anyhow!("stored sale {id} unreadable: {e}"))?;
+            let sale: Sale = serde_json::from_str(&body)
+                .map_err(|e| anyhow::anyhow!("stored sale {id} unreadable: {e}"))?;
             claimed.push(sale);
         }
     }
@@ -63,12 +78,23 @@ pub async fn push_sales(app: &App, caller: &Caller, store_id: &str, system: &str
     for batch in claimed.chunks(BATCH) {
         if failure.is_some() {
             for sale in batch {
-                db::sales::settle(&app.db, &sale.id, &outbox, "pending", None, Some("not attempted after an earlier failure")).await?;
+                db::sales::settle(
+                    &app.db,
+                    &sale.id,
+                    &outbox,
+                    "pending",
+                    None,
+                    Some("not attempted after an earlier failure"),
+                )
+                .await?;
                 summary.pending += 1;
             }
             continue;
         }
-        let (result, report) = app.runtime.push_sales(&target.entry.connector, &target.ctx, &target.config, batch).await;
+        let (result, report) = app
+            .runtime
+            .push_sales(&target.entry.connector, &target.ctx, &target.config, batch)
+            .await;
         calls::record(app, caller, Some(store_id), &target, "push-sales", &report).await;
         let results = match result {
             Ok(results) => results,
@@ -76,34 +102,71 @@ pub async fn push_sales(app: &App, caller: &Caller, store_id: &str, system: &str
                 // Unknown which of the batch arrived: leave them for the next push,
                 // whose resend the vendor deduplicates by sale id.
                 for sale in batch {
-                    db::sales::settle(&app.db, &sale.id, &outbox, "pending", None, Some(&e.to_string())).await?;
+                    db::sales::settle(
+                        &app.db,
+                        &sale.id,
+                        &outbox,
+                        "pending",
+                        None,
+                        Some(&e.to_string()),
+                    )
+                    .await?;
                     summary.pending += 1;
                 }
                 failure = Some(e);
                 continue;
             }
         };
-        let mut by_id: HashMap<&str, &PushOutcome> = results.iter().map(|r| (r.id.as_str(), &r.outcome)).collect();
+        let mut by_id: HashMap<&str, &PushOutcome> = results
+            .iter()
+            .map(|r| (r.id.as_str(), &r.outcome))
+            .collect();
         for sale in batch {
             match by_id.remove(sale.id.as_str()) {
                 Some(PushOutcome::Created(ext)) => {
-                    db::sales::settle(&app.db, &sale.id, &outbox, "sent", ext.as_deref(), None).await?;
+                    db::sales::settle(&app.db, &sale.id, &outbox, "sent", ext.as_deref(), None)
+                        .await?;
                     sent += 1;
                 }
                 Some(PushOutcome::Duplicate(ext)) => {
-                    db::sales::settle(&app.db, &sale.id, &outbox, "sent", ext.as_deref(), None).await?;
+                    db::sales::settle(&app.db, &sale.id, &outbox, "sent", ext.as_deref(), None)
+                        .await?;
                     summary.duplicates += 1;
                 }
                 Some(PushOutcome::Rejected(e)) if transient(e) => {
-                    db::sales::settle(&app.db, &sale.id, &outbox, "pending", None, Some(&e.to_string())).await?;
+                    db::sales::settle(
+                        &app.db,
+                        &sale.id,
+                        &outbox,
+                        "pending",
+                        None,
+                        Some(&e.to_string()),
+                    )
+                    .await?;
                     summary.pending += 1;
                 }
                 Some(PushOutcome::Rejected(e)) => {
-                    db::sales::settle(&app.db, &sale.id, &outbox, "rejected", None, Some(&e.to_string())).await?;
+                    db::sales::settle(
+                        &app.db,
+                        &sale.id,
+                        &outbox,
+                        "rejected",
+                        None,
+                        Some(&e.to_string()),
+                    )
+                    .await?;
                     summary.rejected.push(serde_json::json!({"saleId": sale.id, "receiptNumber": sale.receipt_number, "reason": e.to_string()}));
                 }
                 None => {
-                    db::sales::settle(&app.db, &sale.id, &outbox, "pending", None, Some("the connector did not report on this sale")).await?;
+                    db::sales::settle(
+                        &app.db,
+                        &sale.id,
+                        &outbox,
+                        "pending",
+                        None,
+                        Some("the connector did not report on this sale"),
+                    )
+                    .await?;
                     summary.pending += 1;
                 }
             }
@@ -112,7 +175,9 @@ pub async fn push_sales(app: &App, caller: &Caller, store_id: &str, system: &str
     summary.pushed = serde_json::json!({"sales": sent});
     match failure {
         // Nothing got through: the request failed.
-        Some(error) if sent == 0 && summary.duplicates == 0 => Err(calls::call_failure(&target, error)),
+        Some(error) if sent == 0 && summary.duplicates == 0 => {
+            Err(calls::call_failure(&target, error))
+        }
         _ => Ok(summary),
     }
 }

@@ -20,7 +20,8 @@ pub enum Backend {
 
 /// PostgreSQL for the tests: CI's is at 127.0.0.1:5432, database `test`, trust auth.
 pub fn postgres_url() -> String {
-    std::env::var("BEEP_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    std::env::var("BEEP_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 /// Test components (hostile, no-op), built by host/build.rs.
@@ -42,15 +43,10 @@ pub struct Merchant {
     pub live_key: String,
 }
 
+#[derive(Default)]
 pub struct Options {
     pub budgets: Budgets,
     pub install: Vec<&'static str>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options { budgets: Budgets::default(), install: Vec::new() }
-    }
 }
 
 impl Server {
@@ -61,16 +57,24 @@ impl Server {
     pub async fn start_with(backend: Backend, options: Options) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let (db_url, schema) = match backend {
-            Backend::Sqlite => (format!("sqlite://{}", dir.path().join("beep.db").display()), None),
+            Backend::Sqlite => (
+                format!("sqlite://{}", dir.path().join("beep.db").display()),
+                None,
+            ),
             Backend::Postgres => {
                 let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
                 let admin = postgres_url();
                 let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
                     .await
                     .unwrap_or_else(|e| panic!("PostgreSQL at {admin} is needed for these tests (.ci/run starts it): {e}"));
-                sqlx::Executor::execute(&mut conn, format!("CREATE SCHEMA {schema}").as_str()).await.unwrap();
+                sqlx::Executor::execute(&mut conn, format!("CREATE SCHEMA {schema}").as_str())
+                    .await
+                    .unwrap();
                 let sep = if admin.contains('?') { '&' } else { '?' };
-                (format!("{admin}{sep}options=-c%20search_path%3D{schema}"), Some(schema))
+                (
+                    format!("{admin}{sep}options=-c%20search_path%3D{schema}"),
+                    Some(schema),
+                )
             }
         };
         let connectors_dir = dir.path().join("connectors");
@@ -90,18 +94,34 @@ impl Server {
         Server {
             url,
             app,
-            http: reqwest::Client::builder().timeout(Duration::from_secs(120)).build().unwrap(),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(120))
+                .build()
+                .unwrap(),
             dir,
             schema,
         }
     }
 
     pub async fn merchant(&self, plan: Plan) -> Merchant {
-        let m = merchants::create(&self.app.db, "Test GmbH", plan).await.unwrap();
-        Merchant { id: m.merchant_id, key: m.test_key, live_key: m.live_key }
+        let m = merchants::create(&self.app.db, "Test GmbH", plan)
+            .await
+            .unwrap();
+        Merchant {
+            id: m.merchant_id,
+            key: m.test_key,
+            live_key: m.live_key,
+        }
     }
 
-    pub async fn request(&self, method: reqwest::Method, key: Option<&str>, path: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> (StatusCode, Value) {
+    pub async fn request(
+        &self,
+        method: reqwest::Method,
+        key: Option<&str>,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
         let mut req = self.http.request(method, format!("{}{path}", self.url));
         if let Some(key) = key {
             req = req.bearer_auth(key);
@@ -120,19 +140,36 @@ impl Server {
     }
 
     pub async fn post(&self, key: &str, path: &str, body: Value) -> (StatusCode, Value) {
-        self.request(reqwest::Method::POST, Some(key), path, Some(&body), &[]).await
+        self.request(reqwest::Method::POST, Some(key), path, Some(&body), &[])
+            .await
     }
 
-    pub async fn post_idem(&self, key: &str, path: &str, idem: &str, body: Value) -> (StatusCode, Value) {
-        self.request(reqwest::Method::POST, Some(key), path, Some(&body), &[("Idempotency-Key", idem)]).await
+    pub async fn post_idem(
+        &self,
+        key: &str,
+        path: &str,
+        idem: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        self.request(
+            reqwest::Method::POST,
+            Some(key),
+            path,
+            Some(&body),
+            &[("Idempotency-Key", idem)],
+        )
+        .await
     }
 
     pub async fn get(&self, key: &str, path: &str) -> (StatusCode, Value) {
-        self.request(reqwest::Method::GET, Some(key), path, None, &[]).await
+        self.request(reqwest::Method::GET, Some(key), path, None, &[])
+            .await
     }
 
     pub async fn store(&self, m: &Merchant) -> String {
-        let (status, body) = self.post(&m.key, "/api/v1/stores", json!({"name": "Filiale Mitte"})).await;
+        let (status, body) = self
+            .post(&m.key, "/api/v1/stores", json!({"name": "Filiale Mitte"}))
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body["storeId"].as_str().unwrap().to_string()
     }
@@ -141,13 +178,29 @@ impl Server {
     pub async fn sandbox(&self, m: &Merchant, system: &str) -> (String, Value) {
         let (status, body) = self.get(&m.key, "/api/v1/sandbox").await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        let vendor = body["vendors"].as_array().unwrap().iter().find(|v| v["system"] == system).unwrap().clone();
-        (vendor["baseUrl"].as_str().unwrap().to_string(), vendor["credentials"].clone())
+        let vendor = body["vendors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["system"] == system)
+            .unwrap()
+            .clone();
+        (
+            vendor["baseUrl"].as_str().unwrap().to_string(),
+            vendor["credentials"].clone(),
+        )
     }
 
     /// The simulator's own test hooks live beside its API.
     pub async fn sim_get(&self, url: &str) -> Value {
-        self.http.get(url).send().await.unwrap().json().await.unwrap()
+        self.http
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     pub async fn sim_post(&self, url: &str, body: Value) -> Value {
@@ -168,10 +221,19 @@ impl Drop for Server {
         if let Some(schema) = self.schema.take() {
             let url = postgres_url();
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
                 rt.block_on(async move {
-                    if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await {
-                        let _ = sqlx::Executor::execute(&mut conn, format!("DROP SCHEMA IF EXISTS {schema} CASCADE").as_str()).await;
+                    if let Ok(mut conn) =
+                        <sqlx::PgConnection as sqlx::Connection>::connect(&url).await
+                    {
+                        let _ = sqlx::Executor::execute(
+                            &mut conn,
+                            format!("DROP SCHEMA IF EXISTS {schema} CASCADE").as_str(),
+                        )
+                        .await;
                     }
                 });
             })

@@ -29,11 +29,20 @@ impl beep_sdk::pos::Describe for Hostile {
 }
 
 fn empty_page() -> CatalogPage {
-    CatalogPage { products: vec![], categories: vec![], price_updates: vec![], next_cursor: None, has_more: false }
+    CatalogPage {
+        products: vec![],
+        categories: vec![],
+        price_updates: vec![],
+        next_cursor: None,
+        has_more: false,
+    }
 }
 
 impl beep_sdk::pos::Pos for Hostile {
-    fn fetch_catalog(config: String, _cursor: Option<String>) -> Result<CatalogPage, ConnectorError> {
+    fn fetch_catalog(
+        config: String,
+        _cursor: Option<String>,
+    ) -> Result<CatalogPage, ConnectorError> {
         let config: Config = parse_config(&config)?;
         match config.attack.as_str() {
             // Spins without ever yielding to the host.
@@ -51,10 +60,14 @@ impl beep_sdk::pos::Pos for Hostile {
                 }
             }
             // Unbounded recursion: the wasm stack overflows.
-            "recursion" => Ok(black_box(recurse(black_box(1))).then(empty_page).unwrap_or_else(empty_page)),
+            "recursion" => Ok(black_box(recurse(black_box(1)))
+                .then(empty_page)
+                .unwrap_or_else(empty_page)),
             // Reaches a host outside its grant (or `target`).
             "egress" => {
-                let url = config.target.unwrap_or_else(|| "https://example.com/".into());
+                let url = config
+                    .target
+                    .unwrap_or_else(|| "https://example.com/".into());
                 Request::get(url).send()?;
                 Ok(empty_page())
             }
@@ -88,10 +101,15 @@ impl beep_sdk::pos::Pos for Hostile {
                         active: true,
                     })
                     .collect();
-                Ok(CatalogPage { products, ..empty_page() })
+                Ok(CatalogPage {
+                    products,
+                    ..empty_page()
+                })
             }
             "ok" => Ok(empty_page()),
-            other => Err(ConnectorError::InvalidConfig(format!("unknown attack {other}"))),
+            other => Err(ConnectorError::InvalidConfig(format!(
+                "unknown attack {other}"
+            ))),
         }
     }
 

@@ -18,7 +18,10 @@ impl beep_sdk::pos::Describe for Noop {
 }
 
 impl beep_sdk::pos::Pos for Noop {
-    fn fetch_catalog(_config: String, _cursor: Option<String>) -> Result<CatalogPage, ConnectorError> {
+    fn fetch_catalog(
+        _config: String,
+        _cursor: Option<String>,
+    ) -> Result<CatalogPage, ConnectorError> {
         Ok(CatalogPage {
             products: vec![],
             categories: vec![],
@@ -31,7 +34,10 @@ impl beep_sdk::pos::Pos for Noop {
     fn push_sales(_config: String, sales: Vec<Sale>) -> Result<Vec<PushResult>, ConnectorError> {
         Ok(sales
             .into_iter()
-            .map(|s| PushResult { id: s.id, outcome: PushOutcome::Created(None) })
+            .map(|s| PushResult {
+                id: s.id,
+                outcome: PushOutcome::Created(None),
+            })
             .collect())
     }
 }
