@@ -39,6 +39,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/payments/{payment_id}", get(routes::get_payment))
         .route("/audit/egress", get(routes::egress_audit))
         .route("/connectors", get(routes::list_connectors))
+        .route("/webhooks/{provider}/{store_id}", post(routes::webhook))
         .fallback(routes::not_found);
     Router::new()
         .route("/health", get(routes::health))

@@ -342,6 +342,21 @@ pub async fn refund_payment(
     Ok(answer(payments::refund(&app, &caller, &key, input).await?))
 }
 
+/// Vendors call this without a BEEP! key: the connector verifies the notification.
+pub async fn webhook(
+    State(app): State<Arc<App>>,
+    Path((provider, store_id)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>> {
+    let headers = headers
+        .iter()
+        .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_string(), v.to_string())))
+        .collect();
+    let out = payments::webhooks::receive(&app, &provider, &store_id, headers, body.to_vec()).await?;
+    Ok(Json(out))
+}
+
 // ---- sales ----------------------------------------------------------------------------
 
 #[derive(Deserialize)]

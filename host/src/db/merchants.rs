@@ -235,3 +235,16 @@ pub async fn save_system(
     .await?;
     Ok(())
 }
+
+/// Who owns a store, for requests that come without a key (vendor webhooks).
+pub async fn store_owner(db: &Db, store_id: &str) -> anyhow::Result<Option<Caller>> {
+    let row = sqlx::query("SELECT s.merchant_id, s.mode, m.plan FROM stores s JOIN merchants m ON m.id = s.merchant_id WHERE s.id = $1")
+        .bind(store_id)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.map(|r| Caller {
+        merchant_id: r.get(0),
+        mode: if r.get::<String, _>(1) == "live" { Mode::Live } else { Mode::Test },
+        plan: Plan::parse(&r.get::<String, _>(2)).unwrap_or(Plan::Start),
+    }))
+}

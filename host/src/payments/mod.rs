@@ -4,6 +4,8 @@
 //! The idempotency record replays the HTTP answer as it was given (as Stripe does), so
 //! this module produces [`Answer`]s: a status and a JSON body.
 
+pub mod webhooks;
+
 use crate::app::App;
 use crate::calls::{self, Target};
 use crate::db::{
@@ -93,7 +95,7 @@ pub async fn configure(
 }
 
 /// The store's PSP, ready to call.
-async fn psp_target(
+pub(crate) async fn psp_target(
     app: &App,
     caller: &Caller,
     store_id: &str,
