@@ -181,7 +181,7 @@ async fn bad_input_is_a_clear_400(backend: Backend) {
         .post(
             &m.key,
             "/api/v1/syncERP",
-            json!({"system": "sap", "storeId": store, "credentials": {}}),
+            json!({"system": "no-such-erp", "storeId": store, "credentials": {}}),
         )
         .await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "unknown_system");

@@ -3,6 +3,7 @@
 mod support;
 
 mod api;
+mod erp;
 mod korona;
 mod sandbox;
 mod stripe;

@@ -383,26 +383,52 @@ async fn webhooks_complete_actions(backend: Backend) {
     let (server, m, store, base) = setup(backend).await;
     let mut three_ds = payment(&store, 2500, "EUR", "pm_card_threeDSecure2Required");
     three_ds["returnUrl"] = json!("https://shop.example/return");
-    let (status, body) = server.post_idem(&m.key, "/api/v1/processPayment", "3ds", three_ds).await;
+    let (status, body) = server
+        .post_idem(&m.key, "/api/v1/processPayment", "3ds", three_ds)
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "requires_action");
     let payment_id = body["paymentId"].as_str().unwrap().to_string();
     let intent = body["providerReference"].as_str().unwrap().to_string();
 
     // The shopper authenticates at Stripe (no redirect follow: we only need the state change).
-    let no_redirect = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    no_redirect.get(format!("{base}/_sim/authenticate/{intent}")).send().await.unwrap();
-    let events = server.sim_get(&format!("{base}/_sim/events?type=payment_intent.succeeded")).await;
-    let event = events.as_array().unwrap().last().expect("Stripe recorded the event").clone();
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    no_redirect
+        .get(format!("{base}/_sim/authenticate/{intent}"))
+        .send()
+        .await
+        .unwrap();
+    let events = server
+        .sim_get(&format!("{base}/_sim/events?type=payment_intent.succeeded"))
+        .await;
+    let event = events
+        .as_array()
+        .unwrap()
+        .last()
+        .expect("Stripe recorded the event")
+        .clone();
     let payload = event.to_string();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     let secret = beep_host::sandbox::stripe::SANDBOX_WEBHOOK_SECRET;
     let url = format!("{}/api/v1/webhooks/stripe/{store}", server.url);
     let post = |signature: String, payload: String| {
         let http = server.http.clone();
         let url = url.clone();
         async move {
-            let resp = http.post(url).header("Stripe-Signature", signature).header("content-type", "application/json").body(payload).send().await.unwrap();
+            let resp = http
+                .post(url)
+                .header("Stripe-Signature", signature)
+                .header("content-type", "application/json")
+                .body(payload)
+                .send()
+                .await
+                .unwrap();
             let status = resp.status();
             (status, resp.json::<Value>().await.unwrap())
         }
@@ -413,7 +439,9 @@ async fn webhooks_complete_actions(backend: Backend) {
     let (status, body) = post(forged, payload.clone()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["error"]["code"], "webhook_unverified");
-    let (_, detail) = server.get(&m.key, &format!("/api/v1/payments/{payment_id}")).await;
+    let (_, detail) = server
+        .get(&m.key, &format!("/api/v1/payments/{payment_id}"))
+        .await;
     assert_eq!(detail["payment"]["status"], "requires_action");
     // A stale timestamp is refused too (replay protection).
     let stale = beep_host::sandbox::stripe::sign_webhook(secret, now - 3600, &payload);
@@ -424,7 +452,9 @@ async fn webhooks_complete_actions(backend: Backend) {
     let (status, body) = post(signature.clone(), payload.clone()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["applied"][0]["status"], "succeeded", "{body}");
-    let (_, detail) = server.get(&m.key, &format!("/api/v1/payments/{payment_id}")).await;
+    let (_, detail) = server
+        .get(&m.key, &format!("/api/v1/payments/{payment_id}"))
+        .await;
     assert_eq!(detail["payment"]["status"], "succeeded");
     // The same event again changes nothing more.
     let (status, body) = post(signature, payload).await;

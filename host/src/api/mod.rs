@@ -5,6 +5,7 @@ mod extract;
 mod routes;
 
 pub use error::error_answer;
+pub(crate) use routes::rfc3339;
 
 use crate::app::App;
 use axum::Router;
@@ -26,13 +27,16 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/syncPOS", post(routes::sync_pos))
         .route("/pushToPOS", post(routes::push_pos))
         .route("/syncERP", post(routes::sync_erp))
-        .route("/pushToERP", post(routes::sync_erp))
+        .route("/pushToERP", post(routes::push_erp))
         .route("/configurePSP", post(routes::configure_psp))
         .route("/processPayment", post(routes::process_payment))
         .route("/refundPayment", post(routes::refund_payment))
         .route("/sales", post(routes::create_sale).get(routes::list_sales))
         .route("/products", get(routes::list_products))
         .route("/categories", get(routes::list_categories))
+        .route("/inventory", get(routes::list_inventory))
+        .route("/orders", get(routes::list_orders))
+        .route("/suppliers", get(routes::list_suppliers))
         .route("/syncRuns", get(routes::list_sync_runs))
         .route("/syncRuns/{run_id}", get(routes::get_sync_run))
         .route("/payments", get(routes::list_payments))

@@ -198,10 +198,43 @@ pub async fn sync_erp(
 ) -> Result<Json<Value>> {
     require_sync_plan(&caller)?;
     store(&app, &caller, &body.store_id).await?;
-    // No ERP connector is bundled yet: every system is unknown.
-    Err(Failure::not_found(
-        "unknown_system",
-        format!("unknown ERP system {:?}", body.system),
+    credentials_object(&body.credentials, "credentials")?;
+    let summary = sync::sync_erp(
+        &app,
+        &caller,
+        SyncRequest {
+            store_id: &body.store_id,
+            system: &body.system,
+            connector_id: body.connector_id.as_deref(),
+            credentials: &body.credentials,
+            full: body.full,
+        },
+    )
+    .await?;
+    Ok(Json(
+        serde_json::to_value(summary).map_err(anyhow::Error::from)?,
+    ))
+}
+
+pub async fn push_erp(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Body(body): Body<SyncBody>,
+) -> Result<Json<Value>> {
+    require_sync_plan(&caller)?;
+    store(&app, &caller, &body.store_id).await?;
+    credentials_object(&body.credentials, "credentials")?;
+    let summary = sync::push::push_erp(
+        &app,
+        &caller,
+        &body.store_id,
+        &body.system,
+        body.connector_id.as_deref(),
+        &body.credentials,
+    )
+    .await?;
+    Ok(Json(
+        serde_json::to_value(summary).map_err(anyhow::Error::from)?,
     ))
 }
 
@@ -351,9 +384,14 @@ pub async fn webhook(
 ) -> Result<Json<Value>> {
     let headers = headers
         .iter()
-        .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_string(), v.to_string())))
+        .filter_map(|(k, v)| {
+            v.to_str()
+                .ok()
+                .map(|v| (k.as_str().to_string(), v.to_string()))
+        })
         .collect();
-    let out = payments::webhooks::receive(&app, &provider, &store_id, headers, body.to_vec()).await?;
+    let out =
+        payments::webhooks::receive(&app, &provider, &store_id, headers, body.to_vec()).await?;
     Ok(Json(out))
 }
 
@@ -503,7 +541,7 @@ pub async fn create_sale(
 }
 
 /// Unix milliseconds as RFC 3339 UTC (no date crate needed for this one format).
-fn rfc3339(ms: i64) -> String {
+pub(crate) fn rfc3339(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     // Howard Hinnant's civil-from-days.
@@ -564,6 +602,44 @@ pub async fn list_products(
         db::catalog::list_products(&app.db, &q.store_id, q.limit(), q.offset()).await?;
     Ok(Json(
         json!({"success": true, "total": total, "products": products}),
+    ))
+}
+
+pub async fn list_inventory(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Params(q): Params<ListQuery>,
+) -> Result<Json<Value>> {
+    store(&app, &caller, &q.store_id).await?;
+    let (items, total) =
+        db::erp::list_inventory(&app.db, &q.store_id, q.limit(), q.offset()).await?;
+    Ok(Json(
+        json!({"success": true, "total": total, "inventory": items}),
+    ))
+}
+
+pub async fn list_orders(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Params(q): Params<ListQuery>,
+) -> Result<Json<Value>> {
+    store(&app, &caller, &q.store_id).await?;
+    let (items, total) = db::erp::list_orders(&app.db, &q.store_id, q.limit(), q.offset()).await?;
+    Ok(Json(
+        json!({"success": true, "total": total, "orders": items}),
+    ))
+}
+
+pub async fn list_suppliers(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Params(q): Params<ListQuery>,
+) -> Result<Json<Value>> {
+    store(&app, &caller, &q.store_id).await?;
+    let (items, total) =
+        db::erp::list_suppliers(&app.db, &q.store_id, q.limit(), q.offset()).await?;
+    Ok(Json(
+        json!({"success": true, "total": total, "suppliers": items}),
     ))
 }
 

@@ -2,32 +2,10 @@
 //! in one transaction together with the run's cursor, so a page is either all there
 //! (and not fetched again) or not there at all.
 
-use super::{Db, now_ms};
+use super::{CHUNK, Db, now_ms, placeholders};
 use crate::runtime::bindings::types::{Category, PriceUpdate, Product};
 use sqlx::any::AnyArguments;
 use sqlx::{Any, Row, Transaction};
-
-/// Rows per multi-row INSERT: well under SQLite's and PostgreSQL's parameter limits.
-const CHUNK: usize = 200;
-
-fn placeholders(rows: usize, cols: usize) -> String {
-    let mut s = String::with_capacity(rows * cols * 5);
-    for r in 0..rows {
-        if r > 0 {
-            s.push(',');
-        }
-        s.push('(');
-        for c in 0..cols {
-            if c > 0 {
-                s.push(',');
-            }
-            s.push('$');
-            s.push_str(&(r * cols + c + 1).to_string());
-        }
-        s.push(')');
-    }
-    s
-}
 
 pub async fn upsert_categories(
     tx: &mut Transaction<'_, Any>,

@@ -244,7 +244,11 @@ pub async fn store_owner(db: &Db, store_id: &str) -> anyhow::Result<Option<Calle
         .await?;
     Ok(row.map(|r| Caller {
         merchant_id: r.get(0),
-        mode: if r.get::<String, _>(1) == "live" { Mode::Live } else { Mode::Test },
+        mode: if r.get::<String, _>(1) == "live" {
+            Mode::Live
+        } else {
+            Mode::Test
+        },
         plan: Plan::parse(&r.get::<String, _>(2)).unwrap_or(Plan::Start),
     }))
 }

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod erp;
 pub mod merchants;
 pub mod payments;
 pub mod sales;
@@ -85,4 +86,27 @@ pub fn now_ms() -> i64 {
 /// A new id: UUIDv7 (time-ordered, so indexes stay append-mostly).
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+/// Rows per multi-row INSERT: well under SQLite's and PostgreSQL's parameter limits.
+pub(crate) const CHUNK: usize = 200;
+
+/// `($1,$2,…),($n+1,…)` for a multi-row INSERT of `rows` rows of `cols` columns.
+pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            s.push(',');
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push(',');
+            }
+            s.push('$');
+            s.push_str(&(r * cols + c + 1).to_string());
+        }
+        s.push(')');
+    }
+    s
 }

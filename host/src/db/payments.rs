@@ -373,7 +373,13 @@ pub async fn refunds_of(db: &Db, payment_id: &str) -> anyhow::Result<Vec<RefundR
 // ---- webhooks -------------------------------------------------------------------------
 
 /// Records a webhook event; false if it was applied before.
-pub async fn record_event(db: &Db, store_id: &str, provider: &str, event_id: &str, event_type: &str) -> anyhow::Result<bool> {
+pub async fn record_event(
+    db: &Db,
+    store_id: &str,
+    provider: &str,
+    event_id: &str,
+    event_type: &str,
+) -> anyhow::Result<bool> {
     let done = sqlx::query(
         "INSERT INTO webhook_events (store_id, provider, event_id, event_type, received_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (store_id, provider, event_id) DO NOTHING",
@@ -388,27 +394,44 @@ pub async fn record_event(db: &Db, store_id: &str, provider: &str, event_id: &st
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn payment_by_reference(db: &Db, store_id: &str, provider_reference: &str) -> anyhow::Result<Option<PaymentRow>> {
-    let row = sqlx::query(&format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE store_id = $1 AND provider_reference = $2"))
-        .bind(store_id)
-        .bind(provider_reference)
-        .fetch_optional(&db.pool)
-        .await?;
+pub async fn payment_by_reference(
+    db: &Db,
+    store_id: &str,
+    provider_reference: &str,
+) -> anyhow::Result<Option<PaymentRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT {PAYMENT_COLUMNS} FROM payments WHERE store_id = $1 AND provider_reference = $2"
+    ))
+    .bind(store_id)
+    .bind(provider_reference)
+    .fetch_optional(&db.pool)
+    .await?;
     Ok(row.as_ref().map(payment_from))
 }
 
-pub async fn refund_by_reference(db: &Db, store_id: &str, provider_reference: &str) -> anyhow::Result<Option<RefundRow>> {
-    let row = sqlx::query(&format!("SELECT {REFUND_COLUMNS} FROM refunds WHERE store_id = $1 AND provider_reference = $2"))
-        .bind(store_id)
-        .bind(provider_reference)
-        .fetch_optional(&db.pool)
-        .await?;
+pub async fn refund_by_reference(
+    db: &Db,
+    store_id: &str,
+    provider_reference: &str,
+) -> anyhow::Result<Option<RefundRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT {REFUND_COLUMNS} FROM refunds WHERE store_id = $1 AND provider_reference = $2"
+    ))
+    .bind(store_id)
+    .bind(provider_reference)
+    .fetch_optional(&db.pool)
+    .await?;
     Ok(row.as_ref().map(refund_from))
 }
 
 /// Moves a pending refund to its final status; false if it was already final (so a
 /// failed refund releases its reservation exactly once).
-pub async fn finalize_refund(db: &Db, refund_id: &str, status: &str, failure_message: Option<&str>) -> anyhow::Result<bool> {
+pub async fn finalize_refund(
+    db: &Db,
+    refund_id: &str,
+    status: &str,
+    failure_message: Option<&str>,
+) -> anyhow::Result<bool> {
     let done = sqlx::query("UPDATE refunds SET status = $1, failure_message = $2, updated_at = $3 WHERE id = $4 AND status = 'pending'")
         .bind(status)
         .bind(failure_message)

@@ -155,3 +155,53 @@ pub async fn list(db: &Db, store_id: &str, limit: i64) -> anyhow::Result<Vec<Sal
     }
     Ok(out)
 }
+
+/// Succeeded payments of a store not yet delivered to `target`: (id, amount, currency,
+/// reference, provider reference, created_at).
+pub async fn pending_payments(
+    db: &Db,
+    store_id: &str,
+    target: &str,
+    limit: i64,
+) -> anyhow::Result<Vec<(String, i64, String, String, Option<String>, i64)>> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.amount, p.currency, p.reference, p.provider_reference, p.created_at FROM payments p
+         LEFT JOIN deliveries d ON d.item_id = p.id AND d.target = $1
+         WHERE p.store_id = $2 AND p.status = 'succeeded' AND (d.status IS NULL OR d.status NOT IN ('sent', 'rejected'))
+         ORDER BY p.created_at, p.id LIMIT $3",
+    )
+    .bind(target)
+    .bind(store_id)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5)))
+        .collect())
+}
+
+/// Succeeded refunds of a store not yet delivered to `target`: (id, payment id, amount,
+/// currency, provider reference, created_at).
+pub async fn pending_refunds(
+    db: &Db,
+    store_id: &str,
+    target: &str,
+    limit: i64,
+) -> anyhow::Result<Vec<(String, String, i64, String, Option<String>, i64)>> {
+    let rows = sqlx::query(
+        "SELECT r.id, r.payment_id, r.amount, r.currency, r.provider_reference, r.created_at FROM refunds r
+         LEFT JOIN deliveries d ON d.item_id = r.id AND d.target = $1
+         WHERE r.store_id = $2 AND r.status = 'succeeded' AND (d.status IS NULL OR d.status NOT IN ('sent', 'rejected'))
+         ORDER BY r.created_at, r.id LIMIT $3",
+    )
+    .bind(target)
+    .bind(store_id)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5)))
+        .collect())
+}

@@ -15,35 +15,74 @@ fn is_final(status: &str) -> bool {
     matches!(status, "succeeded" | "failed" | "canceled")
 }
 
-pub async fn receive(app: &App, provider: &str, store_id: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> Result<Value, Failure> {
+pub async fn receive(
+    app: &App,
+    provider: &str,
+    store_id: &str,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+) -> Result<Value, Failure> {
     let caller = db::merchants::store_owner(&app.db, store_id)
         .await?
         .ok_or_else(|| Failure::not_found("unknown_store", format!("no store {store_id}")))?;
     let (configured, target) = psp_target(app, &caller, store_id).await?;
     if configured != provider {
-        return Err(Failure::not_found("unknown_provider", format!("this store's payment provider is not {provider}")));
+        return Err(Failure::not_found(
+            "unknown_provider",
+            format!("this store's payment provider is not {provider}"),
+        ));
     }
     let request = WebhookRequest {
         headers,
         body,
-        received_at: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+        received_at: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0),
     };
-    let (result, report) = app.runtime.parse_webhook(&target.entry.connector, &target.ctx, &target.config, &request).await;
-    calls::record(app, &caller, Some(store_id), &target, "parse-webhook", &report).await;
+    let (result, report) = app
+        .runtime
+        .parse_webhook(
+            &target.entry.connector,
+            &target.ctx,
+            &target.config,
+            &request,
+        )
+        .await;
+    calls::record(
+        app,
+        &caller,
+        Some(store_id),
+        &target,
+        "parse-webhook",
+        &report,
+    )
+    .await;
     let event = match result {
         Ok(event) => event,
         Err(e) => {
             tracing::warn!(provider, store_id, "webhook not verified: {e}");
-            return Err(Failure::invalid("webhook_unverified", format!("the webhook could not be verified ({}); nothing was changed", e.code())));
+            return Err(Failure::invalid(
+                "webhook_unverified",
+                format!(
+                    "the webhook could not be verified ({}); nothing was changed",
+                    e.code()
+                ),
+            ));
         }
     };
-    if !db::payments::record_event(&app.db, store_id, provider, &event.id, &event.event_type).await? {
+    if !db::payments::record_event(&app.db, store_id, provider, &event.id, &event.event_type)
+        .await?
+    {
         return Ok(json!({"success": true, "eventId": event.id, "duplicate": true}));
     }
 
     let mut applied = Vec::new();
     if let Some(payment) = &event.payment {
-        if let Some(mut row) = db::payments::payment_by_reference(&app.db, store_id, &payment.provider_reference).await? {
+        if let Some(mut row) =
+            db::payments::payment_by_reference(&app.db, store_id, &payment.provider_reference)
+                .await?
+        {
             let status = payment_status(payment.status);
             if !is_final(&row.status) && row.status != status {
                 row.status = status.to_string();
@@ -55,10 +94,18 @@ pub async fn receive(app: &App, provider: &str, store_id: &str, headers: Vec<(St
         }
     }
     if let Some(refund) = &event.refund {
-        if let Some(row) = db::payments::refund_by_reference(&app.db, store_id, &refund.provider_reference).await? {
+        if let Some(row) =
+            db::payments::refund_by_reference(&app.db, store_id, &refund.provider_reference).await?
+        {
             let status = refund_status(refund.status);
             if refund.status != RefundStatus::Pending
-                && db::payments::finalize_refund(&app.db, &row.refund_id, status, refund.failure_message.as_deref()).await?
+                && db::payments::finalize_refund(
+                    &app.db,
+                    &row.refund_id,
+                    status,
+                    refund.failure_message.as_deref(),
+                )
+                .await?
             {
                 if refund.status == RefundStatus::Failed {
                     db::payments::release_refund(&app.db, &row.payment_id, row.amount).await?;

@@ -1,7 +1,9 @@
-//! POS sync: pull the catalogue page by page (one transaction per page, cursor saved
-//! with it), and push sales through the outbox.
+//! Sync runs: pull a POS catalogue or ERP data stream by stream, page by page. Each
+//! page is written in one transaction with the run's cursor, so an interrupted run
+//! resumes at the page it stopped; 429s are waited out within a patience budget.
 
 pub mod push;
+mod streams;
 
 use crate::app::App;
 use crate::calls::{self, Target};
@@ -13,7 +15,10 @@ use crate::db::{
 use crate::error::Failure;
 use crate::runtime::bindings::types::{ConnectorError, ConnectorKind};
 use crate::runtime::{CallError, Exhausted};
-use std::time::{Duration, Instant};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::time::Duration;
+pub use streams::Stream;
 
 /// How long one sync request may spend waiting out 429s before it stops incomplete.
 const RATE_LIMIT_PATIENCE: Duration = Duration::from_secs(30);
@@ -45,22 +50,37 @@ pub struct SyncSummary {
     pub rate_limit_waits: u32,
 }
 
-/// How a failed run is classified (Airbyte's failure types).
+/// The run's position: which stream it is in, and each stream's connector cursor (for
+/// a finished stream: where its next incremental run starts).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Position {
+    stage: usize,
+    cursors: BTreeMap<String, String>,
+}
+
+impl Position {
+    fn decode(text: Option<&str>) -> Position {
+        text.and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or_default()
+    }
+    fn encode(&self) -> String {
+        serde_json::to_string(self).expect("a position serialises")
+    }
+}
+
+/// How a failed run is classified (Airbyte's failure types): status and class.
 fn classify(error: &CallError) -> (&'static str, &'static str) {
+    use ConnectorError as E;
     match error {
         CallError::Connector(
-            ConnectorError::Unauthorized(_)
-            | ConnectorError::Forbidden(_)
-            | ConnectorError::InvalidConfig(_)
-            | ConnectorError::NotFound(_),
+            E::Unauthorized(_)
+            | E::Forbidden(_)
+            | E::InvalidConfig(_)
+            | E::NotFound(_)
+            | E::Unsupported(_),
         ) => ("failed", "config"),
-        CallError::Connector(ConnectorError::Unsupported(_)) => ("failed", "config"),
-        CallError::Connector(ConnectorError::RateLimited(_) | ConnectorError::Network(_)) => {
-            ("incomplete", "transient")
-        }
-        CallError::Connector(ConnectorError::Upstream(u)) if u.status >= 500 => {
-            ("incomplete", "transient")
-        }
+        CallError::Connector(E::RateLimited(_) | E::Network(_)) => ("incomplete", "transient"),
+        CallError::Connector(E::Upstream(u)) if u.status >= 500 => ("incomplete", "transient"),
         CallError::Budget(Exhausted::Deadline) => ("incomplete", "transient"),
         _ => ("failed", "system"),
     }
@@ -75,10 +95,45 @@ pub async fn sync_pos(
     caller: &Caller,
     req: SyncRequest<'_>,
 ) -> Result<SyncSummary, Failure> {
+    run(
+        app,
+        caller,
+        req,
+        ConnectorKind::Pos,
+        "pos",
+        &[Stream::Catalog],
+    )
+    .await
+}
+
+pub async fn sync_erp(
+    app: &App,
+    caller: &Caller,
+    req: SyncRequest<'_>,
+) -> Result<SyncSummary, Failure> {
+    run(
+        app,
+        caller,
+        req,
+        ConnectorKind::Erp,
+        "erp",
+        &[Stream::Inventory, Stream::Orders, Stream::Suppliers],
+    )
+    .await
+}
+
+async fn run(
+    app: &App,
+    caller: &Caller,
+    req: SyncRequest<'_>,
+    kind: ConnectorKind,
+    kind_name: &str,
+    streams: &[Stream],
+) -> Result<SyncSummary, Failure> {
     let target = calls::prepare(
         app,
         caller,
-        ConnectorKind::Pos,
+        kind,
         req.system,
         req.connector_id,
         req.credentials,
@@ -86,41 +141,53 @@ pub async fn sync_pos(
     remember_credentials(
         app,
         req.store_id,
-        "pos",
+        kind_name,
         req.system,
         &target,
         req.credentials,
     )
     .await?;
 
-    let empty = serde_json::json!({"products": 0, "categories": 0, "priceUpdates": 0});
-    let mut run =
-        match db::sync_runs::claim(&app.db, req.store_id, "pos", req.system, req.full, &empty)
-            .await?
-        {
-            Claim::Run(run) => run,
-            Claim::Busy(id) => {
-                return Err(Failure::Conflict {
-                    code: "sync_in_progress",
-                    message: format!(
-                        "a {} sync of this store is already running{}",
-                        req.system,
-                        if id.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" ({id})")
-                        }
-                    ),
-                    retry_after: Some(5),
-                });
-            }
-        };
+    let mut empty = serde_json::Map::new();
+    for stream in streams {
+        for key in stream.count_keys() {
+            empty.insert(key.to_string(), json!(0));
+        }
+    }
+    let mut run = match db::sync_runs::claim(
+        &app.db,
+        req.store_id,
+        kind_name,
+        req.system,
+        req.full,
+        &serde_json::Value::Object(empty),
+    )
+    .await?
+    {
+        Claim::Run(run) => run,
+        Claim::Busy(id) => {
+            let which = if id.is_empty() {
+                String::new()
+            } else {
+                format!(" ({id})")
+            };
+            return Err(Failure::Conflict {
+                code: "sync_in_progress",
+                message: format!(
+                    "a {} sync of this store is already running{which}",
+                    req.system
+                ),
+                retry_after: Some(5),
+            });
+        }
+    };
+    let mut position = Position::decode(run.cursor.as_deref());
 
     let mut waits = 0u32;
     let mut waited = Duration::ZERO;
     let mut retries = 0u32;
     let mut deactivated = 0;
-    loop {
+    while position.stage < streams.len() {
         if run.pages >= MAX_PAGES {
             return stop(
                 app,
@@ -130,21 +197,15 @@ pub async fn sync_pos(
             )
             .await;
         }
-        let (result, report) = app
-            .runtime
-            .fetch_catalog(
-                &target.entry.connector,
-                &target.ctx,
-                &target.config,
-                run.cursor.as_deref(),
-            )
-            .await;
+        let stream = streams[position.stage];
+        let cursor = position.cursors.get(stream.name()).cloned();
+        let (result, report) = stream.fetch(app, &target, cursor.as_deref()).await;
         calls::record(
             app,
             caller,
             Some(req.store_id),
             &target,
-            "fetch-catalog",
+            stream.operation(),
             &report,
         )
         .await;
@@ -174,47 +235,50 @@ pub async fn sync_pos(
             Err(e) => return stop(app, &target, &run, e).await,
         };
         retries = 0;
-        if page.has_more && page.next_cursor.is_none() {
+        let (next, has_more) = page.position();
+        if has_more && next.is_none() {
             return stop(
                 app,
                 &target,
                 &run,
-                CallError::Internal("connector said more pages follow but gave no cursor".into()),
+                CallError::Internal(
+                    "the connector said more pages follow but gave no cursor".into(),
+                ),
             )
             .await;
         }
-        if page.has_more && page.next_cursor == run.cursor {
+        if has_more && next == cursor {
             return stop(
                 app,
                 &target,
                 &run,
-                CallError::Internal("connector's cursor did not advance".into()),
+                CallError::Internal("the connector's cursor did not advance".into()),
             )
             .await;
         }
 
-        let started = Instant::now();
         let mut tx = app.db.pool.begin().await?;
-        db::catalog::upsert_categories(&mut tx, req.store_id, req.system, &page.categories).await?;
-        db::catalog::upsert_products(
+        page.write(
             &mut tx,
             req.store_id,
             req.system,
             &run.sync_run_id,
-            &page.products,
+            &mut run.counts,
         )
         .await?;
-        db::catalog::upsert_prices(&mut tx, req.store_id, req.system, &page.price_updates).await?;
-        add(&mut run.counts, "products", page.products.len());
-        add(&mut run.counts, "categories", page.categories.len());
-        add(&mut run.counts, "priceUpdates", page.price_updates.len());
-        run.cursor = page.next_cursor.clone();
+        match next {
+            Some(next) => position.cursors.insert(stream.name().to_string(), next),
+            None => position.cursors.remove(stream.name()),
+        };
+        if !has_more {
+            position.stage += 1;
+        }
         run.pages += 1;
-        if page.has_more {
+        if position.stage < streams.len() {
+            run.cursor = Some(position.encode());
             db::sync_runs::save_page(&mut tx, &run).await?;
-            tx.commit().await?;
         } else {
-            if run.full {
+            if run.full && streams.contains(&Stream::Catalog) {
                 deactivated = db::catalog::deactivate_unseen(
                     &mut tx,
                     req.store_id,
@@ -223,11 +287,17 @@ pub async fn sync_pos(
                 )
                 .await?;
             }
+            // The next run starts every stream where this one ended.
+            run.cursor = Some(
+                Position {
+                    stage: 0,
+                    cursors: position.cursors.clone(),
+                }
+                .encode(),
+            );
             db::sync_runs::complete(&mut tx, &run).await?;
-            tx.commit().await?;
-            tracing::debug!(run = %run.sync_run_id, millis = started.elapsed().as_millis() as u64, "last page written");
-            break;
         }
+        tx.commit().await?;
     }
     Ok(SyncSummary {
         success: true,
@@ -241,11 +311,6 @@ pub async fn sync_pos(
         deactivated,
         rate_limit_waits: waits,
     })
-}
-
-fn add(counts: &mut serde_json::Value, key: &str, n: usize) {
-    let current = counts.get(key).and_then(|v| v.as_i64()).unwrap_or(0);
-    counts[key] = serde_json::json!(current + n as i64);
 }
 
 /// Records why the run stopped and turns it into the request's failure.
@@ -287,4 +352,44 @@ pub(crate) async fn remember_credentials(
         .seal(credentials.to_string().as_bytes(), &context);
     db::merchants::save_system(&app.db, store_id, kind, system, &target.entry.id, &sealed).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_round_trip_and_default() {
+        assert_eq!(Position::decode(None), Position::default());
+        assert_eq!(Position::decode(Some("not json")), Position::default());
+        let mut p = Position {
+            stage: 1,
+            ..Default::default()
+        };
+        p.cursors
+            .insert("inventory".into(), "{\"offset\":100}".into());
+        assert_eq!(Position::decode(Some(&p.encode())), p);
+    }
+
+    #[test]
+    fn failures_are_classified() {
+        let e = |c| CallError::Connector(c);
+        assert_eq!(
+            classify(&e(ConnectorError::Unauthorized("x".into()))),
+            ("failed", "config")
+        );
+        assert_eq!(
+            classify(&e(ConnectorError::RateLimited(Some(3)))),
+            ("incomplete", "transient")
+        );
+        assert_eq!(
+            classify(&CallError::Budget(Exhausted::Deadline)),
+            ("incomplete", "transient")
+        );
+        assert_eq!(
+            classify(&CallError::Budget(Exhausted::Memory)),
+            ("failed", "system")
+        );
+        assert_eq!(classify(&CallError::Trap("x".into())), ("failed", "system"));
+    }
 }

@@ -1,31 +1,36 @@
-//! Pushing sales to a POS through the outbox: each sale is claimed, sent, and settled;
-//! a resend after a crash carries the same sale id, which the vendor recognises.
+//! Pushes through the outbox: each item (a sale, a payment, a refund, a sale's stock
+//! changes) is claimed for its target, sent, and settled. A resend after a crash carries
+//! the same BEEP! id, which the connector turns into the vendor's external reference,
+//! so the vendor recognises it instead of booking it twice.
 
 use crate::app::App;
-use crate::calls;
+use crate::calls::{self, Target};
 use crate::db::{self, merchants::Caller};
 use crate::error::Failure;
-use crate::runtime::CallError;
-use crate::runtime::bindings::types::{ConnectorError, ConnectorKind, PushOutcome, Sale};
+use crate::runtime::bindings::types::{
+    ConnectorError, ConnectorKind, Money, PushOutcome, PushResult, Sale, StockChange, Transaction,
+    TransactionKind,
+};
+use crate::runtime::{CallError, CallReport};
 use std::collections::HashMap;
 
-/// Sales per connector call.
+/// Items per connector call.
 const BATCH: usize = 100;
-/// Sales per push request; the rest go with the next push.
+/// Items per push request and target; the rest go with the next push.
 const MAX_PER_REQUEST: i64 = 5_000;
 
-#[derive(serde::Serialize)]
+#[derive(Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PushSummary {
-    pub success: bool,
-    pub system: String,
-    pub pushed: serde_json::Value,
+pub struct Delivery {
+    pub sent: u64,
     /// Already present upstream (a resend the vendor recognised).
     pub duplicates: u64,
     /// Refused by the vendor; not retried automatically.
     pub rejected: Vec<serde_json::Value>,
     /// Left for the next push (transient trouble).
     pub pending: u64,
+    #[serde(skip)]
+    pub failure: Option<CallError>,
 }
 
 fn transient(e: &ConnectorError) -> bool {
@@ -33,6 +38,192 @@ fn transient(e: &ConnectorError) -> bool {
         ConnectorError::RateLimited(_) | ConnectorError::Network(_) => true,
         ConnectorError::Upstream(u) => u.status >= 500,
         _ => false,
+    }
+}
+
+/// One outbox item: its delivery id, what the connector receives, and the ids of the
+/// push results that answer for it.
+struct Item<T> {
+    id: String,
+    values: Vec<T>,
+    result_ids: Vec<String>,
+}
+
+/// Claims, sends in batches, settles. `send` makes one connector call.
+async fn deliver<T, F, Fut>(
+    app: &App,
+    store_id: &str,
+    outbox: &str,
+    items: Vec<Item<T>>,
+    mut send: F,
+) -> Result<Delivery, Failure>
+where
+    T: Clone,
+    F: FnMut(Vec<T>) -> Fut,
+    Fut: Future<Output = (Result<Vec<PushResult>, CallError>, CallReport)>,
+{
+    let mut claimed = Vec::new();
+    for item in items {
+        if db::sales::claim(&app.db, &item.id, store_id, outbox).await? {
+            claimed.push(item);
+        }
+    }
+    let mut out = Delivery::default();
+    let mut batch_start = 0;
+    while batch_start < claimed.len() {
+        // Batches hold whole items and about BATCH values.
+        let mut end = batch_start;
+        let mut size = 0;
+        while end < claimed.len() && (size == 0 || size + claimed[end].values.len() <= BATCH) {
+            size += claimed[end].values.len();
+            end += 1;
+        }
+        let batch = &claimed[batch_start..end];
+        batch_start = end;
+        if let Some(e) = &out.failure {
+            let reason = format!("not attempted after an earlier failure: {e}");
+            for item in batch {
+                db::sales::settle(&app.db, &item.id, outbox, "pending", None, Some(&reason))
+                    .await?;
+                out.pending += 1;
+            }
+            continue;
+        }
+        let values: Vec<T> = batch
+            .iter()
+            .flat_map(|i| i.values.iter().cloned())
+            .collect();
+        let (result, _report) = send(values).await;
+        let results = match result {
+            Ok(results) => results,
+            Err(e) => {
+                // Unknown which of the batch arrived: the next push resends them and the
+                // vendor recognises the ones it has.
+                for item in batch {
+                    db::sales::settle(
+                        &app.db,
+                        &item.id,
+                        outbox,
+                        "pending",
+                        None,
+                        Some(&e.to_string()),
+                    )
+                    .await?;
+                    out.pending += 1;
+                }
+                out.failure = Some(e);
+                continue;
+            }
+        };
+        let by_id: HashMap<&str, &PushOutcome> = results
+            .iter()
+            .map(|r| (r.id.as_str(), &r.outcome))
+            .collect();
+        for item in batch {
+            let outcomes: Vec<Option<&&PushOutcome>> = item
+                .result_ids
+                .iter()
+                .map(|id| by_id.get(id.as_str()))
+                .collect();
+            let external = outcomes.iter().find_map(|o| match o {
+                Some(PushOutcome::Created(ext) | PushOutcome::Duplicate(ext)) => ext.clone(),
+                _ => None,
+            });
+            let rejection = outcomes.iter().find_map(|o| match o {
+                Some(PushOutcome::Rejected(e)) => Some(e),
+                _ => None,
+            });
+            if let Some(e) = rejection {
+                let status = if transient(e) { "pending" } else { "rejected" };
+                db::sales::settle(
+                    &app.db,
+                    &item.id,
+                    outbox,
+                    status,
+                    None,
+                    Some(&e.to_string()),
+                )
+                .await?;
+                if status == "pending" {
+                    out.pending += 1;
+                } else {
+                    out.rejected
+                        .push(serde_json::json!({"id": item.id, "reason": e.to_string()}));
+                }
+            } else if outcomes.iter().any(Option::is_none) {
+                db::sales::settle(
+                    &app.db,
+                    &item.id,
+                    outbox,
+                    "pending",
+                    None,
+                    Some("the connector did not report on it"),
+                )
+                .await?;
+                out.pending += 1;
+            } else {
+                db::sales::settle(&app.db, &item.id, outbox, "sent", external.as_deref(), None)
+                    .await?;
+                if outcomes
+                    .iter()
+                    .all(|o| matches!(o, Some(PushOutcome::Duplicate(_))))
+                {
+                    out.duplicates += 1;
+                } else {
+                    out.sent += 1;
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn pending_sales(app: &App, store_id: &str, outbox: &str) -> Result<Vec<Sale>, Failure> {
+    db::sales::pending(&app.db, store_id, outbox, MAX_PER_REQUEST)
+        .await?
+        .into_iter()
+        .map(|(id, body)| {
+            serde_json::from_str(&body)
+                .map_err(|e| Failure::Internal(anyhow::anyhow!("stored sale {id} unreadable: {e}")))
+        })
+        .collect()
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushSummary {
+    pub success: bool,
+    pub system: String,
+    pub pushed: serde_json::Value,
+    pub duplicates: u64,
+    pub rejected: Vec<serde_json::Value>,
+    pub pending: u64,
+}
+
+/// The request failed if nothing got through and something went wrong.
+fn conclude(
+    target: &Target,
+    system: &str,
+    pushed: serde_json::Value,
+    parts: Vec<Delivery>,
+) -> Result<PushSummary, Failure> {
+    let delivered: u64 = parts.iter().map(|d| d.sent + d.duplicates).sum();
+    let mut summary = PushSummary {
+        success: true,
+        system: system.to_string(),
+        pushed,
+        duplicates: parts.iter().map(|d| d.duplicates).sum(),
+        rejected: Vec::new(),
+        pending: parts.iter().map(|d| d.pending).sum(),
+    };
+    let mut failure = None;
+    for part in parts {
+        summary.rejected.extend(part.rejected);
+        failure = failure.or(part.failure);
+    }
+    match failure {
+        Some(error) if delivered == 0 => Err(calls::call_failure(target, error)),
+        _ => Ok(summary),
     }
 }
 
@@ -54,130 +245,179 @@ pub async fn push_sales(
     )?;
     super::remember_credentials(app, store_id, "pos", system, &target, credentials).await?;
     let outbox = format!("pos:{system}");
-
-    let pending = db::sales::pending(&app.db, store_id, &outbox, MAX_PER_REQUEST).await?;
-    let mut claimed: Vec<Sale> = Vec::new();
-    for (id, body) in pending {
-        if db::sales::claim(&app.db, &id, store_id, &outbox).await? {
-            let sale: Sale = serde_json::from_str(&body)
-                .map_err(|e| anyhow::anyhow!("stored sale {id} unreadable: {e}"))?;
-            claimed.push(sale);
+    let items = pending_sales(app, store_id, &outbox)
+        .await?
+        .into_iter()
+        .map(|sale| Item {
+            id: sale.id.clone(),
+            result_ids: vec![sale.id.clone()],
+            values: vec![sale],
+        })
+        .collect();
+    let delivery = deliver(app, store_id, &outbox, items, |sales| {
+        let target = &target;
+        async move {
+            let out = app
+                .runtime
+                .push_sales(&target.entry.connector, &target.ctx, &target.config, &sales)
+                .await;
+            calls::record(app, caller, Some(store_id), target, "push-sales", &out.1).await;
+            out
         }
+    })
+    .await?;
+    let pushed = serde_json::json!({"sales": delivery.sent});
+    conclude(&target, system, pushed, vec![delivery])
+}
+
+fn money(amount: i64, currency: &str) -> Money {
+    Money {
+        amount,
+        currency: currency.to_string(),
     }
+}
 
-    let mut summary = PushSummary {
-        success: true,
-        system: system.to_string(),
-        pushed: serde_json::json!({"sales": 0}),
-        duplicates: 0,
-        rejected: Vec::new(),
-        pending: 0,
-    };
-    let mut sent = 0u64;
-    let mut failure: Option<CallError> = None;
-    for batch in claimed.chunks(BATCH) {
-        if failure.is_some() {
-            for sale in batch {
-                db::sales::settle(
-                    &app.db,
-                    &sale.id,
-                    &outbox,
-                    "pending",
-                    None,
-                    Some("not attempted after an earlier failure"),
-                )
-                .await?;
-                summary.pending += 1;
-            }
-            continue;
-        }
-        let (result, report) = app
-            .runtime
-            .push_sales(&target.entry.connector, &target.ctx, &target.config, batch)
+fn rfc3339(ms: i64) -> String {
+    crate::api::rfc3339(ms)
+}
+
+/// Transactions (sales, payments, refunds) and stock changes (from sales), each once.
+pub async fn push_erp(
+    app: &App,
+    caller: &Caller,
+    store_id: &str,
+    system: &str,
+    connector_id: Option<&str>,
+    credentials: &serde_json::Value,
+) -> Result<PushSummary, Failure> {
+    let target = calls::prepare(
+        app,
+        caller,
+        ConnectorKind::Erp,
+        system,
+        connector_id,
+        credentials,
+    )?;
+    super::remember_credentials(app, store_id, "erp", system, &target, credentials).await?;
+
+    let tx_outbox = format!("erp:{system}:transactions");
+    let mut transactions: Vec<Item<Transaction>> = Vec::new();
+    for sale in pending_sales(app, store_id, &tx_outbox).await? {
+        let method = sale.payments.first().map(|p| p.method.clone());
+        transactions.push(Item {
+            id: sale.id.clone(),
+            result_ids: vec![sale.id.clone()],
+            values: vec![Transaction {
+                id: sale.id.clone(),
+                kind: TransactionKind::Sale,
+                amount: sale.total.clone(),
+                reference: Some(sale.receipt_number.clone()),
+                sale_id: Some(sale.id.clone()),
+                payment_method: method,
+                occurred_at: sale.created_at.clone(),
+            }],
+        });
+    }
+    for (id, amount, currency, reference, psp_ref, created) in
+        db::sales::pending_payments(&app.db, store_id, &tx_outbox, MAX_PER_REQUEST).await?
+    {
+        transactions.push(Item {
+            id: id.clone(),
+            result_ids: vec![id.clone()],
+            values: vec![Transaction {
+                id,
+                kind: TransactionKind::Payment,
+                amount: money(amount, &currency),
+                reference: Some(psp_ref.unwrap_or(reference)),
+                sale_id: None,
+                payment_method: Some("psp".into()),
+                occurred_at: rfc3339(created),
+            }],
+        });
+    }
+    for (id, payment_id, amount, currency, psp_ref, created) in
+        db::sales::pending_refunds(&app.db, store_id, &tx_outbox, MAX_PER_REQUEST).await?
+    {
+        transactions.push(Item {
+            id: id.clone(),
+            result_ids: vec![id.clone()],
+            values: vec![Transaction {
+                id,
+                kind: TransactionKind::Refund,
+                amount: money(amount, &currency),
+                reference: psp_ref.or(Some(payment_id)),
+                sale_id: None,
+                payment_method: Some("psp".into()),
+                occurred_at: rfc3339(created),
+            }],
+        });
+    }
+    let sent_tx = deliver(app, store_id, &tx_outbox, transactions, |batch| {
+        let target = &target;
+        async move {
+            let out = app
+                .runtime
+                .push_transactions(&target.entry.connector, &target.ctx, &target.config, &batch)
+                .await;
+            calls::record(
+                app,
+                caller,
+                Some(store_id),
+                target,
+                "push-transactions",
+                &out.1,
+            )
             .await;
-        calls::record(app, caller, Some(store_id), &target, "push-sales", &report).await;
-        let results = match result {
-            Ok(results) => results,
-            Err(e) => {
-                // Unknown which of the batch arrived: leave them for the next push,
-                // whose resend the vendor deduplicates by sale id.
-                for sale in batch {
-                    db::sales::settle(
-                        &app.db,
-                        &sale.id,
-                        &outbox,
-                        "pending",
-                        None,
-                        Some(&e.to_string()),
-                    )
-                    .await?;
-                    summary.pending += 1;
-                }
-                failure = Some(e);
-                continue;
-            }
-        };
-        let mut by_id: HashMap<&str, &PushOutcome> = results
-            .iter()
-            .map(|r| (r.id.as_str(), &r.outcome))
-            .collect();
-        for sale in batch {
-            match by_id.remove(sale.id.as_str()) {
-                Some(PushOutcome::Created(ext)) => {
-                    db::sales::settle(&app.db, &sale.id, &outbox, "sent", ext.as_deref(), None)
-                        .await?;
-                    sent += 1;
-                }
-                Some(PushOutcome::Duplicate(ext)) => {
-                    db::sales::settle(&app.db, &sale.id, &outbox, "sent", ext.as_deref(), None)
-                        .await?;
-                    summary.duplicates += 1;
-                }
-                Some(PushOutcome::Rejected(e)) if transient(e) => {
-                    db::sales::settle(
-                        &app.db,
-                        &sale.id,
-                        &outbox,
-                        "pending",
-                        None,
-                        Some(&e.to_string()),
-                    )
-                    .await?;
-                    summary.pending += 1;
-                }
-                Some(PushOutcome::Rejected(e)) => {
-                    db::sales::settle(
-                        &app.db,
-                        &sale.id,
-                        &outbox,
-                        "rejected",
-                        None,
-                        Some(&e.to_string()),
-                    )
-                    .await?;
-                    summary.rejected.push(serde_json::json!({"saleId": sale.id, "receiptNumber": sale.receipt_number, "reason": e.to_string()}));
-                }
-                None => {
-                    db::sales::settle(
-                        &app.db,
-                        &sale.id,
-                        &outbox,
-                        "pending",
-                        None,
-                        Some("the connector did not report on this sale"),
-                    )
-                    .await?;
-                    summary.pending += 1;
-                }
-            }
+            out
         }
-    }
-    summary.pushed = serde_json::json!({"sales": sent});
-    match failure {
-        // Nothing got through: the request failed.
-        Some(error) if sent == 0 && summary.duplicates == 0 => {
-            Err(calls::call_failure(&target, error))
+    })
+    .await?;
+
+    let stock_outbox = format!("erp:{system}:stock");
+    let stock: Vec<Item<StockChange>> = pending_sales(app, store_id, &stock_outbox)
+        .await?
+        .into_iter()
+        .map(|sale| {
+            let values: Vec<StockChange> = sale
+                .lines
+                .iter()
+                .enumerate()
+                .map(|(i, line)| StockChange {
+                    id: format!("{}:{i}", sale.id),
+                    product_id: line.product_id.clone(),
+                    sku: line.sku.clone(),
+                    quantity_delta: -line.quantity,
+                    reason: format!("sale {}", sale.receipt_number),
+                    occurred_at: sale.created_at.clone(),
+                })
+                .collect();
+            Item {
+                id: sale.id.clone(),
+                result_ids: values.iter().map(|v| v.id.clone()).collect(),
+                values,
+            }
+        })
+        .collect();
+    let sent_stock = deliver(app, store_id, &stock_outbox, stock, |batch| {
+        let target = &target;
+        async move {
+            let out = app
+                .runtime
+                .push_stock_changes(&target.entry.connector, &target.ctx, &target.config, &batch)
+                .await;
+            calls::record(
+                app,
+                caller,
+                Some(store_id),
+                target,
+                "push-stock-changes",
+                &out.1,
+            )
+            .await;
+            out
         }
-        _ => Ok(summary),
-    }
+    })
+    .await?;
+    let pushed = serde_json::json!({"transactions": sent_tx.sent, "stockChanges": sent_stock.sent});
+    conclude(&target, system, pushed, vec![sent_tx, sent_stock])
 }
