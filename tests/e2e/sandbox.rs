@@ -22,6 +22,7 @@ async fn hostile_components_are_contained(backend: Backend) {
         Options {
             budgets,
             install: vec!["component-hostile"],
+            ..Default::default()
         },
     )
     .await;
@@ -173,3 +174,121 @@ async fn hostile_components_are_contained(backend: Backend) {
 }
 
 on_both_databases!(hostile_components_are_contained);
+
+/// Live mode: HTTPS only, declared hosts only, and no internal address even when a
+/// granted name resolves to one.
+async fn live_mode_egress_is_public_https_only(backend: Backend) {
+    let server = Server::start_with(
+        backend,
+        Options {
+            install: vec!["component-hostile"],
+            live: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let m = server.merchant(Plan::Grow).await;
+    let (status, body) = server
+        .post(&m.live_key, "/api/v1/stores", json!({"name": "Live"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let store = body["storeId"].as_str().unwrap().to_string();
+    let attack = |target: &str| json!({"system": "custom", "connectorId": "test-hostile", "storeId": store, "credentials": {"attack": "egress", "target": target}});
+
+    for target in [
+        "https://localhost/",
+        "http://example.com/",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://10.0.0.1/",
+    ] {
+        let (status, body) = server
+            .post(&m.live_key, "/api/v1/syncPOS", attack(target))
+            .await;
+        assert_eq!(status, StatusCode::BAD_GATEWAY, "{target}: {body}");
+        assert_eq!(body["error"]["code"], "egress_denied", "{target}: {body}");
+    }
+    let (_, audit) = server
+        .get(
+            &m.live_key,
+            &format!("/api/v1/audit/egress?storeId={store}"),
+        )
+        .await;
+    let denied: Vec<&str> = audit["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["denied"].as_str())
+        .collect();
+    assert!(
+        denied
+            .iter()
+            .any(|d| d.contains("localhost resolves to") && d.contains("loopback")),
+        "{denied:?}"
+    );
+    assert!(
+        denied.iter().any(|d| d.contains("HTTPS only")),
+        "{denied:?}"
+    );
+    assert_eq!(denied.len(), 4, "{denied:?}");
+
+    // A store's baseUrl must lie inside the connector's declared hosts.
+    let korona = json!({"system": "korona", "storeId": store, "credentials": {"accountId": "a", "username": "u", "password": "p", "baseUrl": "https://evil.example.com/web/api/v3"}});
+    let (status, body) = server.post(&m.live_key, "/api/v1/syncPOS", korona).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_credentials");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not one of the hosts"),
+        "{body}"
+    );
+    // Test keys never see live stores.
+    let (status, _) = server.get(&m.key, &format!("/api/v1/stores/{store}")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// Test Mode can be pointed at another server speaking the vendor's API: here the
+/// simulators of a second BEEP! server stand in for an external mock.
+async fn sandbox_urls_can_point_elsewhere(backend: Backend) {
+    let upstream = Server::start(backend).await;
+    let upstream_merchant = upstream.merchant(Plan::Grow).await;
+    let (korona_url, credentials) = upstream.sandbox(&upstream_merchant, "korona").await;
+    let mut urls = std::collections::BTreeMap::new();
+    urls.insert("korona".to_string(), korona_url.clone());
+    let server = Server::start_with(
+        backend,
+        Options {
+            sandbox_urls: urls,
+            ..Default::default()
+        },
+    )
+    .await;
+    let m = server.merchant(Plan::Grow).await;
+    let store = server.store(&m).await;
+    let (listed, _) = server.sandbox(&m, "korona").await;
+    assert_eq!(listed, korona_url);
+    let (status, body) = server
+        .post(
+            &m.key,
+            "/api/v1/syncPOS",
+            json!({"system": "korona", "storeId": store, "credentials": credentials}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let requests = upstream
+        .sim_get(&format!(
+            "{}/_sim/accounts/demo/requests",
+            korona_url.trim_end_matches("/web/api/v3")
+        ))
+        .await;
+    assert!(
+        requests.as_u64().unwrap() > 0,
+        "the other server's simulator answered"
+    );
+}
+
+on_both_databases!(
+    live_mode_egress_is_public_https_only,
+    sandbox_urls_can_point_elsewhere
+);

@@ -1,7 +1,7 @@
 //! Stripe through the public API: configuration, payments, refunds, idempotency.
 
 use crate::on_both_databases;
-use crate::support::{Backend, Merchant, Server};
+use crate::support::{Backend, Merchant, Options, Server};
 use beep_host::db::merchants::Plan;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -463,3 +463,83 @@ async fn webhooks_complete_actions(backend: Backend) {
 }
 
 on_both_databases!(webhooks_complete_actions);
+
+/// Credentials are sealed at rest; after a key rotation old ciphertexts still open and
+/// are re-sealed with the new key on their next use.
+async fn credentials_survive_key_rotation(backend: Backend) {
+    use beep_host::crypto::generate_key;
+    use sqlx::Row;
+    let (old, new) = (generate_key(), generate_key());
+    let first = Server::start_with(
+        backend,
+        Options {
+            master_key: Some(old.clone()),
+            ..Default::default()
+        },
+    )
+    .await;
+    let m = first.merchant(Plan::Start).await;
+    let store = first.store(&m).await;
+    let (_, config) = first.sandbox(&m, "stripe").await;
+    let secret = config["secretKey"].as_str().unwrap().to_string();
+    let (status, body) = first
+        .post(
+            &m.key,
+            "/api/v1/configurePSP",
+            json!({"provider": "stripe", "storeId": store, "config": config}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let sealed = |server: &Server| {
+        let db = server.app.db.pool.clone();
+        let store = store.clone();
+        async move {
+            sqlx::query("SELECT config FROM psp_configs WHERE store_id = $1")
+                .bind(store)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+                .get::<String, _>(0)
+        }
+    };
+    let before = sealed(&first).await;
+    assert!(!before.contains(&secret), "sealed at rest");
+
+    // Restart with a new key and the old one retired: payments still work, and the
+    // configuration is re-sealed with the new key.
+    let options = |key: &str, retired: Vec<String>| Options {
+        reuse_db: Some(first.db_url.clone()),
+        master_key: Some(key.to_string()),
+        retired_keys: retired,
+        ..Default::default()
+    };
+    let second = Server::start_with(backend, options(&new, vec![old.clone()])).await;
+    let (status, body) = second
+        .post_idem(
+            &m.key,
+            "/api/v1/processPayment",
+            "rot-1",
+            payment(&store, 1000, "EUR", "pm_card_visa"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let after = sealed(&second).await;
+    assert_ne!(
+        after.split('.').nth(1),
+        before.split('.').nth(1),
+        "re-sealed under the new key"
+    );
+    // Without the old key, it still opens: it was re-sealed.
+    let third = Server::start_with(backend, options(&new, vec![])).await;
+    let (status, body) = third
+        .post_idem(
+            &m.key,
+            "/api/v1/processPayment",
+            "rot-2",
+            payment(&store, 1000, "EUR", "pm_card_visa"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+on_both_databases!(credentials_survive_key_rotation);

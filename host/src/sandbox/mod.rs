@@ -97,10 +97,17 @@ impl Sandbox {
 /// Answers any request with a small JSON description of it: the upstream custom
 /// connectors reach in Test Mode.
 fn echo_router() -> Router {
+    use axum::extract::Path;
     use axum::extract::Request;
     use axum::response::Json;
     async fn echo(req: Request) -> Json<serde_json::Value> {
         Json(serde_json::json!({ "method": req.method().as_str(), "path": req.uri().path() }))
     }
-    Router::new().fallback(echo)
+    /// `n` bytes of body (at most 64 MiB): lets tests exceed a response budget.
+    async fn bytes(Path(n): Path<usize>) -> Vec<u8> {
+        vec![b'x'; n.min(64 << 20)]
+    }
+    Router::new()
+        .route("/bytes/{n}", axum::routing::get(bytes))
+        .fallback(echo)
 }

@@ -31,6 +31,7 @@ pub fn wasm(name: &str) -> PathBuf {
 
 pub struct Server {
     pub url: String,
+    pub db_url: String,
     pub app: Arc<App>,
     pub http: reqwest::Client,
     dir: tempfile::TempDir,
@@ -47,6 +48,14 @@ pub struct Merchant {
 pub struct Options {
     pub budgets: Budgets,
     pub install: Vec<&'static str>,
+    /// Accept live keys (with a fresh master key).
+    pub live: bool,
+    pub sandbox_urls: std::collections::BTreeMap<String, String>,
+    /// Reuse another server's database (a restart), with this master key and these
+    /// retired keys.
+    pub reuse_db: Option<String>,
+    pub master_key: Option<String>,
+    pub retired_keys: Vec<String>,
 }
 
 impl Server {
@@ -56,26 +65,29 @@ impl Server {
 
     pub async fn start_with(backend: Backend, options: Options) -> Server {
         let dir = tempfile::tempdir().unwrap();
-        let (db_url, schema) = match backend {
-            Backend::Sqlite => (
-                format!("sqlite://{}", dir.path().join("beep.db").display()),
-                None,
-            ),
-            Backend::Postgres => {
-                let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-                let admin = postgres_url();
-                let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+        let (db_url, schema) = match (options.reuse_db.clone(), backend) {
+            (Some(url), _) => (url, None),
+            (None, backend) => match backend {
+                Backend::Sqlite => (
+                    format!("sqlite://{}", dir.path().join("beep.db").display()),
+                    None,
+                ),
+                Backend::Postgres => {
+                    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+                    let admin = postgres_url();
+                    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
                     .await
                     .unwrap_or_else(|e| panic!("PostgreSQL at {admin} is needed for these tests (.ci/run starts it): {e}"));
-                sqlx::Executor::execute(&mut conn, format!("CREATE SCHEMA {schema}").as_str())
-                    .await
-                    .unwrap();
-                let sep = if admin.contains('?') { '&' } else { '?' };
-                (
-                    format!("{admin}{sep}options=-c%20search_path%3D{schema}"),
-                    Some(schema),
-                )
-            }
+                    sqlx::Executor::execute(&mut conn, format!("CREATE SCHEMA {schema}").as_str())
+                        .await
+                        .unwrap();
+                    let sep = if admin.contains('?') { '&' } else { '?' };
+                    (
+                        format!("{admin}{sep}options=-c%20search_path%3D{schema}"),
+                        Some(schema),
+                    )
+                }
+            },
         };
         let connectors_dir = dir.path().join("connectors");
         std::fs::create_dir_all(&connectors_dir).unwrap();
@@ -83,16 +95,27 @@ impl Server {
             std::fs::copy(wasm(name), connectors_dir.join(format!("{name}.wasm"))).unwrap();
         }
         let mut settings = Settings::for_db(&db_url);
+        let db_url = db_url.clone();
         settings.master_key_file = Some(dir.path().join("master.key"));
         settings.cache_dir = Some(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("beep-cache"));
         settings.connectors_dir = Some(connectors_dir);
         settings.budgets = options.budgets;
+        settings.sandbox_urls = options.sandbox_urls;
+        settings.master_key = options.master_key.clone();
+        settings.retired_keys = options.retired_keys.clone();
+        if options.live {
+            settings.live = true;
+            settings
+                .master_key
+                .get_or_insert_with(beep_host::crypto::generate_key);
+        }
         let app = App::start(settings).await.expect("server starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(beep_host::serve(app.clone(), listener));
         Server {
             url,
+            db_url,
             app,
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(120))

@@ -22,7 +22,9 @@ impl beep_sdk::pos::Describe for Hostile {
             kind: ConnectorKind::Pos,
             version: "0.1.0".into(),
             systems: vec!["test-hostile".into()],
-            hosts: vec!["https://example.com".into()],
+            // localhost is declared on purpose: it resolves to loopback, which live mode
+            // must refuse after resolution.
+            hosts: vec!["https://example.com".into(), "https://localhost".into()],
             config_schema: "{}".into(),
         }
     }
@@ -77,6 +79,12 @@ impl beep_sdk::pos::Pos for Hostile {
                 for i in 0..10_000 {
                     Request::get(format!("{base}/storm/{i}")).send()?;
                 }
+                Ok(empty_page())
+            }
+            // Asks its granted upstream for a body larger than the response budget.
+            "bigbody" => {
+                let base = config.base_url.ok_or_else(|| internal("no baseUrl"))?;
+                Request::get(format!("{base}/bytes/{}", 8 << 20)).send()?;
                 Ok(empty_page())
             }
             "log" => {
