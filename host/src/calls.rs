@@ -2,7 +2,7 @@
 //! what it did. Shared by sync and payments.
 
 use crate::app::App;
-use crate::connectors::{Entry, Resolve, grant_for};
+use crate::connectors::{Entry, Resolve, Source, grant_for, kind_name};
 use crate::db;
 use crate::db::merchants::Caller;
 use crate::error::Failure;
@@ -17,7 +17,7 @@ pub struct Target {
     pub config: String,
 }
 
-pub fn prepare(
+pub async fn prepare(
     app: &App,
     caller: &Caller,
     kind: ConnectorKind,
@@ -25,17 +25,7 @@ pub fn prepare(
     connector_id: Option<&str>,
     credentials: &serde_json::Value,
 ) -> Result<Target, Failure> {
-    let entry = app
-        .registry
-        .resolve(kind, system, connector_id)
-        .map_err(|e| match e {
-            Resolve::ConnectorIdRequired => {
-                Failure::invalid("connector_id_required", e.to_string())
-            }
-            Resolve::WrongKind { .. } => Failure::invalid("wrong_connector_kind", e.to_string()),
-            Resolve::UnknownSystem(_) => Failure::not_found("unknown_system", e.to_string()),
-            Resolve::UnknownConnector(_) => Failure::not_found("unknown_connector", e.to_string()),
-        })?;
+    let entry = resolve(app, caller, kind, system, connector_id).await?;
     let mut config = credentials.clone();
     let grant = grant_for(&entry, caller.mode, &app.sandbox, &mut config)
         .map_err(|e| Failure::invalid("invalid_credentials", e.0))?;
@@ -47,6 +37,66 @@ pub fn prepare(
         config: config.to_string(),
         entry,
     })
+}
+
+/// Bundled connectors by system; `custom` ones by the operator's id or, for this
+/// merchant only, an uploaded connector's id, `name@version` (pinned) or `name` (latest).
+async fn resolve(
+    app: &App,
+    caller: &Caller,
+    kind: ConnectorKind,
+    system: &str,
+    connector_id: Option<&str>,
+) -> Result<Entry, Failure> {
+    let resolved = match (system, connector_id) {
+        ("custom", Some(id)) => match app.registry.installed(id) {
+            Some(entry) => Ok(entry),
+            None => {
+                let row = db::connectors::find(&app.db, &caller.merchant_id, id)
+                    .await?
+                    .ok_or_else(|| {
+                        Failure::not_found("unknown_connector", format!("unknown connector {id:?}"))
+                    })?;
+                let connector = app
+                    .registry
+                    .uploaded(&app.runtime, &row.sha256, async || {
+                        db::connectors::component_bytes(&app.db, &row.sha256)
+                            .await?
+                            .ok_or_else(|| anyhow::anyhow!("component {} is missing", row.sha256))
+                    })
+                    .await?;
+                Ok(Entry {
+                    id: format!("{}@{}", row.name, row.version),
+                    source: Source::Uploaded,
+                    connector,
+                    hosts: row.approved_hosts,
+                })
+            }
+        },
+        _ => app.registry.resolve(kind, system, connector_id),
+    };
+    let entry = resolved.map_err(|e: Resolve| match e {
+        Resolve::ConnectorIdRequired => Failure::invalid("connector_id_required", e.to_string()),
+        Resolve::WrongKind { .. } => Failure::invalid("wrong_connector_kind", e.to_string()),
+        Resolve::UnknownSystem(_) => Failure::not_found("unknown_system", e.to_string()),
+        Resolve::UnknownConnector(_) => Failure::not_found("unknown_connector", e.to_string()),
+    });
+    let entry = match entry {
+        Ok(entry) => entry,
+        Err(f) => return Err(f),
+    };
+    if entry.connector.kind() != kind {
+        return Err(Failure::invalid(
+            "wrong_connector_kind",
+            format!(
+                "connector {:?} is a {} connector, not {}",
+                entry.id,
+                kind_name(entry.connector.kind()),
+                kind_name(kind)
+            ),
+        ));
+    }
+    Ok(entry)
 }
 
 /// Writes the call's outbound requests to the egress audit and its logs to tracing.

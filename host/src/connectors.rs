@@ -20,7 +20,10 @@ mod bundled {
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     Bundled,
+    /// From the operator's connectors directory.
     Installed,
+    /// Uploaded by a merchant through the API.
+    Uploaded,
 }
 
 #[derive(Clone)]
@@ -29,12 +32,18 @@ pub struct Entry {
     pub id: String,
     pub source: Source,
     pub connector: Arc<Connector>,
+    /// The hosts the grant may include: declared ones, or for an uploaded connector
+    /// the ones its merchant approved.
+    pub hosts: Vec<String>,
 }
 
 #[derive(Default)]
 pub struct Registry {
     /// By id.
     entries: BTreeMap<String, Entry>,
+    /// Uploaded components loaded so far, by SHA-256 (the compiled code is shared by
+    /// every merchant who uploaded the same bytes; grants are not).
+    uploaded: tokio::sync::Mutex<std::collections::HashMap<String, Arc<Connector>>>,
 }
 
 pub fn kind_name(kind: ConnectorKind) -> &'static str {
@@ -113,6 +122,7 @@ impl Registry {
             Entry {
                 id,
                 source,
+                hosts: connector.info.hosts.clone(),
                 connector: Arc::new(connector),
             },
         );
@@ -120,6 +130,30 @@ impl Registry {
 
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
         self.entries.values()
+    }
+
+    /// An operator-installed connector by id.
+    pub fn installed(&self, id: &str) -> Option<Entry> {
+        self.entries
+            .get(id)
+            .filter(|e| e.source == Source::Installed)
+            .cloned()
+    }
+
+    /// An uploaded component, compiled once per replica (and cached on disk by hash).
+    pub async fn uploaded(
+        &self,
+        runtime: &Runtime,
+        sha256: &str,
+        bytes: impl AsyncFnOnce() -> anyhow::Result<Vec<u8>>,
+    ) -> anyhow::Result<Arc<Connector>> {
+        let mut cache = self.uploaded.lock().await;
+        if let Some(c) = cache.get(sha256) {
+            return Ok(c.clone());
+        }
+        let connector = Arc::new(runtime.load(&bytes().await?).await?);
+        cache.insert(sha256.to_string(), connector.clone());
+        Ok(connector)
     }
 
     /// The connector for `system` (bundled) or, for `custom`, the one named by `connector_id`.
@@ -174,10 +208,30 @@ pub fn grant_for(
     };
     match mode {
         Mode::Test => {
-            let vendor = match entry.source {
-                Source::Bundled => entry.id.as_str(),
-                Source::Installed => "echo",
+            // An installed connector reaches the echo service, unless its config names
+            // a simulated vendor (`"sandbox": "korona"`): then it is pointed at that
+            // vendor's simulator, like the bundled connector for that vendor.
+            let vendor: String = match entry.source {
+                Source::Bundled => entry.id.clone(),
+                Source::Installed | Source::Uploaded => match object.get("sandbox") {
+                    None | Some(serde_json::Value::Null) => "echo".into(),
+                    Some(serde_json::Value::String(name))
+                        if name == "echo"
+                            || crate::sandbox::VENDORS.iter().any(|v| v.name == name) =>
+                    {
+                        name.clone()
+                    }
+                    Some(other) => {
+                        let known: Vec<&str> =
+                            crate::sandbox::VENDORS.iter().map(|v| v.name).collect();
+                        return Err(GrantError(format!(
+                            "sandbox {other} is not a simulated vendor (one of {}, or echo)",
+                            known.join(", ")
+                        )));
+                    }
+                },
             };
+            let vendor = vendor.as_str();
             let url = sandbox
                 .url(vendor)
                 .ok_or_else(|| GrantError(format!("no Test Mode simulator for {vendor}")))?;
@@ -191,8 +245,6 @@ pub fn grant_for(
         }
         Mode::Live => {
             let declared: Vec<Origin> = entry
-                .connector
-                .info
                 .hosts
                 .iter()
                 .filter_map(|h| Origin::parse(h).ok())
@@ -206,7 +258,7 @@ pub fn grant_for(
                         return Err(GrantError(format!(
                             "baseUrl {url} is not one of the hosts {} declares ({})",
                             entry.id,
-                            entry.connector.info.hosts.join(", ")
+                            entry.hosts.join(", ")
                         )));
                     }
                     vec![base]

@@ -16,6 +16,7 @@ pub mod payments;
 pub mod runtime;
 pub mod sandbox;
 pub mod sync;
+pub mod uploads;
 
 /// Runs the API on `listener` until the process ends.
 pub async fn serve(

@@ -2,8 +2,11 @@
 
 mod support;
 
+mod adyen;
 mod api;
 mod erp;
+mod guests;
 mod korona;
 mod sandbox;
 mod stripe;
+mod uploads;

@@ -42,7 +42,22 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/payments", get(routes::list_payments))
         .route("/payments/{payment_id}", get(routes::get_payment))
         .route("/audit/egress", get(routes::egress_audit))
-        .route("/connectors", get(routes::list_connectors))
+        .route(
+            "/connectors",
+            get(routes::list_connectors)
+                .post(routes::upload_connector)
+                .layer(DefaultBodyLimit::max(
+                    crate::uploads::MAX_COMPONENT_BYTES + (1 << 20),
+                )),
+        )
+        .route(
+            "/connectors/{connector_id}",
+            get(routes::get_connector).delete(routes::delete_connector),
+        )
+        .route(
+            "/connectors/{connector_id}/grants",
+            post(routes::connector_grants),
+        )
         .route("/webhooks/{provider}/{store_id}", post(routes::webhook))
         .fallback(routes::not_found);
     Router::new()

@@ -11,6 +11,7 @@ use crate::error::Failure;
 use crate::payments::{self, Answer, PaymentInput, RefundInput};
 use crate::runtime::bindings::types::{Money, Sale, SaleLine, SalePayment};
 use crate::sync::{self, SyncRequest};
+use crate::uploads;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -725,14 +726,15 @@ pub async fn egress_audit(
     Ok(Json(json!({"success": true, "calls": rows})))
 }
 
-pub async fn list_connectors(State(app): State<Arc<App>>, _caller: Caller) -> Json<Value> {
-    let list: Vec<Value> = app
+pub async fn list_connectors(State(app): State<Arc<App>>, caller: Caller) -> Result<Json<Value>> {
+    let mut list: Vec<Value> = app
         .registry
         .entries()
         .map(|e| {
             let info = &e.connector.info;
             json!({
                 "connectorId": e.id,
+                "name": info.name,
                 "source": e.source,
                 "kind": kind_name(info.kind),
                 "version": info.version,
@@ -740,9 +742,121 @@ pub async fn list_connectors(State(app): State<Arc<App>>, _caller: Caller) -> Js
                 "hosts": info.hosts,
                 "sha256": e.connector.sha256,
                 "size": e.connector.size,
-                "contract": "beep:connector@0.1.0",
+                "contract": e.connector.contract,
             })
         })
         .collect();
-    Json(json!({"success": true, "connectors": list}))
+    for u in db::connectors::list(&app.db, &caller.merchant_id).await? {
+        list.push(uploaded_json(&u));
+    }
+    Ok(Json(
+        json!({"success": true, "served": crate::runtime::SUPPORTED_CONTRACTS.iter().map(|v| format!("beep:connector@{v}")).collect::<Vec<_>>(), "connectors": list}),
+    ))
+}
+
+fn uploaded_json(u: &db::connectors::Uploaded) -> Value {
+    let mut v = serde_json::to_value(u).unwrap_or(Value::Null);
+    v["source"] = json!("uploaded");
+    v
+}
+
+/// `multipart/form-data` with a `manifest` part (JSON) and a `component` part (the .wasm).
+pub async fn upload_connector(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    mut form: axum::extract::Multipart,
+) -> Result<Response> {
+    let mut manifest: Option<uploads::Manifest> = None;
+    let mut component: Option<Vec<u8>> = None;
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(Failure::TooLarge(format!(
+                    "components are limited to {} bytes",
+                    uploads::MAX_COMPONENT_BYTES
+                )));
+            }
+            Err(e) => return Err(Failure::invalid("invalid_upload", e.body_text())),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let data = field.bytes().await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Failure::TooLarge(format!(
+                    "components are limited to {} bytes",
+                    uploads::MAX_COMPONENT_BYTES
+                ))
+            } else {
+                Failure::invalid("invalid_upload", e.body_text())
+            }
+        })?;
+        match name.as_str() {
+            "manifest" => {
+                manifest =
+                    Some(serde_json::from_slice(&data).map_err(|e| {
+                        Failure::invalid("invalid_manifest", format!("manifest: {e}"))
+                    })?);
+            }
+            "component" => component = Some(data.to_vec()),
+            other => {
+                return Err(Failure::invalid(
+                    "invalid_upload",
+                    format!("unexpected part {other:?}; send manifest and component"),
+                ));
+            }
+        }
+    }
+    let manifest = manifest
+        .ok_or_else(|| Failure::invalid("invalid_upload", "the manifest part is missing"))?;
+    let component = component
+        .ok_or_else(|| Failure::invalid("invalid_upload", "the component part is missing"))?;
+    let uploaded = uploads::upload(&app, &caller, manifest, component).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"success": true, "connector": uploaded_json(&uploaded)})),
+    )
+        .into_response())
+}
+
+pub async fn get_connector(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(reference): Path<String>,
+) -> Result<Json<Value>> {
+    let uploaded = uploads::find(&app, &caller, &reference).await?;
+    Ok(Json(
+        json!({"success": true, "connector": uploaded_json(&uploaded)}),
+    ))
+}
+
+pub async fn delete_connector(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(reference): Path<String>,
+) -> Result<Json<Value>> {
+    uploads::delete(&app, &caller, &reference).await?;
+    Ok(Json(json!({"success": true, "deleted": reference})))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GrantBody {
+    #[serde(default)]
+    approve: Vec<String>,
+    #[serde(default)]
+    revoke: Vec<String>,
+}
+
+pub async fn connector_grants(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(reference): Path<String>,
+    Body(body): Body<GrantBody>,
+) -> Result<Json<Value>> {
+    let uploaded =
+        uploads::set_grants(&app, &caller, &reference, &body.approve, &body.revoke).await?;
+    Ok(Json(
+        json!({"success": true, "connector": uploaded_json(&uploaded)}),
+    ))
 }

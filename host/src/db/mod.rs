@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod connectors;
 pub mod erp;
 pub mod merchants;
 pub mod payments;

@@ -70,7 +70,8 @@ pub async fn configure(
         provider,
         connector_id,
         config,
-    )?;
+    )
+    .await?;
     let (result, report) = app
         .runtime
         .validate_config(&target.entry.connector, &target.ctx, &target.config)
@@ -88,7 +89,14 @@ pub async fn configure(
     let sealed = app
         .sealer
         .seal(config.to_string().as_bytes(), &config_context(store_id));
-    db::payments::save_config(&app.db, store_id, provider, &target.entry.id, &sealed).await?;
+    db::payments::save_config(
+        &app.db,
+        store_id,
+        provider,
+        connector_id.unwrap_or(&target.entry.id),
+        &sealed,
+    )
+    .await?;
     Ok(
         json!({"success": true, "storeId": store_id, "provider": provider, "connectorId": target.entry.id, "configured": true}),
     )
@@ -127,7 +135,8 @@ pub(crate) async fn psp_target(
         &cfg.provider,
         connector_id,
         &config,
-    )?;
+    )
+    .await?;
     Ok((cfg.provider, target))
 }
 

@@ -10,7 +10,6 @@ pub mod egress;
 pub mod grant;
 mod state;
 
-use anyhow::{anyhow, bail};
 use bindings::types::{ConnectorError, ConnectorInfo, ConnectorKind};
 use egress::OutboundCall;
 use grant::Grant;
@@ -157,12 +156,73 @@ pub struct CallReport {
     pub elapsed: Duration,
 }
 
+/// Contract versions this host serves. A component built against any of them, or a
+/// semver-compatible one (same major, and for 0.x the same minor), loads.
+pub const SUPPORTED_CONTRACTS: &[&str] = &["0.1.0"];
+
+fn semver_compatible(served: &str, built: &str) -> bool {
+    let parse = |v: &str| -> Option<(u64, u64)> {
+        let mut parts = v.split('.');
+        Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+    };
+    match (parse(served), parse(built)) {
+        (Some((0, a)), Some((0, b))) => a == b,
+        (Some((a, _)), Some((b, _))) => a == b,
+        _ => false,
+    }
+}
+
+/// Why a component cannot be used, in words a partner can act on.
+#[derive(Debug, Clone)]
+pub enum LoadError {
+    /// Not a WebAssembly component (a core module, garbage, truncated, …).
+    Invalid(String),
+    /// It does not export exactly one BEEP! world of a served contract version.
+    World(String),
+    /// It imports something the host does not provide.
+    Imports(String),
+    /// Its describe() failed or contradicts its world.
+    Describe(String),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Invalid(m) => write!(f, "not a valid WebAssembly component: {m}"),
+            LoadError::World(m) => write!(f, "wrong world: {m}"),
+            LoadError::Imports(m) => write!(f, "unsatisfiable import: {m}"),
+            LoadError::Describe(m) => write!(f, "describe() failed: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Cheap checks before handing bytes to Cranelift, with a precise complaint.
+fn check_header(bytes: &[u8]) -> Result<(), LoadError> {
+    if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
+        return Err(LoadError::Invalid("missing the \\0asm header".into()));
+    }
+    match bytes[4..8] {
+        [0x0d, 0x00, 0x01, 0x00] => Ok(()),
+        [0x01, 0x00, 0x00, 0x00] => Err(LoadError::Invalid(
+            "this is a core module; build a component (e.g. cargo build --target wasm32-wasip2)"
+                .into(),
+        )),
+        _ => Err(LoadError::Invalid(
+            "unknown WebAssembly version or layer".into(),
+        )),
+    }
+}
+
 /// A loaded component, ready to be instantiated cheaply for each call.
 #[derive(Clone)]
 pub struct Connector {
     pub info: ConnectorInfo,
     pub sha256: String,
     pub size: usize,
+    /// The contract version it was built against, e.g. "beep:connector@0.1.0".
+    pub contract: String,
     world: World,
 }
 
@@ -238,9 +298,13 @@ impl Runtime {
 
     /// Compiles (or loads from the cache) a component, checks it exports exactly one
     /// BEEP! world and that the host satisfies its imports, and asks it to describe itself.
-    pub async fn load(&self, bytes: &[u8]) -> anyhow::Result<Connector> {
-        let (component, sha256) = self.cache.component(&self.engine, bytes)?;
-        let world = self.world_of(&component)?;
+    pub async fn load(&self, bytes: &[u8]) -> Result<Connector, LoadError> {
+        check_header(bytes)?;
+        let (component, sha256) = self
+            .cache
+            .component(&self.engine, bytes)
+            .map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
+        let (world, contract) = self.world_of(&component)?;
         let mut connector = Connector {
             info: ConnectorInfo {
                 name: String::new(),
@@ -252,6 +316,7 @@ impl Runtime {
             },
             sha256,
             size: bytes.len(),
+            contract,
             world,
         };
         let ctx = CallContext {
@@ -262,51 +327,64 @@ impl Runtime {
             },
         };
         let (info, _) = self.describe(&connector, &ctx).await;
-        let info = info.map_err(|e| anyhow!("describe() failed: {e}"))?;
+        let info = info.map_err(|e| LoadError::Describe(e.to_string()))?;
         let declared = match &connector.world {
             World::Pos(_) => ConnectorKind::Pos,
             World::Erp(_) => ConnectorKind::Erp,
             World::Psp(_) => ConnectorKind::Psp,
         };
         if info.kind != declared {
-            bail!(
+            return Err(LoadError::Describe(format!(
                 "describe() says kind {:?} but the component exports the {:?} world",
-                info.kind,
-                declared
-            );
+                info.kind, declared
+            )));
         }
         connector.info = info;
         Ok(connector)
     }
 
-    fn world_of(&self, component: &Component) -> anyhow::Result<World> {
+    /// The world a component exports (exactly one of ours) and its contract version.
+    fn world_of(&self, component: &Component) -> Result<(World, String), LoadError> {
+        let pre = self
+            .linker
+            .instantiate_pre(component)
+            .map_err(|e| LoadError::Imports(format!("{e:#}")))?;
         let ty = component.component_type();
         let exports: Vec<String> = ty
             .exports(&self.engine)
             .map(|(name, _)| name.to_string())
             .collect();
-        let worlds: Vec<&str> = ["pos", "erp", "psp"]
-            .into_iter()
-            .filter(|w| {
-                exports
+        let ours: Vec<&String> = exports
+            .iter()
+            .filter(|e| {
+                ["pos", "erp", "psp"]
                     .iter()
-                    .any(|e| e.starts_with(&format!("beep:connector/{w}@")))
+                    .any(|w| e.starts_with(&format!("beep:connector/{w}@")))
             })
             .collect();
-        if worlds.len() != 1 {
-            bail!(
+        let [export] = ours.as_slice() else {
+            return Err(LoadError::World(format!(
                 "a connector must export exactly one of beep:connector/pos, erp or psp; this one exports [{}]",
                 exports.join(", ")
-            );
+            )));
+        };
+        let (interface, version) = export.split_once('@').expect("filtered on '@'");
+        if !SUPPORTED_CONTRACTS
+            .iter()
+            .any(|v| semver_compatible(v, version))
+        {
+            return Err(LoadError::World(format!(
+                "{export}: this host serves beep:connector {}",
+                SUPPORTED_CONTRACTS.join(", ")
+            )));
         }
-        let pre = self.linker.instantiate_pre(component).map_err(|e| {
-            anyhow!("the component imports something the host does not provide: {e:#}")
-        })?;
-        Ok(match worlds[0] {
-            "pos" => World::Pos(bindings::pos::PosConnectorPre::new(pre)?),
-            "erp" => World::Erp(bindings::erp::ErpConnectorPre::new(pre)?),
-            _ => World::Psp(bindings::psp::PspConnectorPre::new(pre)?),
-        })
+        let world = match interface {
+            "beep:connector/pos" => bindings::pos::PosConnectorPre::new(pre).map(World::Pos),
+            "beep:connector/erp" => bindings::erp::ErpConnectorPre::new(pre).map(World::Erp),
+            _ => bindings::psp::PspConnectorPre::new(pre).map(World::Psp),
+        }
+        .map_err(|e| LoadError::World(format!("{e:#}")))?;
+        Ok((world, format!("beep:connector@{version}")))
     }
 
     /// Runs `body` in a fresh store under `ctx`, and turns what happened into a result.

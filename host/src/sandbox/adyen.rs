@@ -25,7 +25,7 @@
 //! `{baseUrl}/_sim/…` works: `GET payments`, `GET refunds` (every modification),
 //! `GET notifications` (signed notification bodies, ready to POST to a webhook
 //! endpoint; filters `eventCode`, `pspReference`, `originalReference`,
-//! `merchantReference`), `POST fail {"status","times"}`, `POST delay {"ms","times","stage"}`,
+//! `merchantReference`), `POST fail {"status","times","after"}`, `POST delay {"ms","times","stage"}`,
 //! `POST reset`, `GET authenticate/{pspReference}?result=fail` (the shopper's 3-D Secure
 //! page behind `action.url`; also completes a Pending/Received payment),
 //! `POST refund_failed/{refundPspReference}` (a later `REFUND_FAILED`).
@@ -176,6 +176,11 @@ struct FailPlan {
     times: u32,
     #[serde(default, rename = "retryAfter")]
     retry_after: Option<u32>,
+    /// `false` (default): fail before anything executes. `true`: execute the request
+    /// (and store its answer under the Idempotency-Key), then answer the failure, as
+    /// when Adyen acted but the answer was lost on the way.
+    #[serde(default)]
+    after: bool,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize)]
@@ -252,7 +257,7 @@ struct SimPayment {
     amount: i64,
     currency: String,
     result: ResultCode,
-    refusal: Option<(&'static str, &'static str)>,
+    refusal: Refusal,
     /// The brand as notifications name it (`visa`, `mc`, `ideal`).
     method: String,
     stored_payment_method_id: Option<String>,
@@ -358,21 +363,40 @@ impl Modification {
 // ---- test payment methods -----------------------------------------------------------------
 
 /// What a test payment method does, by `storedPaymentMethodId`.
-const TEST_TOKENS: &[(&str, ResultCode, Option<(&str, &str)>)] = &[
+/// `refusalReason` and `refusalReasonCode` of a refused or failed payment.
+type Refusal = Option<(&'static str, &'static str)>;
+
+const TEST_TOKENS: &[(&str, ResultCode, Refusal)] = &[
     ("adyen_test_authorised", ResultCode::Authorised, None),
-    ("adyen_test_refused", ResultCode::Refused, Some(("Refused", "2"))),
+    (
+        "adyen_test_refused",
+        ResultCode::Refused,
+        Some(("Refused", "2")),
+    ),
     (
         "adyen_test_insufficient_funds",
         ResultCode::Refused,
         Some(("Not enough balance", "12")),
     ),
-    ("adyen_test_error", ResultCode::Error, Some(("Acquirer Error", "4"))),
+    (
+        "adyen_test_error",
+        ResultCode::Error,
+        Some(("Acquirer Error", "4")),
+    ),
     ("adyen_test_cancelled", ResultCode::Cancelled, None),
     ("adyen_test_pending", ResultCode::Pending, None),
     ("adyen_test_received", ResultCode::Received, None),
     ("adyen_test_3ds", ResultCode::RedirectShopper, None),
-    ("adyen_test_3ds2_challenge", ResultCode::ChallengeShopper, None),
-    ("adyen_test_3ds2_identify", ResultCode::IdentifyShopper, None),
+    (
+        "adyen_test_3ds2_challenge",
+        ResultCode::ChallengeShopper,
+        None,
+    ),
+    (
+        "adyen_test_3ds2_identify",
+        ResultCode::IdentifyShopper,
+        None,
+    ),
 ];
 
 /// Adyen's 3-D Secure test cards, as test-mode encrypted placeholders.
@@ -383,9 +407,7 @@ const THREE_DS_TEST_CARDS: &[&str] = &[
 ];
 
 /// The outcome and brand of a `paymentMethod` object, or a 422.
-fn outcome_of(
-    pm: &Map<String, Value>,
-) -> Result<(ResultCode, Option<(&'static str, &'static str)>, String), ApiError> {
+fn outcome_of(pm: &Map<String, Value>) -> Result<(ResultCode, Refusal, String), ApiError> {
     let kind = pm.get("type").and_then(Value::as_str).unwrap_or("scheme");
     let stored = pm
         .get("storedPaymentMethodId")
@@ -438,7 +460,12 @@ struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: u16, code: &'static str, kind: &'static str, message: impl Into<String>) -> Self {
+    fn new(
+        status: u16,
+        code: &'static str,
+        kind: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         ApiError {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
             code,
@@ -452,7 +479,12 @@ impl ApiError {
         Self::new(422, code, "validation", message)
     }
     fn unauthorized() -> Self {
-        Self::new(401, "000", "security", "HTTP Status Response - Unauthorized")
+        Self::new(
+            401,
+            "000",
+            "security",
+            "HTTP Status Response - Unauthorized",
+        )
     }
     fn invalid_merchant_account() -> Self {
         Self::new(403, "901", "security", "Invalid Merchant Account")
@@ -805,11 +837,16 @@ impl SimState {
         })
     }
 
-    fn create_payment(&mut self, body: &Map<String, Value>, base: &str) -> Result<Outcome, ApiError> {
+    fn create_payment(
+        &mut self,
+        body: &Map<String, Value>,
+        base: &str,
+    ) -> Result<Outcome, ApiError> {
         let merchant_account = self.check_merchant_account(body)?;
         let (value, currency) = amount_of(body)?;
-        let reference = str_field(body, "reference")
-            .ok_or_else(|| ApiError::validation("130", "Required field 'reference' is not provided."))?;
+        let reference = str_field(body, "reference").ok_or_else(|| {
+            ApiError::validation("130", "Required field 'reference' is not provided.")
+        })?;
         if reference.chars().count() > 80 {
             return Err(ApiError::validation(
                 "130",
@@ -844,8 +881,9 @@ impl SimState {
             .and_then(Value::as_i64)
             .unwrap_or(0);
         let manual_capture = delay > 0
-            || body["additionalData"]
-                .get("manualCapture")
+            || body
+                .get("additionalData")
+                .and_then(|a| a.get("manualCapture"))
                 .and_then(Value::as_str)
                 == Some("true");
         let psp = new_psp();
@@ -929,7 +967,9 @@ impl SimState {
         let details = body
             .get("details")
             .and_then(Value::as_object)
-            .ok_or_else(|| ApiError::validation("702", "Required object 'details' is not provided."))?;
+            .ok_or_else(|| {
+                ApiError::validation("702", "Required object 'details' is not provided.")
+            })?;
         let token = details
             .get("redirectResult")
             .or_else(|| details.get("threeDSResult"))
@@ -978,7 +1018,10 @@ impl SimState {
                 if currency != p.currency {
                     return Err(ApiError::validation(
                         "138",
-                        format!("Currency {currency} does not match the payment's {}", p.currency),
+                        format!(
+                            "Currency {currency} does not match the payment's {}",
+                            p.currency
+                        ),
                     ));
                 }
                 Some((value, currency))
@@ -1008,7 +1051,10 @@ impl SimState {
             "refund" => {
                 let (value, currency) = amount.clone().expect("refund amount");
                 let (ok, why) = if !authorised || p.captured == 0 {
-                    (false, Some("Transaction hasn't been captured, refund not possible"))
+                    (
+                        false,
+                        Some("Transaction hasn't been captured, refund not possible"),
+                    )
                 } else if value > left {
                     (false, Some("Insufficient balance on payment"))
                 } else {
@@ -1039,16 +1085,34 @@ impl SimState {
                     self.payments[idx].result = ResultCode::Cancelled;
                 }
                 let why = (!ok).then_some("Transaction already captured or not authorised");
-                ("CANCELLATION", ok, why, (p.amount, p.currency.clone()), None)
+                (
+                    "CANCELLATION",
+                    ok,
+                    why,
+                    (p.amount, p.currency.clone()),
+                    None,
+                )
             }
             _ => {
                 // Cancel when nothing is captured yet, else refund what is left.
                 if authorised && p.captured == 0 {
                     self.payments[idx].result = ResultCode::Cancelled;
-                    ("CANCEL_OR_REFUND", true, None, (p.amount, p.currency.clone()), Some("cancel"))
+                    (
+                        "CANCEL_OR_REFUND",
+                        true,
+                        None,
+                        (p.amount, p.currency.clone()),
+                        Some("cancel"),
+                    )
                 } else if authorised && left > 0 {
                     self.payments[idx].refunded += left;
-                    ("CANCEL_OR_REFUND", true, None, (left, p.currency.clone()), Some("refund"))
+                    (
+                        "CANCEL_OR_REFUND",
+                        true,
+                        None,
+                        (left, p.currency.clone()),
+                        Some("refund"),
+                    )
                 } else {
                     (
                         "CANCEL_OR_REFUND",
@@ -1130,10 +1194,10 @@ impl SimState {
             p.refusal = Some(("3D Not Authenticated", "11"));
         }
         p.action = None;
-        p.redirect_result = Some(base64::engine::general_purpose::STANDARD.encode(format!(
-            "beep-sim:{psp}:{}",
-            rand::rng().random::<u32>()
-        )));
+        p.redirect_result = Some(
+            base64::engine::general_purpose::STANDARD
+                .encode(format!("beep-sim:{psp}:{}", rand::rng().random::<u32>())),
+        );
         let p = p.clone();
         self.notify(
             "AUTHORISATION",
@@ -1243,12 +1307,16 @@ async fn api(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Some(plan) = sim.take_fail() {
+    let fail = sim.take_fail();
+    if let Some(plan) = fail.filter(|p| !p.after) {
         return injected_failure(plan);
     }
     let delay = sim.take_delay();
     let base = base_url(&headers, &uri, &original);
     let resp = handle(&sim, &method, &uri, &headers, &body, &base, delay).await;
+    if let Some(plan) = fail {
+        return injected_failure(plan);
+    }
     if let Some(d) = delay.filter(|d| d.stage == DelayStage::Response) {
         tokio::time::sleep(Duration::from_millis(d.ms)).await;
     }
@@ -1291,13 +1359,23 @@ async fn handle(
         return json_response(StatusCode::UNAUTHORIZED, &ApiError::unauthorized().body());
     }
     let Some(endpoint) = route(method, uri.path()) else {
-        let err = ApiError::new(404, "000", "validation", format!("{} {} not found", method, uri.path()));
+        let err = ApiError::new(
+            404,
+            "000",
+            "validation",
+            format!("{} {} not found", method, uri.path()),
+        );
         return json_response(err.status, &err.body());
     };
     let body: Map<String, Value> = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(m)) => m,
         Ok(_) => {
-            let err = ApiError::new(400, "702", "validation", "Unexpected input: expected a JSON object");
+            let err = ApiError::new(
+                400,
+                "702",
+                "validation",
+                "Unexpected input: expected a JSON object",
+            );
             return json_response(err.status, &err.body());
         }
         Err(e) => {
@@ -1310,7 +1388,10 @@ async fn handle(
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    if idem_key.as_ref().is_some_and(|k| k.is_empty() || k.len() > IDEMPOTENCY_KEY_MAX) {
+    if idem_key
+        .as_ref()
+        .is_some_and(|k| k.is_empty() || k.len() > IDEMPOTENCY_KEY_MAX)
+    {
         let err = ApiError::new(
             400,
             "702",
@@ -1411,7 +1492,8 @@ async fn sim_notifications(
     Query(f): Query<NotificationFilter>,
 ) -> Response {
     let matches = |item: &Value, field: &str, want: &Option<String>| {
-        want.as_ref().is_none_or(|w| item[field].as_str() == Some(w))
+        want.as_ref()
+            .is_none_or(|w| item[field].as_str() == Some(w))
     };
     let bodies: Vec<Value> = sim
         .notifications()
@@ -1427,7 +1509,10 @@ async fn sim_notifications(
     axum::Json(bodies).into_response()
 }
 
-async fn sim_fail(State(sim): State<Arc<AdyenSim>>, axum::Json(plan): axum::Json<FailPlan>) -> Response {
+async fn sim_fail(
+    State(sim): State<Arc<AdyenSim>>,
+    axum::Json(plan): axum::Json<FailPlan>,
+) -> Response {
     if !(400..=599).contains(&plan.status) {
         return (StatusCode::BAD_REQUEST, "status must be 400..=599").into_response();
     }
@@ -1435,7 +1520,10 @@ async fn sim_fail(State(sim): State<Arc<AdyenSim>>, axum::Json(plan): axum::Json
     axum::Json(json!({ "status": plan.status, "times": plan.times })).into_response()
 }
 
-async fn sim_delay(State(sim): State<Arc<AdyenSim>>, axum::Json(plan): axum::Json<DelayPlan>) -> Response {
+async fn sim_delay(
+    State(sim): State<Arc<AdyenSim>>,
+    axum::Json(plan): axum::Json<DelayPlan>,
+) -> Response {
     sim.lock().delay = (plan.times > 0).then_some(plan);
     axum::Json(json!({ "ms": plan.ms, "times": plan.times })).into_response()
 }
@@ -1509,7 +1597,14 @@ mod tests {
         body: Value,
     }
 
-    async fn call(app: &Router, method: &str, path: &str, key: Option<&str>, idem: Option<&str>, body: Value) -> Answer {
+    async fn call(
+        app: &Router,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        idem: Option<&str>,
+        body: Value,
+    ) -> Answer {
         let mut req = Request::builder()
             .method(method)
             .uri(path)
@@ -1521,7 +1616,11 @@ mod tests {
         if let Some(i) = idem {
             req = req.header("idempotency-key", i);
         }
-        let text = if body.is_null() { String::new() } else { body.to_string() };
+        let text = if body.is_null() {
+            String::new()
+        } else {
+            body.to_string()
+        };
         let resp = app
             .clone()
             .oneshot(req.body(Body::from(text)).unwrap())
@@ -1529,10 +1628,16 @@ mod tests {
             .unwrap();
         let status = resp.status();
         let headers = resp.headers().clone();
-        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
         let body = serde_json::from_slice(&bytes)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-        Answer { status, headers, body }
+        Answer {
+            status,
+            headers,
+            body,
+        }
     }
 
     const K: Option<&str> = Some(SANDBOX_API_KEY);
@@ -1566,7 +1671,15 @@ mod tests {
     #[tokio::test]
     async fn authorised_payment_and_its_notification() {
         let (sim, app) = app();
-        let a = call(&app, "POST", "/v71/payments", K, Some("k1"), pay("adyen_test_authorised", 1999, "EUR")).await;
+        let a = call(
+            &app,
+            "POST",
+            "/v71/payments",
+            K,
+            Some("k1"),
+            pay("adyen_test_authorised", 1999, "EUR"),
+        )
+        .await;
         assert_eq!(a.status, 200, "{}", a.body);
         assert_eq!(a.body["resultCode"], "Authorised");
         assert_eq!(a.body["merchantReference"], "pay_1");
@@ -1588,13 +1701,40 @@ mod tests {
         assert_eq!(sig, sign_notification(SANDBOX_HMAC_KEY, &n[0]));
 
         // The hook serves ready-to-post bodies, beside the API as well.
-        let hook = call(&app, "GET", "/v71/_sim/notifications?eventCode=AUTHORISATION", None, None, Value::Null).await;
+        let hook = call(
+            &app,
+            "GET",
+            "/v71/_sim/notifications?eventCode=AUTHORISATION",
+            None,
+            None,
+            Value::Null,
+        )
+        .await;
         assert_eq!(hook.status, 200);
         assert_eq!(hook.body[0]["live"], "false");
-        assert_eq!(hook.body[0]["notificationItems"][0]["NotificationRequestItem"], n[0]);
-        let none = call(&app, "GET", "/_sim/notifications?eventCode=REFUND", None, None, Value::Null).await;
+        assert_eq!(
+            hook.body[0]["notificationItems"][0]["NotificationRequestItem"],
+            n[0]
+        );
+        let none = call(
+            &app,
+            "GET",
+            "/_sim/notifications?eventCode=REFUND",
+            None,
+            None,
+            Value::Null,
+        )
+        .await;
         assert_eq!(none.body, json!([]));
-        let methods = call(&app, "POST", "/v71/paymentMethods", K, None, json!({"merchantAccount": SANDBOX_MERCHANT_ACCOUNT})).await;
+        let methods = call(
+            &app,
+            "POST",
+            "/v71/paymentMethods",
+            K,
+            None,
+            json!({"merchantAccount": SANDBOX_MERCHANT_ACCOUNT}),
+        )
+        .await;
         assert_eq!(methods.status, 200);
         assert_eq!(methods.body["paymentMethods"][0]["type"], "scheme");
     }
@@ -1602,7 +1742,15 @@ mod tests {
     #[tokio::test]
     async fn result_codes_by_test_token() {
         let (sim, app) = app();
-        let r = call(&app, "POST", "/v71/payments", K, None, pay("adyen_test_refused", 500, "EUR")).await;
+        let r = call(
+            &app,
+            "POST",
+            "/v71/payments",
+            K,
+            None,
+            pay("adyen_test_refused", 500, "EUR"),
+        )
+        .await;
         assert_eq!(r.status, 200);
         assert_eq!(r.body["resultCode"], "Refused");
         assert_eq!(r.body["refusalReason"], "Refused");
@@ -1617,13 +1765,37 @@ mod tests {
             ("adyen_test_cancelled", "Cancelled"),
             ("adyen_test_error", "Error"),
         ] {
-            let r = call(&app, "POST", "/v71/payments", K, None, pay(token, 500, "EUR")).await;
+            let r = call(
+                &app,
+                "POST",
+                "/v71/payments",
+                K,
+                None,
+                pay(token, 500, "EUR"),
+            )
+            .await;
             assert_eq!(r.body["resultCode"], code, "{token}");
         }
-        let e = call(&app, "POST", "/v71/payments", K, None, pay("adyen_test_error", 500, "EUR")).await;
+        let e = call(
+            &app,
+            "POST",
+            "/v71/payments",
+            K,
+            None,
+            pay("adyen_test_error", 500, "EUR"),
+        )
+        .await;
         assert_eq!(e.body["refusalReason"], "Acquirer Error");
 
-        let u = call(&app, "POST", "/v71/payments", K, None, pay("pm_unknown", 500, "EUR")).await;
+        let u = call(
+            &app,
+            "POST",
+            "/v71/payments",
+            K,
+            None,
+            pay("pm_unknown", 500, "EUR"),
+        )
+        .await;
         assert_eq!(u.status, 422);
         assert_eq!(u.body["errorCode"], "803");
         assert_eq!(u.body["errorType"], "validation");
@@ -1643,25 +1815,50 @@ mod tests {
     #[tokio::test]
     async fn three_d_secure_redirect_and_details() {
         let (sim, app) = app();
-        let a = call(&app, "POST", "/v71/payments", K, None, pay("adyen_test_3ds", 1000, "EUR")).await;
+        let a = call(
+            &app,
+            "POST",
+            "/v71/payments",
+            K,
+            None,
+            pay("adyen_test_3ds", 1000, "EUR"),
+        )
+        .await;
         assert_eq!(a.body["resultCode"], "RedirectShopper");
         assert_eq!(a.body["action"]["type"], "redirect");
         assert_eq!(a.body["action"]["method"], "GET");
         let url = a.body["action"]["url"].as_str().unwrap();
-        assert!(url.starts_with("http://sim.test/v71/_sim/authenticate/"), "{url}");
-        assert!(sim.notifications().is_empty(), "no outcome before the shopper acts");
+        assert!(
+            url.starts_with("http://sim.test/v71/_sim/authenticate/"),
+            "{url}"
+        );
+        assert!(
+            sim.notifications().is_empty(),
+            "no outcome before the shopper acts"
+        );
 
         let path = &url["http://sim.test".len()..];
         let done = call(&app, "GET", path, None, None, Value::Null).await;
         assert_eq!(done.status, StatusCode::SEE_OTHER);
         let loc = done.headers.get("location").unwrap().to_str().unwrap();
-        assert!(loc.starts_with("https://shop.example/done?redirectResult="), "{loc}");
+        assert!(
+            loc.starts_with("https://shop.example/done?redirectResult="),
+            "{loc}"
+        );
         let token = form_urlencoded::parse(loc.split_once('?').unwrap().1.as_bytes())
             .find(|(k, _)| k == "redirectResult")
             .unwrap()
             .1
             .into_owned();
-        let d = call(&app, "POST", "/v71/payments/details", K, None, json!({"details": {"redirectResult": token}})).await;
+        let d = call(
+            &app,
+            "POST",
+            "/v71/payments/details",
+            K,
+            None,
+            json!({"details": {"redirectResult": token}}),
+        )
+        .await;
         assert_eq!(d.status, 200, "{}", d.body);
         assert_eq!(d.body["resultCode"], "Authorised");
         assert_eq!(d.body["pspReference"], a.body["pspReference"]);
@@ -1673,11 +1870,27 @@ mod tests {
         let again = call(&app, "GET", path, None, None, Value::Null).await;
         assert_eq!(again.status, 400);
 
-        let c = call(&app, "POST", "/v71/payments", K, None, pay("adyen_test_3ds2_challenge", 1000, "EUR")).await;
+        let c = call(
+            &app,
+            "POST",
+            "/v71/payments",
+            K,
+            None,
+            pay("adyen_test_3ds2_challenge", 1000, "EUR"),
+        )
+        .await;
         assert_eq!(c.body["resultCode"], "ChallengeShopper");
         assert_eq!(c.body["action"]["type"], "threeDS2");
         assert!(c.body["action"]["url"].is_string());
-        let i = call(&app, "POST", "/v71/payments", K, None, pay("adyen_test_3ds2_identify", 1000, "EUR")).await;
+        let i = call(
+            &app,
+            "POST",
+            "/v71/payments",
+            K,
+            None,
+            pay("adyen_test_3ds2_identify", 1000, "EUR"),
+        )
+        .await;
         assert_eq!(i.body["resultCode"], "IdentifyShopper");
         assert!(i.body.get("pspReference").is_none());
         assert!(i.body["action"].get("url").is_none());
@@ -1686,7 +1899,15 @@ mod tests {
     #[tokio::test]
     async fn refunds_are_received_and_decided_by_notification() {
         let (sim, app) = app();
-        let a = call(&app, "POST", "/v71/payments", K, None, pay("adyen_test_authorised", 1000, "EUR")).await;
+        let a = call(
+            &app,
+            "POST",
+            "/v71/payments",
+            K,
+            None,
+            pay("adyen_test_authorised", 1000, "EUR"),
+        )
+        .await;
         let psp = a.body["pspReference"].as_str().unwrap().to_string();
         let path = format!("/v71/payments/{psp}/refunds");
         let r1 = call(&app, "POST", &path, K, Some("r1"), refund(600)).await;
@@ -1722,13 +1943,24 @@ mod tests {
         assert_eq!(refunds[1]["reason"], "Insufficient balance on payment");
         assert_eq!(refunds[2]["success"], "true");
         for n in &refunds {
-            assert_eq!(n["additionalData"]["hmacSignature"].as_str().unwrap(), sign_notification(SANDBOX_HMAC_KEY, n));
+            assert_eq!(
+                n["additionalData"]["hmacSignature"].as_str().unwrap(),
+                sign_notification(SANDBOX_HMAC_KEY, n)
+            );
         }
         assert_eq!(sim.refunds().len(), 3);
         assert_eq!(sim.payments()[0]["refundedValue"], 1000);
 
         // A later REFUND_FAILED gives the amount back.
-        let f = call(&app, "POST", &format!("/_sim/refund_failed/{rpsp}"), None, None, Value::Null).await;
+        let f = call(
+            &app,
+            "POST",
+            &format!("/_sim/refund_failed/{rpsp}"),
+            None,
+            None,
+            Value::Null,
+        )
+        .await;
         assert_eq!(f.status, 200, "{}", f.body);
         let last = sim.notifications().pop().unwrap();
         assert_eq!(last["eventCode"], "REFUND_FAILED");
@@ -1736,7 +1968,15 @@ mod tests {
         assert_eq!(sim.payments()[0]["refundedValue"], 400);
 
         // Validation: unknown payment, zero amount, another currency, bad reason.
-        let u = call(&app, "POST", "/v71/payments/0000000000000000/refunds", K, None, refund(1)).await;
+        let u = call(
+            &app,
+            "POST",
+            "/v71/payments/0000000000000000/refunds",
+            K,
+            None,
+            refund(1),
+        )
+        .await;
         assert_eq!(u.status, 422);
         assert_eq!(u.body["errorCode"], "167");
         let z = call(&app, "POST", &path, K, None, refund(0)).await;
@@ -1754,12 +1994,36 @@ mod tests {
     #[tokio::test]
     async fn minor_units_pass_through() {
         let (sim, app) = app();
-        let j = call(&app, "POST", "/v71/payments", K, None, pay("adyen_test_authorised", 1000, "JPY")).await;
+        let j = call(
+            &app,
+            "POST",
+            "/v71/payments",
+            K,
+            None,
+            pay("adyen_test_authorised", 1000, "JPY"),
+        )
+        .await;
         assert_eq!(j.body["amount"], json!({"currency": "JPY", "value": 1000}));
-        let k = call(&app, "POST", "/v71/payments", K, None, pay("adyen_test_authorised", 1000, "KWD")).await;
+        let k = call(
+            &app,
+            "POST",
+            "/v71/payments",
+            K,
+            None,
+            pay("adyen_test_authorised", 1000, "KWD"),
+        )
+        .await;
         assert_eq!(k.body["amount"], json!({"currency": "KWD", "value": 1000}));
         assert_eq!(sim.payments().len(), 2);
-        let x = call(&app, "POST", "/v71/payments", K, None, pay("adyen_test_authorised", 1000, "XYZ")).await;
+        let x = call(
+            &app,
+            "POST",
+            "/v71/payments",
+            K,
+            None,
+            pay("adyen_test_authorised", 1000, "XYZ"),
+        )
+        .await;
         assert_eq!(x.body["errorCode"], "138");
     }
 
@@ -1778,8 +2042,15 @@ mod tests {
 
         let b = call(&app, "POST", "/v71/payments", K, None, manual).await;
         let psp_b = b.body["pspReference"].as_str().unwrap().to_string();
-        let x = call(&app, "POST", &format!("/v71/payments/{psp_b}/cancels"), K, None,
-            json!({"merchantAccount": SANDBOX_MERCHANT_ACCOUNT, "reference": "cancel-1"})).await;
+        let x = call(
+            &app,
+            "POST",
+            &format!("/v71/payments/{psp_b}/cancels"),
+            K,
+            None,
+            json!({"merchantAccount": SANDBOX_MERCHANT_ACCOUNT, "reference": "cancel-1"}),
+        )
+        .await;
         assert_eq!(x.status, 201, "{}", x.body);
         assert_eq!(x.body["status"], "received");
         let n = sim.notifications().pop().unwrap();
@@ -1788,8 +2059,15 @@ mod tests {
         assert_eq!(n["originalReference"], psp_b.as_str());
 
         // Reversal of a captured payment refunds what is left.
-        let r = call(&app, "POST", &format!("/v71/payments/{psp}/reversals"), K, None,
-            json!({"merchantAccount": SANDBOX_MERCHANT_ACCOUNT})).await;
+        let r = call(
+            &app,
+            "POST",
+            &format!("/v71/payments/{psp}/reversals"),
+            K,
+            None,
+            json!({"merchantAccount": SANDBOX_MERCHANT_ACCOUNT}),
+        )
+        .await;
         assert_eq!(r.status, 201);
         let n = sim.notifications().pop().unwrap();
         assert_eq!(n["eventCode"], "CANCEL_OR_REFUND");
@@ -1803,9 +2081,20 @@ mod tests {
         let body = pay("adyen_test_authorised", 100, "EUR");
         let a = call(&app, "POST", "/v71/payments", None, None, body.clone()).await;
         assert_eq!(a.status, 401);
-        assert_eq!(a.body, json!({"status": 401, "errorCode": "000",
-            "message": "HTTP Status Response - Unauthorized", "errorType": "security"}));
-        let a = call(&app, "POST", "/v71/paymentMethods", Some("AQE_wrong"), None, json!({})).await;
+        assert_eq!(
+            a.body,
+            json!({"status": 401, "errorCode": "000",
+            "message": "HTTP Status Response - Unauthorized", "errorType": "security"})
+        );
+        let a = call(
+            &app,
+            "POST",
+            "/v71/paymentMethods",
+            Some("AQE_wrong"),
+            None,
+            json!({}),
+        )
+        .await;
         assert_eq!(a.status, 401);
 
         let mut m = body.clone();
@@ -1824,13 +2113,22 @@ mod tests {
         assert_eq!(v.body["message"], "Return URL is missing.");
         let mut r = body.clone();
         r.as_object_mut().unwrap().remove("amount");
-        assert_eq!(call(&app, "POST", "/v71/payments", K, None, r).await.body["errorCode"], "100");
+        assert_eq!(
+            call(&app, "POST", "/v71/payments", K, None, r).await.body["errorCode"],
+            "100"
+        );
         let mut r = body.clone();
         r.as_object_mut().unwrap().remove("reference");
-        assert_eq!(call(&app, "POST", "/v71/payments", K, None, r).await.body["errorCode"], "130");
+        assert_eq!(
+            call(&app, "POST", "/v71/payments", K, None, r).await.body["errorCode"],
+            "130"
+        );
         let mut r = body.clone();
         r["metadata"] = json!({"aVeryLongMetadataKeyName": "x"});
-        assert_eq!(call(&app, "POST", "/v71/payments", K, None, r).await.body["errorCode"], "177");
+        assert_eq!(
+            call(&app, "POST", "/v71/payments", K, None, r).await.body["errorCode"],
+            "177"
+        );
 
         let req = Request::builder()
             .method("POST")
@@ -1851,15 +2149,39 @@ mod tests {
     async fn idempotency_replays_and_refuses_other_bodies() {
         let (sim, app) = app();
         let body = pay("adyen_test_authorised", 1000, "EUR");
-        let a = call(&app, "POST", "/v71/payments", K, Some("beep-payment-1"), body.clone()).await;
-        let b = call(&app, "POST", "/v71/payments", K, Some("beep-payment-1"), body.clone()).await;
+        let a = call(
+            &app,
+            "POST",
+            "/v71/payments",
+            K,
+            Some("beep-payment-1"),
+            body.clone(),
+        )
+        .await;
+        let b = call(
+            &app,
+            "POST",
+            "/v71/payments",
+            K,
+            Some("beep-payment-1"),
+            body.clone(),
+        )
+        .await;
         assert_eq!(b.status, 200);
         assert_eq!(a.body, b.body);
         assert_eq!(sim.payments().len(), 1);
         assert_eq!(sim.notifications().len(), 1);
         let mut other = body.clone();
         other["amount"]["value"] = json!(2000);
-        let c = call(&app, "POST", "/v71/payments", K, Some("beep-payment-1"), other).await;
+        let c = call(
+            &app,
+            "POST",
+            "/v71/payments",
+            K,
+            Some("beep-payment-1"),
+            other,
+        )
+        .await;
         assert_eq!(c.status, 422);
         assert_eq!(c.body["errorCode"], "704");
         assert!(c.headers.get("transient-error").is_none());
@@ -1876,12 +2198,23 @@ mod tests {
     #[tokio::test]
     async fn concurrent_request_with_key_in_flight_is_transient_704() {
         let (sim, app) = app();
-        let d = call(&app, "POST", "/_sim/delay", None, None, json!({"ms": 300, "stage": "processing"})).await;
+        let d = call(
+            &app,
+            "POST",
+            "/_sim/delay",
+            None,
+            None,
+            json!({"ms": 300, "stage": "processing"}),
+        )
+        .await;
         assert_eq!(d.status, 200);
         let app2 = app.clone();
         let body = pay("adyen_test_authorised", 1000, "EUR");
         let b2 = body.clone();
-        let first = tokio::spawn(async move { call(&app2, "POST", "/v71/payments", K, Some("f1"), b2).await });
+        let first =
+            tokio::spawn(
+                async move { call(&app2, "POST", "/v71/payments", K, Some("f1"), b2).await },
+            );
         tokio::time::sleep(Duration::from_millis(80)).await;
         let second = call(&app, "POST", "/v71/payments", K, Some("f1"), body.clone()).await;
         assert_eq!(second.status, 422, "{}", second.body);
@@ -1897,7 +2230,15 @@ mod tests {
     #[tokio::test]
     async fn injected_failures_and_reset() {
         let (sim, app) = app();
-        let f = call(&app, "POST", "/_sim/fail", None, None, json!({"status": 500, "times": 2})).await;
+        let f = call(
+            &app,
+            "POST",
+            "/_sim/fail",
+            None,
+            None,
+            json!({"status": 500, "times": 2}),
+        )
+        .await;
         assert_eq!(f.status, 200);
         let body = pay("adyen_test_authorised", 1000, "EUR");
         for _ in 0..2 {
@@ -1905,19 +2246,72 @@ mod tests {
             assert_eq!(a.status, 500);
             assert_eq!(a.body["errorType"], "internal");
         }
-        let a = call(&app, "POST", "/v71/payments", K, Some("x"), body).await;
+        let a = call(&app, "POST", "/v71/payments", K, Some("x"), body.clone()).await;
         assert_eq!(a.status, 200);
         assert_eq!(sim.payments().len(), 1);
-        call(&app, "POST", "/v71/_sim/fail", None, None, json!({"status": 429, "retryAfter": 3})).await;
-        let r = call(&app, "POST", "/v71/paymentMethods", K, None, json!({"merchantAccount": SANDBOX_MERCHANT_ACCOUNT})).await;
+        // A failure after the fact: Adyen charged, the caller saw a 503; the retry
+        // under the same key replays the payment.
+        call(
+            &app,
+            "POST",
+            "/_sim/fail",
+            None,
+            None,
+            json!({"status": 503, "after": true}),
+        )
+        .await;
+        let lost = call(&app, "POST", "/v71/payments", K, Some("y"), body.clone()).await;
+        assert_eq!(lost.status, 503);
+        assert_eq!(sim.payments().len(), 2);
+        let retry = call(&app, "POST", "/v71/payments", K, Some("y"), body).await;
+        assert_eq!(retry.status, 200);
+        assert_eq!(
+            retry.body["pspReference"],
+            sim.payments()[1]["pspReference"]
+        );
+        assert_eq!(sim.payments().len(), 2);
+        call(
+            &app,
+            "POST",
+            "/v71/_sim/fail",
+            None,
+            None,
+            json!({"status": 429, "retryAfter": 3}),
+        )
+        .await;
+        let r = call(
+            &app,
+            "POST",
+            "/v71/paymentMethods",
+            K,
+            None,
+            json!({"merchantAccount": SANDBOX_MERCHANT_ACCOUNT}),
+        )
+        .await;
         assert_eq!(r.status, 429);
         assert_eq!(r.headers.get("retry-after").unwrap(), "3");
-        let bad = call(&app, "POST", "/_sim/fail", None, None, json!({"status": 200})).await;
+        let bad = call(
+            &app,
+            "POST",
+            "/_sim/fail",
+            None,
+            None,
+            json!({"status": 200}),
+        )
+        .await;
         assert_eq!(bad.status, 400);
         let z = call(&app, "POST", "/_sim/reset", None, None, Value::Null).await;
         assert_eq!(z.status, StatusCode::NO_CONTENT);
         assert!(sim.payments().is_empty() && sim.notifications().is_empty());
-        let again = call(&app, "POST", "/v71/paymentMethods", K, None, json!({"merchantAccount": SANDBOX_MERCHANT_ACCOUNT})).await;
+        let again = call(
+            &app,
+            "POST",
+            "/v71/paymentMethods",
+            K,
+            None,
+            json!({"merchantAccount": SANDBOX_MERCHANT_ACCOUNT}),
+        )
+        .await;
         assert_eq!(again.status, 200);
     }
 
@@ -1939,7 +2333,10 @@ mod tests {
             "7914073381342284::TestMerchant:TestPayment-1407325143704:1130:EUR:AUTHORISATION:true"
         );
         assert_eq!(
-            sign_notification("44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056", &item),
+            sign_notification(
+                "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056",
+                &item
+            ),
             "coqCmt/IZ4E3CzPvMY8zTjQVL5hYJUiBRg8UU+iCWo0="
         );
         assert_eq!(SANDBOX_HMAC_KEY.len(), 64);
@@ -1953,8 +2350,13 @@ mod tests {
         assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00+00:00");
         let psp = new_psp();
         assert_eq!(psp.len(), 16);
-        assert!(psp.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()));
-        assert!(matches!(route(&Method::POST, "/v71/payments/ABC/refunds"), Some(Endpoint::Modify("refund", p)) if p == "ABC"));
+        assert!(
+            psp.chars()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+        );
+        assert!(
+            matches!(route(&Method::POST, "/v71/payments/ABC/refunds"), Some(Endpoint::Modify("refund", p)) if p == "ABC")
+        );
         assert!(route(&Method::POST, "/v71/payments/ABC/other").is_none());
         assert!(route(&Method::POST, "/v70/payments").is_none());
     }

@@ -4,7 +4,10 @@
 //! Each vendor's URL can be overridden (flag or environment) to point Test Mode at an
 //! external mock server of that vendor instead.
 
+pub mod adyen;
 pub mod korona;
+pub mod mollie;
+pub mod sevdesk;
 pub mod stripe;
 
 use axum::Router;
@@ -33,6 +36,24 @@ pub const VENDORS: &[Vendor] = &[
         base_path: "/stripe",
         credentials: stripe::sandbox_credentials,
     },
+    Vendor {
+        name: "mollie",
+        kind: "psp",
+        base_path: "/mollie",
+        credentials: mollie::sandbox_credentials,
+    },
+    Vendor {
+        name: "adyen",
+        kind: "psp",
+        base_path: "/adyen/v71",
+        credentials: adyen::sandbox_credentials,
+    },
+    Vendor {
+        name: "sevdesk",
+        kind: "erp",
+        base_path: "/sevdesk/api/v1",
+        credentials: sevdesk::sandbox_credentials,
+    },
 ];
 
 /// Where custom connectors may go in Test Mode: an echo service (any path, any method).
@@ -53,6 +74,9 @@ impl Sandbox {
         let router = Router::new()
             .nest("/korona", korona::router(korona::KoronaSim::new()))
             .nest("/stripe", stripe::router(stripe::StripeSim::new()))
+            .nest("/mollie", mollie::router(mollie::MollieSim::new()))
+            .nest("/adyen", adyen::router(adyen::AdyenSim::new()))
+            .nest("/sevdesk", sevdesk::router(sevdesk::SevdeskSim::new()))
             .nest(ECHO_PATH, echo_router());
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;

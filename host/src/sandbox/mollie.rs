@@ -385,7 +385,10 @@ fn link(href: String, kind: &str) -> Value {
 }
 
 fn doc_link(path: &str) -> Value {
-    link(format!("https://docs.mollie.com/reference/{path}"), "text/html")
+    link(
+        format!("https://docs.mollie.com/reference/{path}"),
+        "text/html",
+    )
 }
 
 fn is_http_url(s: &str) -> bool {
@@ -899,7 +902,8 @@ impl SimState {
                 "The amount is lower than the minimum",
             ));
         }
-        let max = MAX_MAJOR.saturating_mul(10i64.pow(money::exponent(&currency).unwrap_or(2).into()));
+        let max =
+            MAX_MAJOR.saturating_mul(10i64.pow(money::exponent(&currency).unwrap_or(2).into()));
         if amount > max {
             return Err(ApiError::unprocessable(
                 "amount",
@@ -1098,11 +1102,9 @@ impl SimState {
                 .parse::<usize>()
                 .ok()
                 .filter(|l| (1..=250).contains(l))
-                .ok_or_else(|| {
-                    ApiError {
-                        field: Some("limit".into()),
-                        ..ApiError::new(400, "The limit must be between 1 and 250")
-                    }
+                .ok_or_else(|| ApiError {
+                    field: Some("limit".into()),
+                    ..ApiError::new(400, "The limit must be between 1 and 250")
                 })?,
         };
         let ascending = match q.get("sort").map(String::as_str) {
@@ -1148,18 +1150,18 @@ impl SimState {
                 )
             })
             .unwrap_or(Value::Null);
-        let previous = (start > 0)
-            .then(|| {
-                let prev = order[start.saturating_sub(limit)];
-                link(
-                    format!(
-                        "{base}/v2/payments?from={}&limit={limit}{sort}",
-                        self.payments[prev].id
-                    ),
-                    "application/hal+json",
-                )
-            })
-            .unwrap_or(Value::Null);
+        let previous = if start > 0 {
+            let prev = order[start.saturating_sub(limit)];
+            link(
+                format!(
+                    "{base}/v2/payments?from={}&limit={limit}{sort}",
+                    self.payments[prev].id
+                ),
+                "application/hal+json",
+            )
+        } else {
+            Value::Null
+        };
         let self_href = match q.get("from") {
             Some(from) => format!("{base}/v2/payments?from={from}&limit={limit}{sort}"),
             None => format!("{base}/v2/payments?limit={limit}{sort}"),
@@ -1187,7 +1189,9 @@ impl SimState {
     ) -> Result<Outcome, ApiError> {
         let p = self.payment(id)?;
         let mut body = self.payment_json(p, base);
-        let embeds: Vec<&str> = q.get("embed").map_or(Vec::new(), |e| e.split(',').collect());
+        let embeds: Vec<&str> = q
+            .get("embed")
+            .map_or(Vec::new(), |e| e.split(',').collect());
         for e in &embeds {
             if !matches!(*e, "refunds" | "captures" | "chargebacks") {
                 return Err(ApiError {
@@ -1415,7 +1419,10 @@ impl MollieSim {
     /// Every payment created so far, in creation order, as Mollie objects.
     pub fn payments(&self, base: &str) -> Vec<Value> {
         let st = self.lock();
-        st.payments.iter().map(|p| st.payment_json(p, base)).collect()
+        st.payments
+            .iter()
+            .map(|p| st.payment_json(p, base))
+            .collect()
     }
 
     /// Every refund created so far, in creation order.
@@ -1879,8 +1886,7 @@ async fn sim_payment_status(
     headers: HeaderMap,
     axum::Json(change): axum::Json<StatusChange>,
 ) -> Response {
-    if let Err(m) = sim.set_payment_status(&id, &change.status, change.failure_reason.as_deref())
-    {
+    if let Err(m) = sim.set_payment_status(&id, &change.status, change.failure_reason.as_deref()) {
         let status = if m.starts_with("no payment") {
             StatusCode::NOT_FOUND
         } else if m.contains("final status") {
@@ -1933,7 +1939,9 @@ async fn sim_refund_status(
     if matches!(current, "refunded" | "failed" | "canceled") && current != status {
         return (
             StatusCode::CONFLICT,
-            axum::Json(json!({ "error": format!("refund {id} is {current} already, a final status") })),
+            axum::Json(
+                json!({ "error": format!("refund {id} is {current} already, a final status") }),
+            ),
         )
             .into_response();
     }
@@ -2167,7 +2175,10 @@ mod tests {
         let methods = call(&app, "GET", "/v2/methods", K, None, None).await;
         assert_eq!(methods.status, 200);
         assert!(methods.body["count"].as_u64().unwrap() > 0);
-        assert_eq!(methods.body["_embedded"]["methods"][0]["resource"], "method");
+        assert_eq!(
+            methods.body["_embedded"]["methods"][0]["resource"],
+            "method"
+        );
     }
 
     #[tokio::test]
@@ -2226,7 +2237,10 @@ mod tests {
             statuses[1]["details"]["failureMessage"],
             "Your card was declined."
         );
-        assert_eq!(statuses[2]["details"]["failureReason"], "insufficient_funds");
+        assert_eq!(
+            statuses[2]["details"]["failureReason"],
+            "insufficient_funds"
+        );
         let open = &statuses[3];
         let checkout = open["_links"]["checkout"]["href"].as_str().unwrap();
         assert!(checkout.starts_with("http://sim.test/_sim/checkout/tr_"));
@@ -2383,10 +2397,26 @@ mod tests {
     async fn idempotency_replays_and_refuses() {
         let (sim, app) = app();
         let body = pay("10.00", "EUR", "mollie_test_paid");
-        let a = call(&app, "POST", "/v2/payments", K, Some("same"), Some(body.clone())).await;
+        let a = call(
+            &app,
+            "POST",
+            "/v2/payments",
+            K,
+            Some("same"),
+            Some(body.clone()),
+        )
+        .await;
         assert_eq!(a.status, 201);
         assert!(a.headers.get("idempotent-replayed").is_none());
-        let b = call(&app, "POST", "/v2/payments", K, Some("same"), Some(body.clone())).await;
+        let b = call(
+            &app,
+            "POST",
+            "/v2/payments",
+            K,
+            Some("same"),
+            Some(body.clone()),
+        )
+        .await;
         assert_eq!(b.status, 201);
         assert_eq!(b.headers.get("idempotent-replayed").unwrap(), "true");
         assert_eq!(b.body, a.body);
@@ -2407,7 +2437,15 @@ mod tests {
         bad["method"] = json!("bitcoin");
         let d = call(&app, "POST", "/v2/payments", K, Some("k2"), Some(bad)).await;
         assert_eq!(d.status, 422);
-        let d = call(&app, "POST", "/v2/payments", K, Some("k2"), Some(body.clone())).await;
+        let d = call(
+            &app,
+            "POST",
+            "/v2/payments",
+            K,
+            Some("k2"),
+            Some(body.clone()),
+        )
+        .await;
         assert_eq!(d.status, 201);
         assert!(d.headers.get("idempotent-replayed").is_none());
 
@@ -2421,10 +2459,25 @@ mod tests {
             Some(json!({"ms": 300, "stage": "processing"})),
         )
         .await;
-        let first = call(&app, "POST", "/v2/payments", K, Some("slow"), Some(body.clone()));
+        let first = call(
+            &app,
+            "POST",
+            "/v2/payments",
+            K,
+            Some("slow"),
+            Some(body.clone()),
+        );
         let second = async {
             tokio::time::sleep(Duration::from_millis(100)).await;
-            call(&app, "POST", "/v2/payments", K, Some("slow"), Some(body.clone())).await
+            call(
+                &app,
+                "POST",
+                "/v2/payments",
+                K,
+                Some("slow"),
+                Some(body.clone()),
+            )
+            .await
         };
         let (first, second) = tokio::join!(first, second);
         assert_eq!(first.status, 201);
@@ -2657,7 +2710,15 @@ mod tests {
         let g = call(&app, "GET", &format!("/v2/payments/{id}"), K, None, None).await;
         assert_eq!(g.body["status"], "failed");
         assert_eq!(g.body["details"]["failureReason"], "card_declined");
-        let c = call(&app, "GET", &format!("/_sim/checkout/{id}"), None, None, None).await;
+        let c = call(
+            &app,
+            "GET",
+            &format!("/_sim/checkout/{id}"),
+            None,
+            None,
+            None,
+        )
+        .await;
         assert_eq!(c.status, 409);
     }
 
@@ -2679,7 +2740,10 @@ mod tests {
             assert_eq!(a.status, 503);
             assert_eq!(a.body["title"], "Service Unavailable");
         }
-        assert_eq!(call(&app, "GET", "/v2/methods", K, None, None).await.status, 200);
+        assert_eq!(
+            call(&app, "GET", "/v2/methods", K, None, None).await.status,
+            200
+        );
 
         // `after`: the payment is created, the caller sees a 502, the key replays it.
         call(
@@ -2692,7 +2756,15 @@ mod tests {
         )
         .await;
         let body = pay("3.00", "EUR", "mollie_test_paid");
-        let a = call(&app, "POST", "/v2/payments", K, Some("x"), Some(body.clone())).await;
+        let a = call(
+            &app,
+            "POST",
+            "/v2/payments",
+            K,
+            Some("x"),
+            Some(body.clone()),
+        )
+        .await;
         assert_eq!(a.status, 502);
         assert_eq!(sim.payments("").len(), 1);
         let b = call(&app, "POST", "/v2/payments", K, Some("x"), Some(body)).await;
@@ -2716,7 +2788,10 @@ mod tests {
         let r = call(&app, "POST", "/_sim/reset", None, None, None).await;
         assert_eq!(r.status, 204);
         assert!(sim.payments("").is_empty());
-        assert_eq!(call(&app, "GET", "/v2/methods", K, None, None).await.status, 200);
+        assert_eq!(
+            call(&app, "GET", "/v2/methods", K, None, None).await.status,
+            200
+        );
     }
 
     #[test]

@@ -137,7 +137,8 @@ async fn run(
         req.system,
         req.connector_id,
         req.credentials,
-    )?;
+    )
+    .await?;
     remember_credentials(
         app,
         req.store_id,

@@ -242,7 +242,8 @@ pub async fn push_sales(
         system,
         connector_id,
         credentials,
-    )?;
+    )
+    .await?;
     super::remember_credentials(app, store_id, "pos", system, &target, credentials).await?;
     let outbox = format!("pos:{system}");
     let items = pending_sales(app, store_id, &outbox)
@@ -297,7 +298,8 @@ pub async fn push_erp(
         system,
         connector_id,
         credentials,
-    )?;
+    )
+    .await?;
     super::remember_credentials(app, store_id, "erp", system, &target, credentials).await?;
 
     let tx_outbox = format!("erp:{system}:transactions");

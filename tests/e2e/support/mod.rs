@@ -48,6 +48,9 @@ pub struct Merchant {
 pub struct Options {
     pub budgets: Budgets,
     pub install: Vec<&'static str>,
+    /// Components from anywhere else (e.g. guests built into target/guests), installed
+    /// under their file name.
+    pub install_files: Vec<PathBuf>,
     /// Accept live keys (with a fresh master key).
     pub live: bool,
     pub sandbox_urls: std::collections::BTreeMap<String, String>,
@@ -93,6 +96,10 @@ impl Server {
         std::fs::create_dir_all(&connectors_dir).unwrap();
         for name in &options.install {
             std::fs::copy(wasm(name), connectors_dir.join(format!("{name}.wasm"))).unwrap();
+        }
+        for path in &options.install_files {
+            std::fs::copy(path, connectors_dir.join(path.file_name().unwrap()))
+                .unwrap_or_else(|e| panic!("installing {}: {e}", path.display()));
         }
         let mut settings = Settings::for_db(&db_url);
         let db_url = db_url.clone();
