@@ -23,6 +23,9 @@ pub async fn serve(
     app: std::sync::Arc<app::App>,
     listener: tokio::net::TcpListener,
 ) -> anyhow::Result<()> {
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, api::router(app)).await?;
     Ok(())
 }

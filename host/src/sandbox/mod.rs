@@ -80,6 +80,11 @@ impl Sandbox {
             .nest(ECHO_PATH, echo_router());
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
+        // Without TCP_NODELAY a large answer's last segment waits for a delayed ACK
+        // (~40 ms a request on Linux loopback).
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, router).await {
                 tracing::error!("sandbox listener stopped: {e}");

@@ -126,7 +126,9 @@ impl Config {
         let cfg: Config = parse_config(config)?;
         let token = cfg.api_token.trim();
         if token.is_empty() || token.bytes().any(|b| b.is_ascii_control() || b == b' ') {
-            return Err(invalid_config("config: apiToken must be a sevdesk API token"));
+            return Err(invalid_config(
+                "config: apiToken must be a sevdesk API token",
+            ));
         }
         let base = cfg.base();
         if !(base.starts_with("https://") || base.starts_with("http://")) {

@@ -335,8 +335,10 @@ mod tests {
     #[test]
     fn errors_carry_sevdesk_messages() {
         assert_eq!(
-            error_message(br#"{"error":{"message":"Authentication required","exceptionUUID":"x"}}"#)
-                .as_deref(),
+            error_message(
+                br#"{"error":{"message":"Authentication required","exceptionUUID":"x"}}"#
+            )
+            .as_deref(),
             Some("Authentication required")
         );
         assert_eq!(
@@ -359,9 +361,13 @@ mod tests {
         assert_eq!(level.quantity, 8.5);
         assert_eq!(level.unit.as_deref(), Some("kg"));
         assert_eq!(level.warehouse_id, None);
-        assert_eq!(level.updated_at.as_deref(), Some("2024-01-02T09:16:00+00:00"));
+        assert_eq!(
+            level.updated_at.as_deref(),
+            Some("2024-01-02T09:16:00+00:00")
+        );
         // Not embedded: no unit. No stock tracking: no stock level.
-        let level = stock_level(&part(json!({"id": "1", "stock": "3", "unity": {"id": 1}}))).unwrap();
+        let level =
+            stock_level(&part(json!({"id": "1", "stock": "3", "unity": {"id": 1}}))).unwrap();
         assert_eq!((level.quantity, level.unit), (3.0, None));
         assert!(stock_level(&part(json!({"id": 2, "stockEnabled": "0"}))).is_none());
     }
@@ -457,8 +463,10 @@ mod tests {
 
     #[test]
     fn sales_and_refunds_become_revenue_vouchers() {
-        let body = serde_json::to_value(voucher(&tx(TransactionKind::Sale, 473, "EUR"), &booking()).unwrap())
-            .unwrap();
+        let body = serde_json::to_value(
+            voucher(&tx(TransactionKind::Sale, 473, "EUR"), &booking()).unwrap(),
+        )
+        .unwrap();
         assert_eq!(
             body,
             json!({
@@ -502,7 +510,8 @@ mod tests {
     #[test]
     fn payments_become_check_account_transactions() {
         let body = serde_json::to_value(
-            check_account_transaction(&tx(TransactionKind::Payment, 473, "EUR"), &booking()).unwrap(),
+            check_account_transaction(&tx(TransactionKind::Payment, 473, "EUR"), &booking())
+                .unwrap(),
         )
         .unwrap();
         assert_eq!(

@@ -361,10 +361,16 @@ mod tests {
             "unity": {"id": 1, "objectName": "Unity"}
         }))
         .unwrap();
-        assert_eq!((p.id.as_str(), p.stock, p.stock_enabled), ("1001", Some(8.5), Some(true)));
-        let p: Part = serde_json::from_value(json!({"id": "7", "stock": 3, "stockEnabled": false}))
-            .unwrap();
-        assert_eq!((p.id.as_str(), p.stock, p.stock_enabled), ("7", Some(3.0), Some(false)));
+        assert_eq!(
+            (p.id.as_str(), p.stock, p.stock_enabled),
+            ("1001", Some(8.5), Some(true))
+        );
+        let p: Part =
+            serde_json::from_value(json!({"id": "7", "stock": 3, "stockEnabled": false})).unwrap();
+        assert_eq!(
+            (p.id.as_str(), p.stock, p.stock_enabled),
+            ("7", Some(3.0), Some(false))
+        );
         let o: Order = serde_json::from_value(json!({
             "id": "3001", "status": 200, "sumGross": "119", "contact": {"id": "2001", "objectName": "Contact"}
         }))
