@@ -34,6 +34,67 @@ enum Command {
     },
     /// Print a fresh master key (base64) for BEEP_MASTER_KEY or a key file.
     Keygen,
+    /// Partner tools: scaffold, check, run and upload connectors.
+    Connector {
+        #[command(subcommand)]
+        command: ConnectorCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConnectorCommand {
+    /// Scaffold a connector project that builds as generated.
+    New {
+        name: String,
+        #[arg(long, value_parser = ["pos", "erp", "psp"])]
+        kind: String,
+        #[arg(long, value_parser = ["rust", "js", "python"], default_value = "rust")]
+        lang: String,
+        /// Where to create it (default: ./NAME).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Run the upload checks locally; prints world, contract, imports, requested hosts, size.
+    Check { file: PathBuf },
+    /// Invoke one operation and print its result and every outbound call.
+    Run {
+        file: PathBuf,
+        /// describe, fetch-catalog, push-sales, fetch-inventory, …, create-payment, …
+        operation: String,
+        /// The config object (JSON); baseUrl is set from --sandbox or --url.
+        #[arg(long, default_value = "{}")]
+        config: String,
+        #[arg(long)]
+        cursor: Option<String>,
+        /// The operation's argument (JSON), e.g. a payment request.
+        #[arg(long)]
+        input: Option<String>,
+        /// Run against a built-in Test Mode simulator (korona, stripe, echo, …).
+        #[arg(long, conflicts_with = "url")]
+        sandbox: Option<String>,
+        /// Run against this base URL (the only origin the component may reach).
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// Upload a component to a BEEP! Connect server.
+    Upload {
+        file: PathBuf,
+        #[arg(long, env = "BEEP_SERVER", default_value = "http://127.0.0.1:8080")]
+        server: String,
+        #[arg(long, env = "BEEP_API_KEY", hide_env_values = true)]
+        key: String,
+        /// Defaults to what the component's describe() says.
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        version: Option<String>,
+        /// Hosts to request (default: the component's declared hosts).
+        #[arg(long = "host")]
+        hosts: Vec<String>,
+        /// Requested hosts to approve right away.
+        #[arg(long = "approve")]
+        approve: Vec<String>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -101,6 +162,104 @@ enum MerchantCommand {
         #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DB)]
         db: String,
     },
+}
+
+fn print(value: &serde_json::Value) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+async fn connector(command: ConnectorCommand) -> anyhow::Result<()> {
+    use beep_host::partner;
+    match command {
+        ConnectorCommand::New {
+            name,
+            kind,
+            lang,
+            dir,
+        } => {
+            let dir = dir.unwrap_or_else(|| PathBuf::from(&name));
+            match lang.as_str() {
+                "rust" => partner::new_rust(&dir, &name, &kind)?,
+                other => partner::new_from_template(&dir, &name, &kind, other)?,
+            }
+            eprintln!("created {} ({lang} {kind} connector)", dir.display());
+            Ok(())
+        }
+        ConnectorCommand::Check { file } => match partner::check(&file).await {
+            Ok(report) => print(&report),
+            Err(e) => {
+                print(&serde_json::json!({"ok": false, "error": e.to_string()}))?;
+                std::process::exit(1);
+            }
+        },
+        ConnectorCommand::Run {
+            file,
+            operation,
+            config,
+            cursor,
+            input,
+            sandbox,
+            url,
+        } => {
+            let upstream = match (sandbox, url) {
+                (Some(vendor), _) => partner::Upstream::Sandbox(vendor),
+                (None, Some(url)) => partner::Upstream::Url(url),
+                (None, None) => partner::Upstream::Sandbox("echo".into()),
+            };
+            let out = partner::run(
+                &file,
+                &operation,
+                &config,
+                cursor.as_deref(),
+                input.as_deref(),
+                upstream,
+            )
+            .await?;
+            let failed = !out["error"].is_null();
+            print(&out)?;
+            if failed {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        ConnectorCommand::Upload {
+            file,
+            server,
+            key,
+            name,
+            version,
+            hosts,
+            approve,
+        } => {
+            let described = partner::check(&file).await?;
+            let hosts = if hosts.is_empty() {
+                described["requestedHosts"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|h| h.as_str().map(String::from))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            } else {
+                hosts
+            };
+            let manifest = serde_json::json!({
+                "name": name.unwrap_or_else(|| described["name"].as_str().unwrap_or_default().to_string()),
+                "version": version.unwrap_or_else(|| described["version"].as_str().unwrap_or_default().to_string()),
+                "kind": described["kind"],
+                "hosts": hosts,
+                "approveHosts": approve,
+            });
+            let (status, body) = partner::upload(&server, &key, &file, &manifest).await?;
+            print(&body)?;
+            if !(200..300).contains(&status) {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+    }
 }
 
 fn default_cache_dir() -> PathBuf {
@@ -180,6 +339,7 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", serde_json::to_string(&created)?);
             Ok(())
         }
+        Command::Connector { command } => connector(command).await,
         Command::Keygen => {
             println!("{}", beep_host::crypto::generate_key());
             Ok(())

@@ -149,7 +149,15 @@ async fn bad_uploads_say_what_is_wrong(backend: Backend) {
     )
     .unwrap();
     let no_world = wat::parse_str("(component)").unwrap();
-    let cases: Vec<(&str, Value, Vec<u8>, StatusCode, &str, &str)> = vec![
+    type Case = (
+        &'static str,
+        Value,
+        Vec<u8>,
+        StatusCode,
+        &'static str,
+        &'static str,
+    );
+    let cases: Vec<Case> = vec![
         (
             "garbage",
             noop_manifest("1.0.0"),

@@ -424,20 +424,25 @@ pub async fn refund_by_reference(
     Ok(row.as_ref().map(refund_from))
 }
 
-/// Moves a pending refund to its final status; false if it was already final (so a
-/// failed refund releases its reservation exactly once).
+/// Moves a refund to a final status: a pending one to either, or a succeeded one to
+/// failed (Adyen sends REFUND_FAILED after a successful REFUND when the bank bounces
+/// it). False if nothing changed, so a failure releases its reservation exactly once.
 pub async fn finalize_refund(
     db: &Db,
     refund_id: &str,
     status: &str,
     failure_message: Option<&str>,
 ) -> anyhow::Result<bool> {
-    let done = sqlx::query("UPDATE refunds SET status = $1, failure_message = $2, updated_at = $3 WHERE id = $4 AND status = 'pending'")
-        .bind(status)
-        .bind(failure_message)
-        .bind(now_ms())
-        .bind(refund_id)
-        .execute(&db.pool)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE refunds SET status = $1, failure_message = $2, updated_at = $3
+         WHERE id = $4 AND (status = 'pending' OR (status = 'succeeded' AND $5 = 'failed'))",
+    )
+    .bind(status)
+    .bind(failure_message)
+    .bind(now_ms())
+    .bind(refund_id)
+    .bind(status)
+    .execute(&db.pool)
+    .await?;
     Ok(done.rows_affected() == 1)
 }

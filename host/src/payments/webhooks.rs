@@ -78,40 +78,43 @@ pub async fn receive(
     }
 
     let mut applied = Vec::new();
-    if let Some(payment) = &event.payment {
-        if let Some(mut row) =
-            db::payments::payment_by_reference(&app.db, store_id, &payment.provider_reference)
-                .await?
-        {
-            let status = payment_status(payment.status);
-            if !is_final(&row.status) && row.status != status {
-                row.status = status.to_string();
-                row.failure_code = payment.failure_code.clone().or(row.failure_code);
-                row.failure_message = payment.failure_message.clone().or(row.failure_message);
-                db::payments::update_payment(&app.db, &row).await?;
-                applied.push(json!({"paymentId": row.payment_id, "status": status}));
-            }
+    let payment_row = match &event.payment {
+        Some(p) => {
+            db::payments::payment_by_reference(&app.db, store_id, &p.provider_reference).await?
+        }
+        None => None,
+    };
+    if let (Some(payment), Some(mut row)) = (&event.payment, payment_row) {
+        let status = payment_status(payment.status);
+        if !is_final(&row.status) && row.status != status {
+            row.status = status.to_string();
+            row.failure_code = payment.failure_code.clone().or(row.failure_code);
+            row.failure_message = payment.failure_message.clone().or(row.failure_message);
+            db::payments::update_payment(&app.db, &row).await?;
+            applied.push(json!({"paymentId": row.payment_id, "status": status}));
         }
     }
-    if let Some(refund) = &event.refund {
-        if let Some(row) =
-            db::payments::refund_by_reference(&app.db, store_id, &refund.provider_reference).await?
+    let refund_row = match &event.refund {
+        Some(r) if r.status != RefundStatus::Pending => {
+            db::payments::refund_by_reference(&app.db, store_id, &r.provider_reference).await?
+        }
+        _ => None,
+    };
+    if let (Some(refund), Some(row)) = (&event.refund, refund_row) {
+        let status = refund_status(refund.status);
+        // A failed refund (also one that had succeeded) gives its reservation back once.
+        if db::payments::finalize_refund(
+            &app.db,
+            &row.refund_id,
+            status,
+            refund.failure_message.as_deref(),
+        )
+        .await?
         {
-            let status = refund_status(refund.status);
-            if refund.status != RefundStatus::Pending
-                && db::payments::finalize_refund(
-                    &app.db,
-                    &row.refund_id,
-                    status,
-                    refund.failure_message.as_deref(),
-                )
-                .await?
-            {
-                if refund.status == RefundStatus::Failed {
-                    db::payments::release_refund(&app.db, &row.payment_id, row.amount).await?;
-                }
-                applied.push(json!({"refundId": row.refund_id, "status": status}));
+            if refund.status == RefundStatus::Failed {
+                db::payments::release_refund(&app.db, &row.payment_id, row.amount).await?;
             }
+            applied.push(json!({"refundId": row.refund_id, "status": status}));
         }
     }
     Ok(json!({"success": true, "eventId": event.id, "applied": applied}))

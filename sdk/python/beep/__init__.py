@@ -41,6 +41,12 @@ from .http import Request, Response, delete, get, patch, post, put
 from .connector import cursor_decode, cursor_encode, guarded, parse_config, require_fields
 from .host import deadline_ms, log
 from . import money, types
+from . import _wasi
+from .http import set_transport as _set_transport
+
+# Modules are imported while componentize-py snapshots the interpreter: the component has
+# no file system at run time, so nothing may be imported lazily.
+_set_transport(_wasi.send)
 
 __all__ = [
     "ConnectorError",

@@ -2,10 +2,10 @@
 
 import json
 
+from wit_world.imports import host
+
 
 def _emit(level_name: str, parts) -> None:
-    from wit_world.imports import host
-
     text = " ".join(p if isinstance(p, str) else _json(p) for p in parts)
     host.log(getattr(host.LogLevel, level_name), text)
 
@@ -39,6 +39,4 @@ log = _Log()
 
 def deadline_ms() -> int:
     """Milliseconds left before this call's deadline."""
-    from wit_world.imports import host
-
     return host.deadline_ms()

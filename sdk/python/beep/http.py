@@ -69,10 +69,8 @@ class Request:
         """Sends the request; any status is a successful exchange (see ``Response.ok``)."""
         split_url(self.url)
         if _transport is None:
-            from . import _wasi
-
-            set_transport(_wasi.send)
-        return _transport(self)  # type: ignore[misc]
+            raise internal("no HTTP transport: import the SDK as `import beep`")
+        return _transport(self)
 
 
 def get(url: str) -> Request:

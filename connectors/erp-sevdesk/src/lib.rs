@@ -68,8 +68,8 @@ pub const POSITION_PAGE: usize = 1000;
 /// Transactions booked per call: two requests each (search, create). Further ones come
 /// back `rejected(rate-limited)` unattempted, a transient outcome the host retries.
 pub const MAX_TRANSACTIONS_PER_CALL: usize = 45;
-/// Stock changes applied per call: up to three requests each (find by SKU, read, write).
-pub const MAX_STOCK_CHANGES_PER_CALL: usize = 30;
+/// Stock changes applied per call: two requests each (read, write).
+pub const MAX_STOCK_CHANGES_PER_CALL: usize = 45;
 
 const CONFIG_SCHEMA: &str = r#"{
   "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -491,50 +491,70 @@ fn fatal(e: &ConnectorError) -> bool {
     )
 }
 
-/// Pushes items one by one with `book`, one result per item. A transient failure stops
-/// the call: if nothing got through it is the call's error, otherwise it and every item
-/// after it are `rejected` with it (the host keeps them for the next push, whose search
-/// recognises whatever did arrive). Items past `max` are not attempted.
+/// Pushes items one by one with `book`, one result per item.
+///
+/// A transient failure stops the call: if nothing got through it is the call's error,
+/// otherwise it and every item after it are `rejected` with it (the host keeps them for
+/// the next push, whose search recognises whatever did arrive).
+///
+/// At most `max` items are attempted (the host's request budget per call); the others
+/// come back `rejected(rate-limited)`, transient, for the next push. Items of one `group`
+/// (the stock changes of one sale: the host settles them together, and resends them
+/// together) are attempted all or none, unless a group alone exceeds `max`.
 fn push_each<T>(
     items: &[T],
     max: usize,
     id: impl Fn(&T) -> &str,
+    group: impl Fn(&T) -> &str,
     mut book: impl FnMut(&T) -> Result<PushOutcome, ConnectorError>,
 ) -> Result<Vec<PushResult>, ConnectorError> {
     let mut results = Vec::with_capacity(items.len());
     let mut stop: Option<ConnectorError> = None;
     let mut through = false;
-    for (i, item) in items.iter().enumerate() {
-        let outcome = if let Some(e) = &stop {
-            PushOutcome::Rejected(e.clone())
-        } else if i >= max {
-            PushOutcome::Rejected(ConnectorError::RateLimited(None))
-        } else {
-            match book(item) {
-                Ok(o) => {
-                    through = true;
-                    o
-                }
-                Err(e) if fatal(&e) => return Err(e),
-                Err(e) if transient(&e) => {
-                    if !through {
-                        return Err(e);
+    let mut left = max;
+    let mut skipped = 0;
+    let mut start = 0;
+    while start < items.len() {
+        let key = group(&items[start]);
+        let size = items[start..]
+            .iter()
+            .take_while(|item| group(item) == key)
+            .count();
+        let fits = size <= left || left == max;
+        for item in &items[start..start + size] {
+            let outcome = if let Some(e) = &stop {
+                PushOutcome::Rejected(e.clone())
+            } else if !fits || left == 0 {
+                skipped += 1;
+                PushOutcome::Rejected(ConnectorError::RateLimited(None))
+            } else {
+                left -= 1;
+                match book(item) {
+                    Ok(o) => {
+                        through = true;
+                        o
                     }
-                    stop = Some(e.clone());
-                    PushOutcome::Rejected(e)
+                    Err(e) if fatal(&e) => return Err(e),
+                    Err(e) if transient(&e) => {
+                        if !through {
+                            return Err(e);
+                        }
+                        stop = Some(e.clone());
+                        PushOutcome::Rejected(e)
+                    }
+                    Err(e) => PushOutcome::Rejected(e),
                 }
-                Err(e) => PushOutcome::Rejected(e),
-            }
-        };
-        results.push(PushResult {
-            id: id(item).to_string(),
-            outcome,
-        });
+            };
+            results.push(PushResult {
+                id: id(item).to_string(),
+                outcome,
+            });
+        }
+        start += size;
     }
-    if items.len() > max {
+    if skipped > 0 {
         log::warn(&format!(
-            "{} of {} items left for the next push (at most {max} per call)",
-            items.len() - max,
+            "{skipped} of {} items left for the next push (at most {max} per call)",
             items.len()
         ));
     }
@@ -649,24 +669,35 @@ fn push_transactions(
         txs,
         MAX_TRANSACTIONS_PER_CALL,
         |t| &t.id,
+        |t| &t.id,
         |t| book(cfg, api, t),
     )
 }
 
-/// The part a stock change is for: its id (BEEP!'s product id is the part id sevdesk
-/// gave), or else the part with that part number.
-fn part_id(
+/// The group of a stock change: the host names the changes of one sale `<sale id>:<n>`.
+fn sale_of(id: &str) -> &str {
+    id.rsplit_once(':').map_or(id, |(sale, _)| sale)
+}
+
+/// The part a stock change is for and its current stock: by id (BEEP!'s product id is the
+/// part id sevdesk gave) with `Part/{id}/getStock`, or else the part with that part
+/// number (`Part?partNumber=`, whose answer carries the stock).
+fn part_and_stock(
     cfg: &Config,
     api: &mut dyn Api,
     change: &StockChange,
-) -> Result<String, ConnectorError> {
+) -> Result<(String, f64), ConnectorError> {
     if let Some(id) = change
         .product_id
         .as_deref()
         .map(str::trim)
         .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
     {
-        return Ok(id.to_string());
+        let stock: model::Stock = get(cfg, api, &format!("Part/{id}/getStock"), &[])?.body;
+        let stock = stock
+            .objects
+            .ok_or_else(|| internal(format!("sevdesk answered no stock for part {id}")))?;
+        return Ok((id.to_string(), stock));
     }
     let Some(sku) = change.sku.as_deref().filter(|s| !s.is_empty()) else {
         return Err(invalid_config(format!(
@@ -674,7 +705,7 @@ fn part_id(
             change.id
         )));
     };
-    get::<Objects<model::Part>>(
+    let part = get::<Objects<model::Part>>(
         cfg,
         api,
         "Part",
@@ -684,11 +715,11 @@ fn part_id(
     .into_vec()
     .into_iter()
     .next()
-    .map(|p| p.id)
-    .ok_or_else(|| not_found(format!("no sevdesk part with part number {sku}")))
+    .ok_or_else(|| not_found(format!("no sevdesk part with part number {sku}")))?;
+    Ok((part.id, part.stock.unwrap_or(0.0)))
 }
 
-/// Applies one stock change: `getStock`, then `PUT Part/{id}` with the new absolute stock.
+/// Applies one stock change: the current stock, then `PUT Part/{id}` with the new one.
 fn apply_stock_change(
     cfg: &Config,
     api: &mut dyn Api,
@@ -700,14 +731,10 @@ fn apply_stock_change(
             change.id
         )));
     }
-    let id = part_id(cfg, api, change)?;
     if change.quantity_delta == 0.0 {
-        return Ok(PushOutcome::Created(Some(id)));
+        return Ok(PushOutcome::Created(None));
     }
-    let stock: model::Stock = get(cfg, api, &format!("Part/{id}/getStock"), &[])?.body;
-    let current = stock
-        .objects
-        .ok_or_else(|| internal(format!("sevdesk answered no stock for part {id}")))?;
+    let (id, current) = part_and_stock(cfg, api, change)?;
     // sevdesk keeps stock as a float: round away the binary noise of the sum.
     let new = ((current + change.quantity_delta) * 1e6).round() / 1e6;
     let _: Value = send_json(
@@ -732,6 +759,7 @@ fn push_stock_changes(
         changes,
         MAX_STOCK_CHANGES_PER_CALL,
         |c| &c.id,
+        |c| sale_of(&c.id),
         |c| apply_stock_change(cfg, api, c),
     )
 }

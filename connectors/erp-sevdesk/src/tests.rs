@@ -138,13 +138,21 @@ impl Fake {
                 objects(all, &q)
             }
             (Method::Get, ["Part", id, "getStock"]) => {
-                match self.parts.iter().find(|p| p["id"].to_string() == *id) {
+                match self
+                    .parts
+                    .iter()
+                    .find(|p| p["id"].as_u64().is_some_and(|n| id.parse() == Ok(n)))
+                {
                     Some(p) => answer(200, json!({"objects": p["stock"]})),
                     None => error(400, "Part not found"),
                 }
             }
             (Method::Put, ["Part", id]) => {
-                let Some(p) = self.parts.iter_mut().find(|p| p["id"].to_string() == *id) else {
+                let Some(p) = self
+                    .parts
+                    .iter_mut()
+                    .find(|p| p["id"].as_u64().is_some_and(|n| id.parse() == Ok(n)))
+                else {
                     return error(400, "Part not found");
                 };
                 p["stock"] = body["stock"].clone();
@@ -551,9 +559,17 @@ fn outcomes(results: &[PushResult]) -> Vec<String> {
     results
         .iter()
         .map(|r| match &r.outcome {
-            PushOutcome::Created(id) => format!("{} created {}", r.id, id.clone().unwrap()),
-            PushOutcome::Duplicate(id) => format!("{} duplicate {}", r.id, id.clone().unwrap()),
-            PushOutcome::Rejected(e) => format!("{} rejected {e:?}", r.id),
+            PushOutcome::Created(id) => {
+                format!("{} created {}", r.id, id.as_deref().unwrap_or("-"))
+            }
+            PushOutcome::Duplicate(id) => {
+                format!("{} duplicate {}", r.id, id.as_deref().unwrap_or("-"))
+            }
+            PushOutcome::Rejected(e) => format!(
+                "{} rejected {}",
+                r.id,
+                format!("{e:?}").trim_start_matches("ConnectorError::")
+            ),
         })
         .collect()
 }
@@ -639,6 +655,7 @@ fn a_lost_answer_is_recognised_on_resend() {
     let results = push_each(
         &txs,
         10,
+        |t| &t.id,
         |t| &t.id,
         |t| {
             calls += 1;
@@ -758,7 +775,7 @@ fn stock_changes_read_then_write_the_stock() {
     assert_eq!(o[1], "c2 created 1004");
     assert!(o[2].starts_with("c3 rejected NotFound"), "{o:?}");
     assert!(o[3].starts_with("c4 rejected InvalidConfig"), "{o:?}");
-    assert_eq!(o[4], "c5 created 1005");
+    assert_eq!(o[4], "c5 created -");
     assert_eq!(api.parts[2]["stock"], 0.5, "2.5 - 2");
     assert_eq!(api.parts[3]["stock"], 4.75, "3.5 + 1.25");
     assert_eq!(
@@ -766,9 +783,57 @@ fn stock_changes_read_then_write_the_stock() {
         ["Get Part/1003/getStock", "Put Part/1003"]
     );
     assert_eq!(api.requests[2], "Get Part?partNumber=ART-1004&limit=2");
-    assert_eq!(api.requests.len(), 6, "nothing sent for a zero change");
+    assert_eq!(api.requests.len(), 5, "nothing sent for a zero change");
     // An unknown part id is sevdesk's 400.
     let results =
         push_stock_changes(&cfg, &mut api, &[change("c6", Some("99"), None, 1.0)]).unwrap();
     assert!(outcomes(&results)[0].starts_with("c6 rejected Upstream"));
+}
+
+#[test]
+fn the_changes_of_one_sale_are_attempted_together() {
+    let changes = [
+        change("s1:0", None, Some("A"), -1.0),
+        change("s1:1", None, Some("B"), -1.0),
+        change("s2:0", None, Some("C"), -1.0),
+        change("s2:1", None, Some("D"), -1.0),
+        change("s3", None, Some("E"), -1.0),
+    ];
+    let mut attempted = vec![];
+    let results = push_each(
+        &changes,
+        3,
+        |c| &c.id,
+        |c| sale_of(&c.id),
+        |c| {
+            attempted.push(c.id.clone());
+            Ok(PushOutcome::Created(None))
+        },
+    )
+    .unwrap();
+    // s2 does not fit beside s1: left whole for the next push; s3 fits.
+    assert_eq!(attempted, ["s1:0", "s1:1", "s3"]);
+    let o = outcomes(&results);
+    assert!(
+        o[2].starts_with("s2:0 rejected RateLimited")
+            && o[3].starts_with("s2:1 rejected RateLimited"),
+        "{o:?}"
+    );
+    // A sale larger than a call is attempted as far as it goes.
+    let mut n = 0;
+    let results = push_each(
+        &changes[..2],
+        1,
+        |c| &c.id,
+        |c| sale_of(&c.id),
+        |_| {
+            n += 1;
+            Ok(PushOutcome::Created(None))
+        },
+    )
+    .unwrap();
+    assert_eq!(n, 1);
+    assert!(outcomes(&results)[1].starts_with("s1:1 rejected RateLimited"));
+    assert_eq!(sale_of("abc"), "abc");
+    assert_eq!(sale_of("a:b:3"), "a:b");
 }

@@ -124,8 +124,6 @@ pub struct Part {
     pub id: String,
     #[serde(default)]
     pub part_number: Option<String>,
-    #[serde(default)]
-    pub name: Option<String>,
     #[serde(default, deserialize_with = "opt_num")]
     pub stock: Option<f64>,
     #[serde(default, deserialize_with = "opt_flag")]
@@ -185,8 +183,6 @@ pub struct Order {
     pub order_date: Option<String>,
     #[serde(default, deserialize_with = "opt_text")]
     pub status: Option<String>,
-    #[serde(default)]
-    pub order_type: Option<String>,
     #[serde(default)]
     pub currency: Option<String>,
     #[serde(default, deserialize_with = "opt_num")]
