@@ -23,26 +23,29 @@ const PYTHON_PSP: &str = "example_python_psp.wasm";
 fn guests() -> PathBuf {
     static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     BUILT
-        .get_or_init(|| {
-            let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-            let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../guests");
-            let output = std::process::Command::new(root.join("scripts/build-guests"))
-                .current_dir(&root)
-                .env("BEEP_GUESTS_DIR", &dir)
-                .output()
-                .map_err(|e| format!("running scripts/build-guests: {e}"))?;
-            if !output.status.success() {
-                return Err(format!(
-                    "scripts/build-guests failed ({}):\n{}\n{}",
-                    output.status,
-                    String::from_utf8_lossy(&output.stdout),
-                    String::from_utf8_lossy(&output.stderr)
-                ));
-            }
-            Ok(dir)
-        })
+        .get_or_init(|| build_guests(&[]))
         .clone()
         .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn build_guests(args: &[&str]) -> Result<PathBuf, String> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../guests");
+    let output = std::process::Command::new(root.join("scripts/build-guests"))
+        .args(args)
+        .current_dir(&root)
+        .env("BEEP_GUESTS_DIR", &dir)
+        .output()
+        .map_err(|e| format!("running scripts/build-guests: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "scripts/build-guests failed ({}):\n{}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(dir)
 }
 
 async fn server_with_guests(backend: Backend) -> Server {
@@ -223,6 +226,32 @@ on_both_databases!(
     python_psp_pays_and_refunds_with_stripe
 );
 
+/// The templates build and load: the host accepts them as connectors of their world.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "slow (two more builds and compiles): run with --ignored"]
+async fn templates_build_and_load() {
+    let dir = build_guests(&["--templates"]).unwrap_or_else(|e| panic!("{e}"));
+    let server = Server::start_with(
+        Backend::Sqlite,
+        Options {
+            install_files: vec![
+                dir.join("template_js_pos.wasm"),
+                dir.join("template_python_pos.wasm"),
+            ],
+            ..Default::default()
+        },
+    )
+    .await;
+    let m = server.merchant(Plan::Grow).await;
+    let (status, connectors) = server.get(&m.key, "/api/v1/connectors").await;
+    assert_eq!(status, StatusCode::OK, "{connectors}");
+    let listed = connectors.to_string();
+    assert!(
+        listed.contains("acme-pos") && listed.contains("acme-pos-py"),
+        "{connectors}"
+    );
+}
+
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
@@ -257,7 +286,10 @@ async fn figures() {
         credentials["baseUrl"] = json!(sandbox.url(vendor).unwrap());
         credentials.to_string()
     };
-    let mut guests = vec![(dir.join(JS_POS), "korona"), (dir.join(PYTHON_PSP), "stripe")];
+    let mut guests = vec![
+        (dir.join(JS_POS), "korona"),
+        (dir.join(PYTHON_PSP), "stripe"),
+    ];
     if let Ok(extra) = std::env::var("BEEP_EXTRA_GUEST") {
         guests.push((PathBuf::from(extra), "korona"));
     }
@@ -310,7 +342,10 @@ async fn figures() {
                 "korona" => {
                     let cfg = config(vendor, beep_host::sandbox::korona::sandbox_credentials());
                     let (page, report) = runtime.fetch_catalog(&connector, &ctx, &cfg, None).await;
-                    let page = page.unwrap_or_else(|e| panic!("{e}"));
+                    let page = page.unwrap_or_else(|e| {
+                        let logs: Vec<_> = report.logs.iter().map(|l| &l.message).collect();
+                        panic!("{e}\nlogs: {logs:#?}")
+                    });
                     assert_eq!(page.products.len(), 42);
                     if i == 0 {
                         for line in &report.logs {
@@ -322,7 +357,10 @@ async fn figures() {
                 _ => {
                     let cfg = config(vendor, beep_host::sandbox::stripe::sandbox_credentials());
                     let (ok, report) = runtime.validate_config(&connector, &ctx, &cfg).await;
-                    ok.unwrap_or_else(|e| panic!("{e}"));
+                    ok.unwrap_or_else(|e| {
+                        let logs: Vec<_> = report.logs.iter().map(|l| &l.message).collect();
+                        panic!("{e}\nlogs: {logs:#?}")
+                    });
                     report.outbound.len()
                 }
             };

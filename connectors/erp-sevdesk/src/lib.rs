@@ -28,10 +28,16 @@
 //!   `paymtPurpose` filter); before creating, the connector searches for it, and a hit is
 //!   a duplicate.
 //! * Stock changes: sevdesk's API has no stock movements, only a part's absolute `stock`
-//!   (`PUT Part/{id}` with `Model_PartUpdate.stock`). A change is applied as
-//!   `getStock` + delta → `PUT`. Nothing in sevdesk records that a change was applied, so
-//!   a resend after an answer was lost applies it again, and a stock booking made in
-//!   sevdesk between the read and the write is overwritten; see [`push_stock_changes`].
+//!   (`PUT Part/{id}` with `Model_PartUpdate.stock`). A change is applied as read
+//!   (`Part/{id}/getStock`, or `Part?partNumber=` by SKU) + delta → `PUT`. Nothing in
+//!   sevdesk records that a change was applied, so a resend after an answer was lost
+//!   applies it again, and a stock booking made in sevdesk between the read and the write
+//!   is overwritten; see [`push_stock_changes`].
+//!
+//! Every call stays inside the host's request budget (100 per call): pages of 40
+//! contacts/orders (one more request per supplier or purchase order), at most 45
+//! transactions or stock changes per push call (two requests each); the rest come back
+//! `rejected(rate-limited)` for the next push.
 
 // Natively the crate only serves the unit tests (the exports are wasm-only, see below).
 

@@ -2,12 +2,13 @@
 //! in one transaction together with the run's cursor, so a page is either all there
 //! (and not fetched again) or not there at all.
 
-use super::{CHUNK, Db, now_ms, placeholders};
+use super::{Backend, CHUNK, Db, now_ms, placeholders};
 use crate::runtime::bindings::types::{Category, PriceUpdate, Product};
 use sqlx::any::AnyArguments;
 use sqlx::{Any, Row, Transaction};
 
 pub async fn upsert_categories(
+    backend: Backend,
     tx: &mut Transaction<'_, Any>,
     store_id: &str,
     system: &str,
@@ -18,7 +19,7 @@ pub async fn upsert_categories(
         let sql = format!(
             "INSERT INTO categories (store_id, system, external_id, name, parent_id, updated_at) VALUES {}
              ON CONFLICT (store_id, system, external_id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_id, updated_at = excluded.updated_at",
-            placeholders(chunk.len(), 6)
+            placeholders(backend, chunk.len(), 6)
         );
         let mut q = sqlx::query::<Any>(&sql);
         for c in chunk {
@@ -36,6 +37,7 @@ pub async fn upsert_categories(
 }
 
 pub async fn upsert_products(
+    backend: Backend,
     tx: &mut Transaction<'_, Any>,
     store_id: &str,
     system: &str,
@@ -49,7 +51,7 @@ pub async fn upsert_products(
              ON CONFLICT (store_id, system, external_id) DO UPDATE SET sku = excluded.sku, name = excluded.name, category_id = excluded.category_id,
                price_amount = excluded.price_amount, price_currency = excluded.price_currency, tax_rate_bps = excluded.tax_rate_bps, gtins = excluded.gtins,
                unit = excluded.unit, active = excluded.active, sync_run_id = excluded.sync_run_id, updated_at = excluded.updated_at",
-            placeholders(chunk.len(), 14)
+            placeholders(backend, chunk.len(), 14)
         );
         let mut q: sqlx::query::Query<'_, Any, AnyArguments<'_>> = sqlx::query(&sql);
         for p in chunk {
@@ -75,6 +77,7 @@ pub async fn upsert_products(
 }
 
 pub async fn upsert_prices(
+    backend: Backend,
     tx: &mut Transaction<'_, Any>,
     store_id: &str,
     system: &str,
@@ -86,7 +89,7 @@ pub async fn upsert_prices(
             "INSERT INTO prices (store_id, system, product_id, price_group, amount, currency, valid_from, updated_at) VALUES {}
              ON CONFLICT (store_id, system, product_id, price_group) DO UPDATE SET amount = excluded.amount, currency = excluded.currency,
                valid_from = excluded.valid_from, updated_at = excluded.updated_at",
-            placeholders(chunk.len(), 8)
+            placeholders(backend, chunk.len(), 8)
         );
         let mut q = sqlx::query::<Any>(&sql);
         for p in chunk {

@@ -1,11 +1,12 @@
 //! What an ERP sync writes (stock levels, purchase orders, suppliers) and reads back.
 
-use super::{CHUNK, Db, now_ms, placeholders};
+use super::{Backend, CHUNK, Db, now_ms, placeholders};
 use crate::runtime::bindings::types::{PurchaseOrder, StockLevel, Supplier};
 use serde_json::{Value, json};
 use sqlx::{Any, Row, Transaction};
 
 pub async fn upsert_inventory(
+    backend: Backend,
     tx: &mut Transaction<'_, Any>,
     store_id: &str,
     system: &str,
@@ -17,7 +18,7 @@ pub async fn upsert_inventory(
             "INSERT INTO inventory (store_id, system, external_id, warehouse_id, sku, quantity, unit, upstream_updated_at, updated_at) VALUES {}
              ON CONFLICT (store_id, system, external_id, warehouse_id) DO UPDATE SET sku = excluded.sku, quantity = excluded.quantity,
                unit = excluded.unit, upstream_updated_at = excluded.upstream_updated_at, updated_at = excluded.updated_at",
-            placeholders(chunk.len(), 9)
+            placeholders(backend, chunk.len(), 9)
         );
         let mut q = sqlx::query::<Any>(&sql);
         for l in chunk {
@@ -38,6 +39,7 @@ pub async fn upsert_inventory(
 }
 
 pub async fn upsert_orders(
+    backend: Backend,
     tx: &mut Transaction<'_, Any>,
     store_id: &str,
     system: &str,
@@ -49,7 +51,7 @@ pub async fn upsert_orders(
             "INSERT INTO purchase_orders (store_id, system, external_id, supplier_id, number, status, total_amount, currency, ordered_at, lines, updated_at) VALUES {}
              ON CONFLICT (store_id, system, external_id) DO UPDATE SET supplier_id = excluded.supplier_id, number = excluded.number, status = excluded.status,
                total_amount = excluded.total_amount, currency = excluded.currency, ordered_at = excluded.ordered_at, lines = excluded.lines, updated_at = excluded.updated_at",
-            placeholders(chunk.len(), 11)
+            placeholders(backend, chunk.len(), 11)
         );
         let mut q = sqlx::query::<Any>(&sql);
         for o in chunk {
@@ -85,6 +87,7 @@ pub async fn upsert_orders(
 }
 
 pub async fn upsert_suppliers(
+    backend: Backend,
     tx: &mut Transaction<'_, Any>,
     store_id: &str,
     system: &str,
@@ -95,7 +98,7 @@ pub async fn upsert_suppliers(
         let sql = format!(
             "INSERT INTO suppliers (store_id, system, external_id, name, email, vat_id, updated_at) VALUES {}
              ON CONFLICT (store_id, system, external_id) DO UPDATE SET name = excluded.name, email = excluded.email, vat_id = excluded.vat_id, updated_at = excluded.updated_at",
-            placeholders(chunk.len(), 7)
+            placeholders(backend, chunk.len(), 7)
         );
         let mut q = sqlx::query::<Any>(&sql);
         for s in chunk {

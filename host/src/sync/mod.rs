@@ -260,6 +260,7 @@ async fn run(
 
         let mut tx = app.db.pool.begin().await?;
         page.write(
+            app.db.backend,
             &mut tx,
             req.store_id,
             req.system,

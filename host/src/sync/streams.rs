@@ -103,6 +103,7 @@ impl Page {
 
     pub async fn write(
         &self,
+        backend: db::Backend,
         tx: &mut Transaction<'_, Any>,
         store_id: &str,
         system: &str,
@@ -111,23 +112,25 @@ impl Page {
     ) -> anyhow::Result<()> {
         match self {
             Page::Catalog(p) => {
-                db::catalog::upsert_categories(tx, store_id, system, &p.categories).await?;
-                db::catalog::upsert_products(tx, store_id, system, run_id, &p.products).await?;
-                db::catalog::upsert_prices(tx, store_id, system, &p.price_updates).await?;
+                db::catalog::upsert_categories(backend, tx, store_id, system, &p.categories)
+                    .await?;
+                db::catalog::upsert_products(backend, tx, store_id, system, run_id, &p.products)
+                    .await?;
+                db::catalog::upsert_prices(backend, tx, store_id, system, &p.price_updates).await?;
                 add(counts, "products", p.products.len());
                 add(counts, "categories", p.categories.len());
                 add(counts, "priceUpdates", p.price_updates.len());
             }
             Page::Inventory(p) => {
-                db::erp::upsert_inventory(tx, store_id, system, &p.levels).await?;
+                db::erp::upsert_inventory(backend, tx, store_id, system, &p.levels).await?;
                 add(counts, "inventory", p.levels.len());
             }
             Page::Orders(p) => {
-                db::erp::upsert_orders(tx, store_id, system, &p.orders).await?;
+                db::erp::upsert_orders(backend, tx, store_id, system, &p.orders).await?;
                 add(counts, "orders", p.orders.len());
             }
             Page::Suppliers(p) => {
-                db::erp::upsert_suppliers(tx, store_id, system, &p.suppliers).await?;
+                db::erp::upsert_suppliers(backend, tx, store_id, system, &p.suppliers).await?;
                 add(counts, "suppliers", p.suppliers.len());
             }
         }
