@@ -118,9 +118,19 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    // `cargo bench -p beep-host --bench runtime -- call` runs only the matching parts.
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let wanted = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
     rt.block_on(async {
-        call_cost().await;
-        sync_throughput(10_000).await;
-        sync_throughput(100_000).await;
+        if wanted("call") {
+            call_cost().await;
+        }
+        if wanted("sync") {
+            sync_throughput(10_000).await;
+            sync_throughput(100_000).await;
+        }
     });
 }

@@ -375,3 +375,26 @@ on_both_databases!(
     bad_uploads_say_what_is_wrong,
     grants_follow_approval
 );
+
+/// A component built against the frozen released contract (wit/released/0.1.0) loads,
+/// reports its contract, and syncs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn released_contract_components_keep_working() {
+    let server = Server::start(Backend::Sqlite).await;
+    let m = server.merchant(Plan::Grow).await;
+    let store = server.store(&m).await;
+    let manifest = json!({"name": "test-contract-0-1-0", "version": "0.1.0", "kind": "pos"});
+    let (status, body) = upload(
+        &server,
+        &m,
+        &m.key,
+        manifest,
+        std::fs::read(wasm("component-contract-0-1-0")).unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["connector"]["contract"], "beep:connector@0.1.0");
+    let (status, body) = server.post(&m.key, "/api/v1/syncPOS", json!({"system": "custom", "connectorId": "test-contract-0-1-0", "storeId": store, "credentials": {}})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["synced"]["products"], 1);
+}

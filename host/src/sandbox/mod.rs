@@ -6,9 +6,13 @@
 
 pub mod adyen;
 pub mod korona;
+pub mod lightspeed;
 pub mod mollie;
+pub mod payone;
 pub mod sevdesk;
 pub mod stripe;
+pub mod unzer;
+pub mod xentral;
 
 use axum::Router;
 use std::collections::BTreeMap;
@@ -31,6 +35,12 @@ pub const VENDORS: &[Vendor] = &[
         credentials: korona::sandbox_credentials,
     },
     Vendor {
+        name: "lightspeed",
+        kind: "pos",
+        base_path: "/lightspeed",
+        credentials: lightspeed::sandbox_credentials,
+    },
+    Vendor {
         name: "stripe",
         kind: "psp",
         base_path: "/stripe",
@@ -49,10 +59,28 @@ pub const VENDORS: &[Vendor] = &[
         credentials: adyen::sandbox_credentials,
     },
     Vendor {
+        name: "payone",
+        kind: "psp",
+        base_path: "/payone",
+        credentials: payone::sandbox_credentials,
+    },
+    Vendor {
+        name: "unzer",
+        kind: "psp",
+        base_path: "/unzer/v1",
+        credentials: unzer::sandbox_credentials,
+    },
+    Vendor {
         name: "sevdesk",
         kind: "erp",
         base_path: "/sevdesk/api/v1",
         credentials: sevdesk::sandbox_credentials,
+    },
+    Vendor {
+        name: "xentral",
+        kind: "erp",
+        base_path: "/xentral",
+        credentials: xentral::sandbox_credentials,
     },
 ];
 
@@ -73,10 +101,17 @@ impl Sandbox {
     ) -> anyhow::Result<Sandbox> {
         let router = Router::new()
             .nest("/korona", korona::router(korona::KoronaSim::new()))
+            .nest(
+                "/lightspeed",
+                lightspeed::router(lightspeed::LightspeedSim::new()),
+            )
             .nest("/stripe", stripe::router(stripe::StripeSim::new()))
             .nest("/mollie", mollie::router(mollie::MollieSim::new()))
             .nest("/adyen", adyen::router(adyen::AdyenSim::new()))
+            .nest("/payone", payone::router(payone::PayoneSim::new()))
             .nest("/sevdesk", sevdesk::router(sevdesk::SevdeskSim::new()))
+            .nest("/unzer", unzer::router(unzer::UnzerSim::new()))
+            .nest("/xentral", xentral::router(xentral::XentralSim::new()))
             .nest(ECHO_PATH, echo_router());
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;

@@ -265,34 +265,41 @@ fn query(raw: Option<&str>) -> HashMap<String, String> {
         .collect()
 }
 
+/// A 400 with one message.
+struct Bad(String);
+
+impl IntoResponse for Bad {
+    fn into_response(self) -> Response {
+        bad_request(&self.0)
+    }
+}
+
 struct Page {
     number: usize,
     size: usize,
 }
 
-fn page(q: &HashMap<String, String>) -> Result<Page, Response> {
-    let parse = |key: &str, default: usize| -> Result<usize, Response> {
+fn page(q: &HashMap<String, String>) -> Result<Page, Bad> {
+    let parse = |key: &str, default: usize| -> Result<usize, Bad> {
         match q.get(key) {
             None => Ok(default),
             Some(v) => v
                 .parse::<usize>()
                 .ok()
                 .filter(|n| *n >= 1)
-                .ok_or_else(|| bad_request(&format!("{key} must be an integer of at least 1"))),
+                .ok_or_else(|| Bad(format!("{key} must be an integer of at least 1"))),
         }
     };
     let number = parse("page[number]", 1)?;
     let size = parse("page[size]", DEFAULT_PAGE_SIZE)?;
     if size > MAX_PAGE_SIZE {
-        return Err(bad_request(&format!(
-            "page[size] must be at most {MAX_PAGE_SIZE}"
-        )));
+        return Err(Bad(format!("page[size] must be at most {MAX_PAGE_SIZE}")));
     }
     Ok(Page { number, size })
 }
 
 /// The `filter[i][value]` of every `filter[i][key] == key` with op `equals`.
-fn filter_equals(q: &HashMap<String, String>, key: &str) -> Result<Option<String>, Response> {
+fn filter_equals(q: &HashMap<String, String>, key: &str) -> Result<Option<String>, Bad> {
     for i in 0..10 {
         if q.get(&format!("filter[{i}][key]")).map(String::as_str) == Some(key) {
             let op = q
@@ -300,7 +307,7 @@ fn filter_equals(q: &HashMap<String, String>, key: &str) -> Result<Option<String
                 .map(String::as_str)
                 .unwrap_or("equals");
             if op != "equals" {
-                return Err(bad_request(&format!(
+                return Err(Bad(format!(
                     "the simulator filters {key} with op equals only"
                 )));
             }
@@ -495,11 +502,11 @@ async fn get_products(
         let q = query(raw.as_deref());
         let p = match page(&q) {
             Ok(p) => p,
-            Err(r) => return r,
+            Err(r) => return r.into_response(),
         };
         let number = match filter_equals(&q, "number") {
             Ok(n) => n,
-            Err(r) => return r,
+            Err(r) => return r.into_response(),
         };
         match inst {
             Instance::Demo => {
@@ -589,7 +596,7 @@ async fn get_suppliers(
     sim.api(&headers, |_, _| {
         let p = match page(&query(raw.as_deref())) {
             Ok(p) => p,
-            Err(r) => return r,
+            Err(r) => return r.into_response(),
         };
         let all = suppliers();
         list(slice_of(&all, &p), all.len(), &p)
@@ -604,7 +611,7 @@ async fn get_purchase_orders(
     sim.api(&headers, |st, _| {
         let p = match page(&query(raw.as_deref())) {
             Ok(p) => p,
-            Err(r) => return r,
+            Err(r) => return r.into_response(),
         };
         let all: Vec<Value> = ORDERS
             .iter()
@@ -619,11 +626,9 @@ async fn get_purchase_order(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    sim.api(&headers, |st, _| {
-        match ORDERS.iter().find(|o| o.0 == id) {
-            Some(o) => ok(json!({"data": purchase_order_json(o, &st.products, true)})),
-            None => not_found(),
-        }
+    sim.api(&headers, |st, _| match ORDERS.iter().find(|o| o.0 == id) {
+        Some(o) => ok(json!({"data": purchase_order_json(o, &st.products, true)})),
+        None => not_found(),
     })
 }
 
@@ -636,14 +641,14 @@ async fn get_sales_orders(
         let q = query(raw.as_deref());
         let p = match page(&q) {
             Ok(p) => p,
-            Err(r) => return r,
+            Err(r) => return r.into_response(),
         };
         let mut all: Vec<Value> = st.sales_orders.clone();
         for key in ["externalOrderId", "externalOrderNumber", "documentNumber"] {
             match filter_equals(&q, key) {
                 Ok(Some(v)) => all.retain(|o| o[key] == v.as_str()),
                 Ok(None) => {}
-                Err(r) => return r,
+                Err(r) => return r.into_response(),
             }
         }
         list(slice_of(&all, &p), all.len(), &p)
@@ -663,11 +668,11 @@ async fn get_sales_order(
     })
 }
 
-fn parse_json(body: &Bytes) -> Result<Value, Response> {
+fn parse_json(body: &Bytes) -> Result<Value, Bad> {
     serde_json::from_slice::<Value>(body)
         .ok()
         .filter(Value::is_object)
-        .ok_or_else(|| bad_request("the body must be a JSON object"))
+        .ok_or_else(|| Bad("the body must be a JSON object".into()))
 }
 
 /// The spec's `salesOrder.import` body: required `date`, `customer.id`, `project.id`,
@@ -705,7 +710,10 @@ fn validate_import(st: &SimState, body: &Value) -> Result<(), String> {
             let amount_ok = price["amount"]
                 .as_str()
                 .is_some_and(|a| a.parse::<f64>().is_ok());
-            if !amount_ok || !["EUR", "PLN", "CHF", "USD", "GBP"].contains(&price["currency"].as_str().unwrap_or("")) {
+            if !amount_ok
+                || !["EUR", "PLN", "CHF", "USD", "GBP"]
+                    .contains(&price["currency"].as_str().unwrap_or(""))
+            {
                 return Err("positions.price: not a money object".into());
             }
         }
@@ -721,7 +729,7 @@ async fn import_sales_order(
     sim.api(&headers, |st, _| {
         let body = match parse_json(&body) {
             Ok(b) => b,
-            Err(r) => return r,
+            Err(r) => return r.into_response(),
         };
         if let Err(m) = validate_import(st, &body) {
             return problem(
@@ -837,7 +845,7 @@ fn book_items(
         };
         let body = match parse_json(body) {
             Ok(b) => b,
-            Err(r) => return r,
+            Err(r) => return r.into_response(),
         };
         let Some(sku) = body["product"]["sku"].as_str() else {
             return bad_request("product.sku: This value should not be blank.");
@@ -878,7 +886,12 @@ fn book_items(
         if retrieve {
             StatusCode::NO_CONTENT.into_response()
         } else {
-            (StatusCode::CREATED, [(header::CONTENT_TYPE, "text/html")], "").into_response()
+            (
+                StatusCode::CREATED,
+                [(header::CONTENT_TYPE, "text/html")],
+                "",
+            )
+                .into_response()
         }
     })
 }
@@ -911,7 +924,7 @@ async fn hook_pushed(State(sim): State<Arc<XentralSim>>) -> Response {
 async fn hook_fail(State(sim): State<Arc<XentralSim>>, body: Bytes) -> Response {
     let body = match parse_json(&body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let status = body["status"]
         .as_u64()
@@ -936,17 +949,13 @@ async fn hook_stock(
 ) -> Response {
     let body = match parse_json(&body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let Some(quantity) = body["quantity"].as_f64() else {
         return bad_request("quantity: a number");
     };
     let mut st = sim.lock();
-    let Some(p) = st
-        .products
-        .iter_mut()
-        .find(|p| p.id.to_string() == id)
-    else {
+    let Some(p) = st.products.iter_mut().find(|p| p.id.to_string() == id) else {
         return not_found();
     };
     p.stock = [quantity, 0.0];
@@ -955,7 +964,8 @@ async fn hook_stock(
 }
 
 pub fn router(sim: Arc<XentralSim>) -> Router {
-    const ITEMS: &str = "/api/v1/warehouses/{warehouseId}/storageLocations/{storageLocationId}/items";
+    const ITEMS: &str =
+        "/api/v1/warehouses/{warehouseId}/storageLocations/{storageLocationId}/items";
     Router::new()
         .route("/api/v1/products", get(get_products))
         .route("/api/v1/products/{id}", get(get_product))
@@ -1024,7 +1034,12 @@ mod tests {
         (status, headers, value)
     }
 
-    async fn api(app: &Router, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+    async fn api(
+        app: &Router,
+        method: &str,
+        uri: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let (s, _, v) = send(app, method, uri, body, Some(DEMO_TOKEN)).await;
         (s, v)
     }
@@ -1032,32 +1047,64 @@ mod tests {
     #[tokio::test]
     async fn products_page_with_stock_over_two_warehouses() {
         let app = app();
-        let (s, v) = api(&app, "GET", "/api/v1/products?page[number]=1&page[size]=50", None).await;
+        let (s, v) = api(
+            &app,
+            "GET",
+            "/api/v1/products?page[number]=1&page[size]=50",
+            None,
+        )
+        .await;
         assert_eq!(s, StatusCode::OK, "{v}");
         assert_eq!(v["data"].as_array().unwrap().len(), 40);
         assert_eq!(v["extra"]["totalCount"], 40);
         assert_eq!(v["data"][1]["number"], "XP-1002");
         assert_eq!(v["data"][1]["stockCount"], 25.0, "20 + 5");
         assert_eq!(v["data"][39]["isStockItem"], false);
-        let (_, v) = api(&app, "GET", "/api/v1/products?page%5Bnumber%5D=4&page%5Bsize%5D=10", None).await;
+        let (_, v) = api(
+            &app,
+            "GET",
+            "/api/v1/products?page%5Bnumber%5D=4&page%5Bsize%5D=10",
+            None,
+        )
+        .await;
         assert_eq!(v["data"][0]["id"], "31");
         let (s, _) = api(&app, "GET", "/api/v1/products?page[size]=51", None).await;
         assert_eq!(s, StatusCode::BAD_REQUEST);
         let (_, v) = api(&app, "GET", "/api/v1/products/2/storageLocations", None).await;
         assert_eq!(v["data"].as_array().unwrap().len(), 2);
-        let (_, v) = api(&app, "GET", "/api/v1/products?filter[0][key]=number&filter[0][op]=equals&filter[0][value]=XP-1003", None).await;
+        let (_, v) = api(
+            &app,
+            "GET",
+            "/api/v1/products?filter[0][key]=number&filter[0][op]=equals&filter[0][value]=XP-1003",
+            None,
+        )
+        .await;
         assert_eq!(v["data"][0]["id"], "3");
     }
 
     #[tokio::test]
     async fn generated_instances_slice_pages() {
         let app = app();
-        let (s, _, v) = send(&app, "GET", "/api/v1/products?page[number]=2000&page[size]=50", None, Some("gen-100000")).await;
+        let (s, _, v) = send(
+            &app,
+            "GET",
+            "/api/v1/products?page[number]=2000&page[size]=50",
+            None,
+            Some("gen-100000"),
+        )
+        .await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(v["extra"]["totalCount"], 100_000);
         assert_eq!(v["data"].as_array().unwrap().len(), 50);
         assert_eq!(v["data"][49]["id"], "100000");
-        let (_, _, v) = send(&app, "GET", "/api/v1/products?page[number]=2001&page[size]=50", None, Some("gen-100000")).await;
+        let (_, _, v) = send(
+            &app,
+            "GET",
+            "/api/v1/products?page[number]=2001&page[size]=50",
+            None,
+            Some("gen-100000"),
+        )
+        .await;
         assert_eq!(v["data"], json!([]));
     }
 
@@ -1074,7 +1121,13 @@ mod tests {
     #[tokio::test]
     async fn suppliers_and_purchase_orders() {
         let app = app();
-        let (_, v) = api(&app, "GET", "/api/v1/suppliers?page[number]=1&page[size]=50", None).await;
+        let (_, v) = api(
+            &app,
+            "GET",
+            "/api/v1/suppliers?page[number]=1&page[size]=50",
+            None,
+        )
+        .await;
         assert_eq!(v["data"].as_array().unwrap().len(), 3);
         assert_eq!(v["data"][0]["general"]["vatNumber"], "DE811907980");
         let (_, v) = api(&app, "GET", "/api/v1/purchaseOrders", None).await;
@@ -1083,7 +1136,7 @@ mod tests {
         let (_, v) = api(&app, "GET", "/api/v1/purchaseOrders/1", None).await;
         assert_eq!(v["data"]["positions"].as_array().unwrap().len(), 3);
         assert_eq!(v["data"]["positions"][0]["price"]["amount"], "0.45");
-        assert_eq!(v["data"]["financials"]["total"]["amount"], "190.20");
+        assert_eq!(v["data"]["financials"]["total"]["amount"], "195.60");
         let (s, _) = api(&app, "GET", "/api/v1/purchaseOrders/9", None).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
     }
@@ -1099,19 +1152,48 @@ mod tests {
     #[tokio::test]
     async fn sales_orders_are_imported_and_searchable() {
         let app = app();
-        let (s, h, _) = send(&app, "POST", "/api/v1/salesOrders/actions/import", Some(import("BEEP-1")), Some(DEMO_TOKEN)).await;
+        let (s, h, _) = send(
+            &app,
+            "POST",
+            "/api/v1/salesOrders/actions/import",
+            Some(import("BEEP-1")),
+            Some(DEMO_TOKEN),
+        )
+        .await;
         assert_eq!(s, StatusCode::CREATED);
-        assert!(h[header::LOCATION].to_str().unwrap().ends_with("/api/v1/salesOrders/1"));
-        send(&app, "POST", "/api/v1/salesOrders/actions/import", Some(import("BEEP-1")), Some(DEMO_TOKEN)).await;
+        assert!(
+            h[header::LOCATION]
+                .to_str()
+                .unwrap()
+                .ends_with("/api/v1/salesOrders/1")
+        );
+        send(
+            &app,
+            "POST",
+            "/api/v1/salesOrders/actions/import",
+            Some(import("BEEP-1")),
+            Some(DEMO_TOKEN),
+        )
+        .await;
         let q = "/api/v1/salesOrders?filter[0][key]=externalOrderId&filter[0][op]=equals&filter[0][value]=BEEP-1";
         let (_, v) = api(&app, "GET", q, None).await;
-        assert_eq!(v["data"].as_array().unwrap().len(), 2, "duplicates are kept");
+        assert_eq!(
+            v["data"].as_array().unwrap().len(),
+            2,
+            "duplicates are kept"
+        );
         assert_eq!(v["data"][0]["total"], 3.47);
         let (_, v) = api(&app, "GET", &q.replace("BEEP-1", "BEEP-2"), None).await;
         assert_eq!(v["data"], json!([]));
         let mut bad = import("x");
         bad["customer"]["id"] = json!("999");
-        let (s, v) = api(&app, "POST", "/api/v1/salesOrders/actions/import", Some(bad)).await;
+        let (s, v) = api(
+            &app,
+            "POST",
+            "/api/v1/salesOrders/actions/import",
+            Some(bad),
+        )
+        .await;
         assert_eq!(s, StatusCode::BAD_REQUEST);
         assert!(v["messages"][0].as_str().unwrap().contains("customer"));
         let (_, _, pushed) = send(&app, "GET", "/_sim/pushed", None, None).await;
@@ -1122,21 +1204,58 @@ mod tests {
     async fn stock_is_booked_in_and_out() {
         let app = app();
         let items = "/api/v1/warehouses/1/storageLocations/11/items";
-        let (s, _) = api(&app, "PATCH", items, Some(json!({"product": {"sku": "XP-1001"}, "quantity": 4, "reason": "BEEP-x"}))).await;
+        let (s, _) = api(
+            &app,
+            "PATCH",
+            items,
+            Some(json!({"product": {"sku": "XP-1001"}, "quantity": 4, "reason": "BEEP-x"})),
+        )
+        .await;
         assert_eq!(s, StatusCode::NO_CONTENT);
-        let (s, _) = api(&app, "POST", items, Some(json!({"product": {"sku": "XP-1001"}, "quantity": 1}))).await;
+        let (s, _) = api(
+            &app,
+            "POST",
+            items,
+            Some(json!({"product": {"sku": "XP-1001"}, "quantity": 1})),
+        )
+        .await;
         assert_eq!(s, StatusCode::CREATED);
         let (_, v) = api(&app, "GET", "/api/v1/products/1", None).await;
         assert_eq!(v["data"]["stockCount"], 7.0);
-        let (s, _) = api(&app, "PATCH", items, Some(json!({"product": {"sku": "XP-1001"}, "quantity": 100}))).await;
+        let (s, _) = api(
+            &app,
+            "PATCH",
+            items,
+            Some(json!({"product": {"sku": "XP-1001"}, "quantity": 100})),
+        )
+        .await;
         assert_eq!(s, StatusCode::CONFLICT);
-        let (s, _) = api(&app, "POST", items, Some(json!({"product": {"sku": "nope"}, "quantity": 1}))).await;
+        let (s, _) = api(
+            &app,
+            "POST",
+            items,
+            Some(json!({"product": {"sku": "nope"}, "quantity": 1})),
+        )
+        .await;
         assert_eq!(s, StatusCode::NOT_FOUND);
-        let (s, _) = api(&app, "POST", "/api/v1/warehouses/1/storageLocations/21/items", Some(json!({"product": {"sku": "XP-1001"}, "quantity": 1}))).await;
+        let (s, _) = api(
+            &app,
+            "POST",
+            "/api/v1/warehouses/1/storageLocations/21/items",
+            Some(json!({"product": {"sku": "XP-1001"}, "quantity": 1})),
+        )
+        .await;
         assert_eq!(s, StatusCode::NOT_FOUND);
         let (_, _, pushed) = send(&app, "GET", "/_sim/pushed", None, None).await;
         assert_eq!(pushed["stockMovements"][0]["quantity"], -4.0);
-        send(&app, "POST", "/_sim/products/1/stock", Some(json!({"quantity": 12})), None).await;
+        send(
+            &app,
+            "POST",
+            "/_sim/products/1/stock",
+            Some(json!({"quantity": 12})),
+            None,
+        )
+        .await;
         let (_, v) = api(&app, "GET", "/api/v1/products/1", None).await;
         assert_eq!(v["data"]["stockCount"], 12.0);
     }
@@ -1144,16 +1263,39 @@ mod tests {
     #[tokio::test]
     async fn failures_are_injected() {
         let app = app();
-        send(&app, "POST", "/_sim/fail", Some(json!({"status": 429, "times": 2})), None).await;
+        send(
+            &app,
+            "POST",
+            "/_sim/fail",
+            Some(json!({"status": 429, "times": 2})),
+            None,
+        )
+        .await;
         for _ in 0..2 {
             let (s, h, v) = send(&app, "GET", "/api/v1/products", None, Some(DEMO_TOKEN)).await;
             assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
             assert_eq!(h[header::RETRY_AFTER], "1");
             assert_eq!(v, "Too many API calls made.");
         }
-        assert_eq!(api(&app, "GET", "/api/v1/products", None).await.0, StatusCode::OK);
-        send(&app, "POST", "/_sim/fail", Some(json!({"status": 500, "times": 1})), None).await;
-        assert_eq!(api(&app, "GET", "/api/v1/products", None).await.0, StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(api(&app, "GET", "/api/v1/products", None).await.0, StatusCode::OK);
+        assert_eq!(
+            api(&app, "GET", "/api/v1/products", None).await.0,
+            StatusCode::OK
+        );
+        send(
+            &app,
+            "POST",
+            "/_sim/fail",
+            Some(json!({"status": 500, "times": 1})),
+            None,
+        )
+        .await;
+        assert_eq!(
+            api(&app, "GET", "/api/v1/products", None).await.0,
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert_eq!(
+            api(&app, "GET", "/api/v1/products", None).await.0,
+            StatusCode::OK
+        );
     }
 }

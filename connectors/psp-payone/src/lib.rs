@@ -1002,7 +1002,7 @@ pub fn webhook_event_from(
     pe: &PaymentExecution,
 ) -> Result<WebhookEvent, ConnectorError> {
     let payment = payment_from_execution(cc, checkout, pe, None)?;
-    let status = format!("{:?}", payment.status).to_ascii_lowercase();
+    let status = payment_status_name(payment.status);
     let last_refund = pe
         .events
         .iter()
@@ -1011,7 +1011,7 @@ pub fn webhook_event_from(
     let (id, event_type, refund) = match last_refund {
         Some(e) => {
             let refund = refund_from_event(e, &payment.provider_reference)?;
-            let rs = format!("{:?}", refund.status).to_ascii_lowercase();
+            let rs = refund_status_name(refund.status);
             (
                 format!(
                     "{}:{status}:{}:{rs}",
@@ -1033,6 +1033,25 @@ pub fn webhook_event_from(
         payment: Some(payment),
         refund,
     })
+}
+
+fn payment_status_name(s: PaymentStatus) -> &'static str {
+    match s {
+        PaymentStatus::Pending => "pending",
+        PaymentStatus::RequiresAction => "requires_action",
+        PaymentStatus::Authorized => "authorized",
+        PaymentStatus::Succeeded => "succeeded",
+        PaymentStatus::Failed => "failed",
+        PaymentStatus::Canceled => "canceled",
+    }
+}
+
+fn refund_status_name(s: RefundStatus) -> &'static str {
+    match s {
+        RefundStatus::Pending => "pending",
+        RefundStatus::Succeeded => "succeeded",
+        RefundStatus::Failed => "failed",
+    }
 }
 
 beep_sdk::export_psp!(Payone);
