@@ -5,6 +5,7 @@ mod support;
 mod adyen;
 mod api;
 mod erp;
+mod guide;
 mod guests;
 mod korona;
 mod lightspeed;

@@ -436,6 +436,7 @@ fn event(kind: &str, amount: i64, currency: &str, status: &str, reference: Optio
 }
 
 /// An `AmountOfMoney` as the spec has it: an integer with two implied decimals.
+#[allow(clippy::result_large_err)] // a handler's early answer
 fn parse_amount(v: &Value, property: &str, positive: bool) -> Result<(i64, String), Response> {
     let amount = v["amount"].as_i64();
     let currency = v["currencyCode"].as_str().unwrap_or("");
@@ -605,6 +606,7 @@ async fn authenticate(
     }
 }
 
+#[allow(clippy::result_large_err)] // a handler's early answer
 fn parse_json(body: &Bytes) -> Result<Value, Response> {
     serde_json::from_slice(body).map_err(|e| {
         bad_request(
