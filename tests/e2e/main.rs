@@ -13,6 +13,7 @@ mod mollie;
 mod partner;
 mod payone;
 mod sandbox;
+mod secrets;
 mod sevdesk;
 mod stripe;
 mod unzer;
