@@ -27,6 +27,8 @@ pub struct Settings {
     pub cache_dir: Option<PathBuf>,
     pub connectors_dir: Option<PathBuf>,
     pub budgets: Budgets,
+    /// Requests per second and burst, per API key.
+    pub rate_limit: crate::ratelimit::Limit,
 }
 
 impl Settings {
@@ -42,6 +44,10 @@ impl Settings {
             cache_dir: None,
             connectors_dir: None,
             budgets: Budgets::default(),
+            rate_limit: crate::ratelimit::Limit {
+                per_second: 100.0,
+                burst: 200.0,
+            },
         }
     }
 }
@@ -53,6 +59,7 @@ pub struct App {
     pub registry: Registry,
     pub sealer: Sealer,
     pub sandbox: Sandbox,
+    pub limiter: crate::ratelimit::Limiter,
 }
 
 impl App {
@@ -79,7 +86,9 @@ impl App {
         let runtime = Runtime::new(settings.cache_dir.clone())?;
         let registry = Registry::load(&runtime, settings.connectors_dir.as_deref()).await?;
         let sandbox = Sandbox::start(settings.sandbox_addr, &settings.sandbox_urls).await?;
+        let limiter = crate::ratelimit::Limiter::new(settings.rate_limit);
         Ok(Arc::new(App {
+            limiter,
             settings,
             db,
             runtime,

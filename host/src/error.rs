@@ -23,6 +23,10 @@ pub enum Failure {
     },
     /// The request body is over the limit (413).
     TooLarge(String),
+    /// Too many requests for this key (429).
+    TooMany {
+        retry_after: u32,
+    },
     /// Conflicts with the current state (409): idempotency, a run in progress.
     Conflict {
         code: &'static str,

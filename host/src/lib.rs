@@ -14,6 +14,7 @@ pub mod db;
 pub mod error;
 pub mod partner;
 pub mod payments;
+pub mod ratelimit;
 pub mod runtime;
 pub mod sandbox;
 pub mod sync;

@@ -146,6 +146,9 @@ struct ServeArgs {
     /// Per-response body cap, in KiB.
     #[arg(long, env = "BEEP_CALL_MAX_RESPONSE_KIB", default_value_t = 16 * 1024)]
     call_max_response_kib: u64,
+    /// Requests per second per API key (sustained); bursts of twice that.
+    #[arg(long, env = "BEEP_RATE_LIMIT", default_value_t = 100.0)]
+    rate_limit: f64,
     /// Per-call log cap, in KiB.
     #[arg(long, env = "BEEP_CALL_MAX_LOG_KIB", default_value_t = 64)]
     call_max_log_kib: usize,
@@ -304,6 +307,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             max_requests: args.call_max_requests,
             max_response_bytes: args.call_max_response_kib << 10,
             max_log_bytes: args.call_max_log_kib << 10,
+        },
+        rate_limit: beep_host::ratelimit::Limit {
+            per_second: args.rate_limit,
+            burst: args.rate_limit * 2.0,
         },
     };
     let started = std::time::Instant::now();

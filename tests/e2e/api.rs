@@ -332,3 +332,42 @@ async fn live_mode_refuses_to_start_without_a_key() {
         .expect("refuses to start");
     assert!(err.to_string().contains("master key"), "{err}");
 }
+
+/// Each key has its own request budget; over it, 429 with Retry-After, and other keys
+/// are not affected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_key_rate_limits() {
+    let limit = beep_host::ratelimit::Limit {
+        per_second: 2.0,
+        burst: 5.0,
+    };
+    let server = crate::support::Server::start_with(
+        Backend::Sqlite,
+        crate::support::Options {
+            rate_limit: Some(limit),
+            ..Default::default()
+        },
+    )
+    .await;
+    let noisy = server.merchant(Plan::Grow).await;
+    let quiet = server.merchant(Plan::Grow).await;
+    let mut limited = 0;
+    for _ in 0..20 {
+        let resp = server
+            .http
+            .get(format!("{}/api/v1/stores", server.url))
+            .bearer_auth(&noisy.key)
+            .send()
+            .await
+            .unwrap();
+        if resp.status() == StatusCode::TOO_MANY_REQUESTS {
+            assert!(resp.headers().get("retry-after").is_some());
+            let body: Value = resp.json().await.unwrap();
+            assert_eq!(body["error"]["code"], "rate_limited");
+            limited += 1;
+        }
+    }
+    assert!(limited >= 10, "{limited} of 20 were limited");
+    let (status, _) = server.get(&quiet.key, "/api/v1/stores").await;
+    assert_eq!(status, StatusCode::OK, "another key is unaffected");
+}

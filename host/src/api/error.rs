@@ -21,6 +21,12 @@ pub fn error_answer(failure: &Failure) -> (u16, Value) {
 fn describe(failure: &Failure) -> (u16, String, String, Option<(&'static str, Value)>) {
     match failure {
         Failure::Invalid { code, message } => (400, code.to_string(), message.clone(), None),
+        Failure::TooMany { retry_after } => (
+            429,
+            "rate_limited".into(),
+            format!("too many requests for this key; retry in {retry_after} s"),
+            None,
+        ),
         Failure::TooLarge(message) => (413, "body_too_large".into(), message.clone(), None),
         Failure::Unauthenticated(message) => (401, "unauthorized".into(), message.clone(), None),
         Failure::NotFound { code, message } => (404, code.to_string(), message.clone(), None),
@@ -112,6 +118,7 @@ fn call_status(connector: &str, error: &CallError) -> (u16, String, String) {
 fn retry_after(failure: &Failure) -> Option<u32> {
     match failure {
         Failure::Conflict { retry_after, .. } => *retry_after,
+        Failure::TooMany { retry_after } => Some(*retry_after),
         Failure::Call {
             error: CallError::Connector(ConnectorError::RateLimited(after)),
             ..

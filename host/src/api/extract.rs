@@ -27,6 +27,10 @@ impl FromRequestParts<Arc<App>> for Caller {
             .ok_or_else(|| {
                 unauthorized("the Authorization header must be Bearer beep_test_… or beep_live_…")
             })?;
+        // Limit before the database is asked: a flood of requests costs a hash lookup.
+        app.limiter
+            .check(key)
+            .map_err(|retry_after| Failure::TooMany { retry_after })?;
         let caller = db::merchants::authenticate(&app.db, key)
             .await?
             .ok_or_else(|| unauthorized("unknown API key"))?;

@@ -59,6 +59,7 @@ pub struct Options {
     pub reuse_db: Option<String>,
     pub master_key: Option<String>,
     pub retired_keys: Vec<String>,
+    pub rate_limit: Option<beep_host::ratelimit::Limit>,
 }
 
 impl Server {
@@ -108,6 +109,9 @@ impl Server {
         settings.connectors_dir = Some(connectors_dir);
         settings.budgets = options.budgets;
         settings.sandbox_urls = options.sandbox_urls;
+        if let Some(limit) = options.rate_limit {
+            settings.rate_limit = limit;
+        }
         settings.master_key = options.master_key.clone();
         settings.retired_keys = options.retired_keys.clone();
         if options.live {
