@@ -29,6 +29,10 @@ pub struct Settings {
     pub budgets: Budgets,
     /// Requests per second and burst, per API key.
     pub rate_limit: crate::ratelimit::Limit,
+    /// A running sync whose heartbeat is older than this is taken to be dead (resumable).
+    pub sync_stale_after_ms: i64,
+    /// An outbox claim older than this is taken to be dead (the item may be resent).
+    pub outbox_lease_ms: i64,
 }
 
 impl Settings {
@@ -48,6 +52,8 @@ impl Settings {
                 per_second: 100.0,
                 burst: 200.0,
             },
+            sync_stale_after_ms: 60_000,
+            outbox_lease_ms: 60_000,
         }
     }
 }

@@ -149,6 +149,22 @@ struct ServeArgs {
     /// Requests per second per API key (sustained); bursts of twice that.
     #[arg(long, env = "BEEP_RATE_LIMIT", default_value_t = 100.0)]
     rate_limit: f64,
+    /// After how long a running sync without a heartbeat is taken to be dead, in ms.
+    #[arg(
+        long,
+        env = "BEEP_SYNC_STALE_MS",
+        default_value_t = 60_000,
+        hide = true
+    )]
+    sync_stale_ms: i64,
+    /// After how long an unfinished outbox delivery may be resent, in ms.
+    #[arg(
+        long,
+        env = "BEEP_OUTBOX_LEASE_MS",
+        default_value_t = 60_000,
+        hide = true
+    )]
+    outbox_lease_ms: i64,
     /// Per-call log cap, in KiB.
     #[arg(long, env = "BEEP_CALL_MAX_LOG_KIB", default_value_t = 64)]
     call_max_log_kib: usize,
@@ -308,6 +324,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             max_response_bytes: args.call_max_response_kib << 10,
             max_log_bytes: args.call_max_log_kib << 10,
         },
+        sync_stale_after_ms: args.sync_stale_ms,
+        outbox_lease_ms: args.outbox_lease_ms,
         rate_limit: beep_host::ratelimit::Limit {
             per_second: args.rate_limit,
             burst: args.rate_limit * 2.0,

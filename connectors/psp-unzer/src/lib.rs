@@ -769,14 +769,14 @@ impl beep_sdk::psp::Psp for Unzer {
         let resp = cfg.post("/payments/charges", &body)?.send()?;
         // A declined charge is still a charge of a payment: Unzer answers the transaction
         // with isError and its errors, whatever the HTTP status.
-        if !resp.is_success() && resp.status < 500 {
-            if let Ok(tx) = resp.json::<Transaction>()
-                && tx.is_error
-                && tx.id.is_some()
-                && tx.resources.payment_id.is_some()
-            {
-                return payment_from_charge(&tx, &request.amount);
-            }
+        if !resp.is_success()
+            && resp.status < 500
+            && let Ok(tx) = resp.json::<Transaction>()
+            && tx.is_error
+            && tx.id.is_some()
+            && tx.resources.payment_id.is_some()
+        {
+            return payment_from_charge(&tx, &request.amount);
         }
         let tx: Transaction = check(resp)?.json()?;
         payment_from_charge(&tx, &request.amount)

@@ -4,10 +4,6 @@
 use super::{Db, now_ms};
 use sqlx::Row;
 
-/// A `sending` claim older than this belongs to a push that died; it may be retried
-/// (the vendor's external-reference check makes the resend harmless).
-pub const LEASE_MS: i64 = 60_000;
-
 pub enum Insert {
     Created,
     /// That store already has a sale with this receipt number.
@@ -71,7 +67,15 @@ pub async fn pending(
 
 /// Claims one sale for delivery to `target`; false if it is sent, rejected, or being
 /// sent by a live push right now.
-pub async fn claim(db: &Db, item_id: &str, store_id: &str, target: &str) -> anyhow::Result<bool> {
+/// A `sending` claim older than `lease_ms` belongs to a push that died; it may be
+/// retried (the vendor's external-reference check makes the resend harmless).
+pub async fn claim(
+    db: &Db,
+    item_id: &str,
+    store_id: &str,
+    target: &str,
+    lease_ms: i64,
+) -> anyhow::Result<bool> {
     let now = now_ms();
     let done = sqlx::query(
         "INSERT INTO deliveries (item_id, store_id, target, status, attempts, updated_at) VALUES ($1, $2, $3, 'sending', 1, $4)
@@ -82,7 +86,7 @@ pub async fn claim(db: &Db, item_id: &str, store_id: &str, target: &str) -> anyh
     .bind(store_id)
     .bind(target)
     .bind(now)
-    .bind(now - LEASE_MS)
+    .bind(now - lease_ms)
     .execute(&db.pool)
     .await?;
     Ok(done.rows_affected() == 1)

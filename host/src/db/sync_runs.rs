@@ -4,9 +4,6 @@
 use super::{Db, new_id, now_ms};
 use sqlx::{Any, Row, Transaction};
 
-/// A run whose heartbeat is older than this is considered interrupted and resumable.
-pub const STALE_AFTER_MS: i64 = 120_000;
-
 #[derive(Clone, Debug, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncRun {
@@ -27,6 +24,9 @@ pub struct SyncRun {
     pub cursor: Option<String>,
     /// Whether this call picked up an interrupted run.
     pub resumed: bool,
+    /// This claim's fencing token.
+    #[serde(skip)]
+    pub owner: String,
 }
 
 #[allow(clippy::large_enum_variant)] // made once per sync request
@@ -55,6 +55,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> SyncRun {
         finished_at: r.get(12),
         cursor: r.get(13),
         resumed: false,
+        owner: String::new(),
     }
 }
 
@@ -67,8 +68,10 @@ pub async fn claim(
     system: &str,
     full: bool,
     empty_counts: &serde_json::Value,
+    stale_after_ms: i64,
 ) -> anyhow::Result<Claim> {
     let now = now_ms();
+    let owner = new_id();
     let running = sqlx::query(&format!("SELECT {COLUMNS} FROM sync_runs WHERE store_id = $1 AND kind = $2 AND system = $3 AND status = 'running'"))
         .bind(store_id)
         .bind(kind)
@@ -78,13 +81,14 @@ pub async fn claim(
     if let Some(row) = running {
         let run = from_row(&row);
         let heartbeat: i64 = row.get(14);
-        if heartbeat > now - STALE_AFTER_MS {
+        if heartbeat > now - stale_after_ms {
             return Ok(Claim::Busy(run.sync_run_id));
         }
         if !full || run.full {
             // Take it over, unless someone else just did.
-            let taken = sqlx::query("UPDATE sync_runs SET heartbeat_at = $1 WHERE id = $2 AND heartbeat_at = $3 AND status = 'running'")
+            let taken = sqlx::query("UPDATE sync_runs SET heartbeat_at = $1, owner = $2 WHERE id = $3 AND heartbeat_at = $4 AND status = 'running'")
                 .bind(now)
+                .bind(&owner)
                 .bind(&run.sync_run_id)
                 .bind(heartbeat)
                 .execute(&db.pool)
@@ -94,6 +98,7 @@ pub async fn claim(
             }
             return Ok(Claim::Run(SyncRun {
                 resumed: true,
+                owner,
                 ..run
             }));
         }
@@ -116,8 +121,9 @@ pub async fn claim(
     if let Some(row) = latest {
         let run = from_row(&row);
         if run.status == "incomplete" && (!full || run.full) {
-            let reopened = sqlx::query("UPDATE sync_runs SET status = 'running', error_class = NULL, error_code = NULL, error = NULL, finished_at = NULL, heartbeat_at = $1 WHERE id = $2 AND status = 'incomplete'")
+            let reopened = sqlx::query("UPDATE sync_runs SET status = 'running', error_class = NULL, error_code = NULL, error = NULL, finished_at = NULL, heartbeat_at = $1, owner = $2 WHERE id = $3 AND status = 'incomplete'")
                 .bind(now)
+                .bind(&owner)
                 .bind(&run.sync_run_id)
                 .execute(&db.pool)
                 .await;
@@ -130,6 +136,7 @@ pub async fn claim(
                         error: None,
                         finished_at: None,
                         resumed: true,
+                        owner,
                         ..run
                     }));
                 }
@@ -159,8 +166,8 @@ pub async fn claim(
     let full = full || start_cursor.is_none();
     let id = new_id();
     let inserted = sqlx::query(
-        "INSERT INTO sync_runs (id, store_id, kind, system, status, full_sync, start_cursor, cursor, pages, counts, started_at, heartbeat_at)
-         VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, 0, $8, $9, $10)",
+        "INSERT INTO sync_runs (id, store_id, kind, system, status, full_sync, start_cursor, cursor, pages, counts, started_at, heartbeat_at, owner)
+         VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, 0, $8, $9, $10, $11)",
     )
     .bind(&id)
     .bind(store_id)
@@ -172,6 +179,7 @@ pub async fn claim(
     .bind(empty_counts.to_string())
     .bind(now)
     .bind(now)
+    .bind(&owner)
     .execute(&db.pool)
     .await;
     match inserted {
@@ -198,34 +206,56 @@ pub async fn claim(
         finished_at: None,
         cursor: start_cursor,
         resumed: false,
+        owner,
     }))
 }
 
-/// Saves progress inside the page's transaction.
+/// A run taken over by another claim (its heartbeat had gone stale): the page must not
+/// be written.
+#[derive(Debug)]
+pub struct Superseded;
+
+impl std::fmt::Display for Superseded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the sync run was taken over by another request")
+    }
+}
+
+impl std::error::Error for Superseded {}
+
+/// Saves progress inside the page's transaction, if this claim still owns the run.
 pub async fn save_page(tx: &mut Transaction<'_, Any>, run: &SyncRun) -> anyhow::Result<()> {
-    sqlx::query("UPDATE sync_runs SET cursor = $1, pages = $2, counts = $3, heartbeat_at = $4 WHERE id = $5")
+    let done = sqlx::query("UPDATE sync_runs SET cursor = $1, pages = $2, counts = $3, heartbeat_at = $4 WHERE id = $5 AND owner = $6 AND status = 'running'")
         .bind(run.cursor.as_deref())
         .bind(run.pages)
         .bind(run.counts.to_string())
         .bind(now_ms())
         .bind(&run.sync_run_id)
+        .bind(&run.owner)
         .execute(&mut **tx)
         .await?;
+    if done.rows_affected() == 0 {
+        return Err(Superseded.into());
+    }
     Ok(())
 }
 
 /// Completes the run and makes its final cursor the start of the next incremental run.
 pub async fn complete(tx: &mut Transaction<'_, Any>, run: &SyncRun) -> anyhow::Result<()> {
     let now = now_ms();
-    sqlx::query("UPDATE sync_runs SET status = 'complete', cursor = $1, pages = $2, counts = $3, heartbeat_at = $4, finished_at = $5 WHERE id = $6")
+    let done = sqlx::query("UPDATE sync_runs SET status = 'complete', cursor = $1, pages = $2, counts = $3, heartbeat_at = $4, finished_at = $5 WHERE id = $6 AND owner = $7 AND status = 'running'")
         .bind(run.cursor.as_deref())
         .bind(run.pages)
         .bind(run.counts.to_string())
         .bind(now)
         .bind(now)
         .bind(&run.sync_run_id)
+        .bind(&run.owner)
         .execute(&mut **tx)
         .await?;
+    if done.rows_affected() == 0 {
+        return Err(Superseded.into());
+    }
     sqlx::query(
         "INSERT INTO sync_state (store_id, kind, system, cursor, updated_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (store_id, kind, system) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",

@@ -66,7 +66,16 @@ impl Egress {
     }
 }
 
+/// Guests finish a request body before `handle()` (the body is sent whole), in writes of
+/// at most 4 KiB: buffer enough writes for a 16 MiB body, or a large body (a batch of
+/// receipts) would block its writer forever.
+const REQUEST_BODY_WRITES: usize = 4096;
+
 impl WasiHttpHooks for Egress {
+    fn p2_outgoing_body_buffer_chunks(&mut self) -> usize {
+        REQUEST_BODY_WRITES
+    }
+
     fn send_request(
         &mut self,
         request: http::Request<WasiBody>,

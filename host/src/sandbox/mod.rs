@@ -6,11 +6,15 @@
 
 pub mod adyen;
 pub mod korona;
+pub mod lexoffice;
 pub mod lightspeed;
 pub mod mollie;
+pub mod payabl;
 pub mod payone;
+pub mod sap;
 pub mod sevdesk;
 pub mod stripe;
+pub mod sumup;
 pub mod unzer;
 pub mod xentral;
 
@@ -53,6 +57,12 @@ pub const VENDORS: &[Vendor] = &[
         credentials: mollie::sandbox_credentials,
     },
     Vendor {
+        name: "sumup",
+        kind: "psp",
+        base_path: "/sumup",
+        credentials: sumup::sandbox_credentials,
+    },
+    Vendor {
         name: "adyen",
         kind: "psp",
         base_path: "/adyen/v71",
@@ -63,6 +73,12 @@ pub const VENDORS: &[Vendor] = &[
         kind: "psp",
         base_path: "/payone",
         credentials: payone::sandbox_credentials,
+    },
+    Vendor {
+        name: "payabl",
+        kind: "psp",
+        base_path: "/payabl",
+        credentials: payabl::sandbox_credentials,
     },
     Vendor {
         name: "unzer",
@@ -81,6 +97,18 @@ pub const VENDORS: &[Vendor] = &[
         kind: "erp",
         base_path: "/xentral",
         credentials: xentral::sandbox_credentials,
+    },
+    Vendor {
+        name: "sap",
+        kind: "erp",
+        base_path: "/sap/b1s/v1",
+        credentials: sap::sandbox_credentials,
+    },
+    Vendor {
+        name: "lexoffice",
+        kind: "erp",
+        base_path: "/lexoffice/v1",
+        credentials: lexoffice::sandbox_credentials,
     },
 ];
 
@@ -109,9 +137,16 @@ impl Sandbox {
             .nest("/mollie", mollie::router(mollie::MollieSim::new()))
             .nest("/adyen", adyen::router(adyen::AdyenSim::new()))
             .nest("/payone", payone::router(payone::PayoneSim::new()))
+            .nest("/payabl", payabl::router(payabl::PayablSim::new()))
+            .nest("/sap", sap::router(sap::SapSim::new()))
             .nest("/sevdesk", sevdesk::router(sevdesk::SevdeskSim::new()))
+            .nest("/sumup", sumup::router(sumup::SumupSim::new()))
             .nest("/unzer", unzer::router(unzer::UnzerSim::new()))
             .nest("/xentral", xentral::router(xentral::XentralSim::new()))
+            .nest(
+                "/lexoffice",
+                lexoffice::router(lexoffice::LexofficeSim::new()),
+            )
             .nest(ECHO_PATH, echo_router());
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;

@@ -162,6 +162,7 @@ async fn run(
         req.system,
         req.full,
         &serde_json::Value::Object(empty),
+        app.settings.sync_stale_after_ms,
     )
     .await?
     {

@@ -64,7 +64,15 @@ where
 {
     let mut claimed = Vec::new();
     for item in items {
-        if db::sales::claim(&app.db, &item.id, store_id, outbox).await? {
+        if db::sales::claim(
+            &app.db,
+            &item.id,
+            store_id,
+            outbox,
+            app.settings.outbox_lease_ms,
+        )
+        .await?
+        {
             claimed.push(item);
         }
     }
