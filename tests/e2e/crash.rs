@@ -171,11 +171,10 @@ async fn crash_mid_sync_and_mid_push(backend: Backend) {
             .json()
             .await
             .unwrap();
-        if let Some(run) = runs["syncRuns"].as_array().and_then(|r| r.first()) {
-            if run["pages"].as_i64().unwrap_or(0) >= 2 {
-                assert_eq!(run["status"], "running", "killed mid-run: {run}");
-                break run["syncRunId"].as_str().unwrap().to_string();
-            }
+        let first = runs["syncRuns"].as_array().and_then(|r| r.first());
+        if let Some(run) = first.filter(|run| run["pages"].as_i64().unwrap_or(0) >= 2) {
+            assert_eq!(run["status"], "running", "killed mid-run: {run}");
+            break run["syncRunId"].as_str().unwrap().to_string();
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     };
