@@ -280,12 +280,31 @@ pub fn new_rust(dir: &Path, name: &str, kind: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Copies the JavaScript or Python template (sdk/js/template, sdk/python/template) and
-/// names it.
+/// Copies the JavaScript or Python template (sdk/js/template, sdk/python/template), names
+/// it, and points its build at this checkout's SDK.
 pub fn new_from_template(dir: &Path, name: &str, kind: &str, lang: &str) -> anyhow::Result<()> {
-    let template = match lang {
-        "js" => sdk_dir().join("js/template"),
-        "python" => sdk_dir().join("python/template"),
+    // The templates are POS connectors; the other worlds start from them (see the SDKs'
+    // READMEs) until each world has its own template.
+    if kind != "pos" {
+        bail!(
+            "the {lang} template is a POS connector; start from --kind pos and export erp/psp instead (sdk/{}/README.md)",
+            if lang == "js" { "js" } else { "python" }
+        );
+    }
+    let sdk = std::fs::canonicalize(sdk_dir()).context("finding the SDKs (set BEEP_SDK_DIR)")?;
+    let (template, template_name, sdk_default, sdk_path) = match lang {
+        "js" => (
+            sdk.join("js/template"),
+            "acme-pos",
+            "fileURLToPath(new URL('..', import.meta.url))",
+            format!("{:?}", sdk.join("js").display().to_string()),
+        ),
+        "python" => (
+            sdk.join("python/template"),
+            "acme-pos-py",
+            "$(cd \"$HERE/..\" && pwd)",
+            sdk.join("python").display().to_string(),
+        ),
         other => bail!("--lang must be rust, js or python, not {other}"),
     };
     if !template.exists() {
@@ -294,8 +313,12 @@ pub fn new_from_template(dir: &Path, name: &str, kind: &str, lang: &str) -> anyh
     if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
         bail!("{} exists and is not empty", dir.display());
     }
+    let quoted = format!("'{template_name}'");
+    let double_quoted = format!("\"{template_name}\"");
     copy_tree(&template, dir, &|text| {
-        text.replace("{{name}}", name).replace("{{kind}}", kind)
+        text.replace(&quoted, &format!("'{name}'"))
+            .replace(&double_quoted, &format!("\"{name}\""))
+            .replace(sdk_default, &sdk_path)
     })
 }
 
@@ -317,6 +340,8 @@ fn copy_tree(from: &Path, to: &Path, rewrite: &dyn Fn(&str) -> String) -> anyhow
                     std::fs::copy(&src, &dst)?;
                 }
             }
+            // Keep build scripts executable.
+            std::fs::set_permissions(&dst, std::fs::metadata(&src)?.permissions())?;
         }
     }
     Ok(())

@@ -131,10 +131,12 @@ async fn crash_mid_sync_and_mid_push(backend: Backend) {
         "--sandbox-url",
         &sandbox_flag,
     ];
+    // The test records hundreds of sales quickly: lift the per-key rate limit.
     let env = [
         ("BEEP_MASTER_KEY", master.as_str()),
         ("BEEP_SYNC_STALE_MS", "1000"),
         ("BEEP_OUTBOX_LEASE_MS", "1000"),
+        ("BEEP_RATE_LIMIT", "100000"),
     ];
     let mut server = spawn(&server_args, &env, dir.path());
     wait_healthy(&http, &base).await;
@@ -154,7 +156,7 @@ async fn crash_mid_sync_and_mid_push(backend: Backend) {
     };
     let (_, store) = post("/api/v1/stores", json!({"name": "s"})).await.unwrap();
     let store = store["storeId"].as_str().unwrap().to_string();
-    let credentials = json!({"accountId": "gen-20000", "username": "beep", "password": "sandbox",
+    let credentials = json!({"accountId": "gen-50000", "username": "beep", "password": "sandbox",
         "pointOfSaleId": beep_host::sandbox::korona::POINT_OF_SALE_ID, "couplingId": beep_host::sandbox::korona::COUPLING_ID});
     let sync_body = json!({"system": "korona", "storeId": store, "credentials": credentials});
 
@@ -197,7 +199,7 @@ async fn crash_mid_sync_and_mid_push(backend: Backend) {
     );
     assert_eq!(body["resumed"], true);
     assert_eq!(
-        body["synced"]["products"], 20000,
+        body["synced"]["products"], 50000,
         "each page counted once: {body}"
     );
     let products: Value = http
@@ -209,7 +211,7 @@ async fn crash_mid_sync_and_mid_push(backend: Backend) {
         .json()
         .await
         .unwrap();
-    assert_eq!(products["total"], 20000);
+    assert_eq!(products["total"], 50000);
 
     // --- kill in the middle of a push -------------------------------------------------
     const SALES: usize = 250;

@@ -106,3 +106,13 @@ pub async fn run_section(title: &str) {
 async fn rust_section() {
     run_section("Rust").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn javascript_section() {
+    run_section("JavaScript").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_section() {
+    run_section("Python").await;
+}
