@@ -66,6 +66,7 @@ pub struct App {
     pub sealer: Sealer,
     pub sandbox: Sandbox,
     pub limiter: crate::ratelimit::Limiter,
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl App {
@@ -95,6 +96,7 @@ impl App {
         let limiter = crate::ratelimit::Limiter::new(settings.rate_limit);
         Ok(Arc::new(App {
             limiter,
+            metrics: Default::default(),
             settings,
             db,
             runtime,

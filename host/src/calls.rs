@@ -114,6 +114,17 @@ pub async fn record(
         connector: &target.entry.id,
         operation,
     };
+    let denied = report
+        .outbound
+        .iter()
+        .filter(|c| c.denied.is_some())
+        .count() as u64;
+    app.metrics.call(
+        &target.entry.id,
+        operation,
+        report.outbound.len() as u64,
+        denied,
+    );
     if let Err(e) = db::audit::record(&app.db, &subject, &report.outbound).await {
         tracing::error!("writing the egress audit failed: {e:#}");
     }

@@ -12,6 +12,7 @@ pub mod connectors;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod metrics;
 pub mod partner;
 pub mod payments;
 pub mod ratelimit;

@@ -197,10 +197,18 @@ async fn bad_input_is_a_clear_400(backend: Backend) {
         )
         .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "no_lines");
+    // The server answers before reading an oversized body and closes that connection, so
+    // send it on a connection of its own.
     let big = "x".repeat(2 << 20);
-    let (status, body) = server
-        .post(&m.key, "/api/v1/stores", json!({"name": big}))
-        .await;
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/v1/stores", server.url))
+        .bearer_auth(&m.key)
+        .json(&json!({"name": big}))
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    let body: Value = resp.json().await.unwrap();
     assert_error(
         status,
         &body,
@@ -213,6 +221,21 @@ async fn bad_input_is_a_clear_400(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(health["status"], "ok");
+    let metrics = server
+        .http
+        .get(format!("{}/metrics", server.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(
+            "beep_http_requests_total{method=\"POST\",route=\"/api/v1/syncPOS\",status=\"400\"}"
+        ),
+        "{metrics}"
+    );
     let (_, connectors) = server.get(&m.key, "/api/v1/connectors").await;
     let names: Vec<&str> = connectors["connectors"]
         .as_array()

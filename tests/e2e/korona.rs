@@ -135,6 +135,22 @@ async fn full_then_incremental(backend: Backend) {
     assert_eq!(body["synced"]["products"], 42);
     assert_eq!(body["deactivated"], 0);
 
+    let metrics = server
+        .http
+        .get(format!("{}/metrics", server.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(
+            "beep_connector_calls_total{connector=\"korona\",operation=\"fetch-catalog\"}"
+        ),
+        "{metrics}"
+    );
+
     // The egress audit shows the calls, without credentials or query strings.
     let (_, audit) = server
         .get(

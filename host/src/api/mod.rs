@@ -62,8 +62,31 @@ pub fn router(app: Arc<App>) -> Router {
         .fallback(routes::not_found);
     Router::new()
         .route("/health", get(routes::health))
+        .route("/metrics", get(routes::metrics))
         .nest("/api/v1", v1)
         .fallback(routes::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            count_requests,
+        ))
         .with_state(app)
+}
+
+/// Counts every answer by its route template (never the raw path: ids would explode the
+/// label set).
+async fn count_requests(
+    axum::extract::State(app): axum::extract::State<Arc<App>>,
+    matched: Option<axum::extract::MatchedPath>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let method = request.method().to_string();
+    let route = matched
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let response = next.run(request).await;
+    app.metrics
+        .http(&method, &route, response.status().as_u16());
+    response
 }

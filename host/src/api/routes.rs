@@ -84,6 +84,16 @@ pub async fn health(State(app): State<Arc<App>>) -> Json<Value> {
     Json(json!({"status": "ok", "database": backend, "connectors": app.registry.entries().count()}))
 }
 
+pub async fn metrics(State(app): State<Arc<App>>) -> impl IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        app.metrics.render(),
+    )
+}
+
 pub async fn sandbox(State(app): State<Arc<App>>, caller: Caller) -> Result<Json<Value>> {
     if caller.mode != Mode::Test {
         return Err(Failure::forbidden(
