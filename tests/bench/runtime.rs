@@ -217,6 +217,51 @@ async fn payment_overhead() {
     );
 }
 
+/// syncERP of an inventory of `items` parts from the sevdesk simulator into SQLite.
+async fn erp_throughput(items: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::for_db(&format!(
+        "sqlite://{}",
+        dir.path().join("bench.db").display()
+    ));
+    settings.master_key_file = Some(dir.path().join("key"));
+    settings.cache_dir = Some(dir.path().join("cache"));
+    let app = App::start(settings).await.unwrap();
+    let m = merchants::create(&app.db, "Bench", Plan::Prime)
+        .await
+        .unwrap();
+    let caller = merchants::authenticate(&app.db, &m.test_key)
+        .await
+        .unwrap()
+        .unwrap();
+    let store = merchants::create_store(&app.db, &caller, "Bench")
+        .await
+        .unwrap();
+    let mut credentials = beep_host::sandbox::sevdesk::sandbox_credentials();
+    credentials["apiToken"] = serde_json::json!(format!("gen-{items}"));
+    let request = |store_id| beep_host::sync::SyncRequest {
+        store_id,
+        system: "sevdesk",
+        connector_id: None,
+        credentials: &credentials,
+        full: true,
+    };
+    // Warm the simulator's generated account so its one-off build is not measured.
+    let _ = beep_host::sync::sync_erp(&app, &caller, request("warm-up")).await;
+    let started = Instant::now();
+    let summary = beep_host::sync::sync_erp(&app, &caller, request(&store.store_id))
+        .await
+        .unwrap_or_else(|e| panic!("sync failed: {e:?}"));
+    let elapsed = started.elapsed();
+    let synced = summary.synced["inventory"].as_i64().unwrap();
+    println!(
+        "syncERP sevdesk → SQLite: {synced} stock levels in {:.2} s = {:.0} items/s ({} pages)",
+        elapsed.as_secs_f64(),
+        synced as f64 / elapsed.as_secs_f64(),
+        summary.pages
+    );
+}
+
 fn main() {
     // `cargo bench` passes --bench; `cargo test --benches` would pass nothing and we
     // must not spend a minute there.
@@ -243,6 +288,9 @@ fn main() {
         if wanted("sync") {
             sync_throughput(10_000).await;
             sync_throughput(100_000).await;
+        }
+        if wanted("erp") {
+            erp_throughput(100_000).await;
         }
     });
 }
