@@ -4,10 +4,11 @@ mod support;
 
 mod adyen;
 mod api;
+mod conformance;
 mod crash;
 mod erp;
-mod guide;
 mod guests;
+mod guide;
 mod korona;
 mod lexoffice;
 mod lightspeed;
