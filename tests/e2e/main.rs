@@ -4,7 +4,6 @@ mod support;
 
 mod adyen;
 mod api;
-mod conformance;
 mod crash;
 mod erp;
 mod guests;
