@@ -5,12 +5,15 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
 
+/// (method, route, status) → count.
+type HttpCounts = BTreeMap<(String, String, u16), u64>;
+/// (connector, operation) → (calls, outbound requests, denied requests).
+type CallCounts = BTreeMap<(String, String), (u64, u64, u64)>;
+
 #[derive(Default)]
 pub struct Metrics {
-    /// (method, route, status) → count.
-    http: Mutex<BTreeMap<(String, String, u16), u64>>,
-    /// (connector, operation) → (calls, outbound requests, denied requests).
-    calls: Mutex<BTreeMap<(String, String), (u64, u64, u64)>>,
+    http: Mutex<HttpCounts>,
+    calls: Mutex<CallCounts>,
 }
 
 impl Metrics {

@@ -4,6 +4,7 @@ mod support;
 
 mod adyen;
 mod api;
+mod conformance;
 mod crash;
 mod erp;
 mod guests;

@@ -21,6 +21,7 @@ pub mod xentral;
 use axum::Router;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 
 /// A simulated vendor: its name, what it is, where it lives under the listener, and
 /// credentials that work against it.
@@ -118,6 +119,72 @@ pub const ECHO_PATH: &str = "/echo";
 pub struct Sandbox {
     pub addr: SocketAddr,
     urls: BTreeMap<String, String>,
+    recorders: BTreeMap<String, Recorder>,
+}
+
+/// One request that reached a vendor's simulator, as the connector sent it: lets tests
+/// check connectors' requests against the vendor's published API description.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// Relative to the vendor's mount: `/v1/payment_intents`, not `/stripe/v1/…`.
+    pub path: String,
+    /// The raw query string, without `?` (empty when none).
+    pub query: String,
+    pub content_type: Option<String>,
+    /// The body as sent (lossy UTF-8: every simulated API speaks text).
+    pub body: String,
+}
+
+/// Every request a vendor's simulator received, in order (`/_sim/` hooks excepted).
+type Recorder = Arc<Mutex<Vec<RecordedRequest>>>;
+
+/// The largest body recorded (and passed on) for a simulator request.
+const RECORD_LIMIT: usize = 16 << 20;
+
+/// Wraps a simulator's router so that what reaches it is recorded.
+fn recording(name: &str, recorder: &Recorder, router: Router) -> Router {
+    let state = (format!("/{name}"), recorder.clone());
+    router.layer(axum::middleware::from_fn_with_state(state, record))
+}
+
+async fn record(
+    axum::extract::State((mount, recorder)): axum::extract::State<(String, Recorder)>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = req.uri().path();
+    let path = path
+        .strip_prefix(mount.as_str())
+        .unwrap_or(path)
+        .to_string();
+    if path.contains("/_sim/") {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, RECORD_LIMIT).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return (axum::http::StatusCode::PAYLOAD_TOO_LARGE, e.to_string()).into_response();
+        }
+    };
+    recorder.lock().unwrap().push(RecordedRequest {
+        method: parts.method.to_string(),
+        path,
+        query: parts.uri.query().unwrap_or_default().to_string(),
+        content_type: parts
+            .headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    });
+    next.run(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::from(bytes),
+    ))
+    .await
 }
 
 impl Sandbox {
@@ -127,25 +194,66 @@ impl Sandbox {
         addr: SocketAddr,
         overrides: &BTreeMap<String, String>,
     ) -> anyhow::Result<Sandbox> {
+        let recorders: BTreeMap<String, Recorder> = VENDORS
+            .iter()
+            .map(|v| (v.name.to_string(), Recorder::default()))
+            .collect();
+        let rec = |name: &str, router: Router| recording(name, &recorders[name], router);
         let router = Router::new()
-            .nest("/korona", korona::router(korona::KoronaSim::new()))
+            .nest(
+                "/korona",
+                rec("korona", korona::router(korona::KoronaSim::new())),
+            )
             .nest(
                 "/lightspeed",
-                lightspeed::router(lightspeed::LightspeedSim::new()),
+                rec(
+                    "lightspeed",
+                    lightspeed::router(lightspeed::LightspeedSim::new()),
+                ),
             )
-            .nest("/stripe", stripe::router(stripe::StripeSim::new()))
-            .nest("/mollie", mollie::router(mollie::MollieSim::new()))
-            .nest("/adyen", adyen::router(adyen::AdyenSim::new()))
-            .nest("/payone", payone::router(payone::PayoneSim::new()))
-            .nest("/payabl", payabl::router(payabl::PayablSim::new()))
-            .nest("/sap", sap::router(sap::SapSim::new()))
-            .nest("/sevdesk", sevdesk::router(sevdesk::SevdeskSim::new()))
-            .nest("/sumup", sumup::router(sumup::SumupSim::new()))
-            .nest("/unzer", unzer::router(unzer::UnzerSim::new()))
-            .nest("/xentral", xentral::router(xentral::XentralSim::new()))
+            .nest(
+                "/stripe",
+                rec("stripe", stripe::router(stripe::StripeSim::new())),
+            )
+            .nest(
+                "/mollie",
+                rec("mollie", mollie::router(mollie::MollieSim::new())),
+            )
+            .nest(
+                "/adyen",
+                rec("adyen", adyen::router(adyen::AdyenSim::new())),
+            )
+            .nest(
+                "/payone",
+                rec("payone", payone::router(payone::PayoneSim::new())),
+            )
+            .nest(
+                "/payabl",
+                rec("payabl", payabl::router(payabl::PayablSim::new())),
+            )
+            .nest("/sap", rec("sap", sap::router(sap::SapSim::new())))
+            .nest(
+                "/sevdesk",
+                rec("sevdesk", sevdesk::router(sevdesk::SevdeskSim::new())),
+            )
+            .nest(
+                "/sumup",
+                rec("sumup", sumup::router(sumup::SumupSim::new())),
+            )
+            .nest(
+                "/unzer",
+                rec("unzer", unzer::router(unzer::UnzerSim::new())),
+            )
+            .nest(
+                "/xentral",
+                rec("xentral", xentral::router(xentral::XentralSim::new())),
+            )
             .nest(
                 "/lexoffice",
-                lexoffice::router(lexoffice::LexofficeSim::new()),
+                rec(
+                    "lexoffice",
+                    lexoffice::router(lexoffice::LexofficeSim::new()),
+                ),
             )
             .nest(ECHO_PATH, echo_router());
         let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -168,7 +276,19 @@ impl Sandbox {
         for (vendor, url) in overrides {
             urls.insert(vendor.clone(), url.trim_end_matches('/').to_string());
         }
-        Ok(Sandbox { addr, urls })
+        Ok(Sandbox {
+            addr,
+            urls,
+            recorders,
+        })
+    }
+
+    /// Every request `vendor`'s simulator has received so far (`/_sim/` hooks excepted).
+    pub fn recorded(&self, vendor: &str) -> Vec<RecordedRequest> {
+        self.recorders
+            .get(vendor)
+            .map(|r| r.lock().unwrap().clone())
+            .unwrap_or_default()
     }
 
     /// The base URL Test Mode uses for `vendor`.
