@@ -280,28 +280,29 @@ pub fn new_rust(dir: &Path, name: &str, kind: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Copies the JavaScript or Python template (sdk/js/template, sdk/python/template), names
-/// it, and points its build at this checkout's SDK.
+/// Copies the JavaScript or Python template of the kind (sdk/{js,python}/template for POS,
+/// template-erp, template-psp), names it, and points its build at this checkout's SDK.
 pub fn new_from_template(dir: &Path, name: &str, kind: &str, lang: &str) -> anyhow::Result<()> {
-    // The templates are POS connectors; the other worlds start from them (see the SDKs'
-    // READMEs) until each world has its own template.
-    if kind != "pos" {
-        bail!(
-            "the {lang} template is a POS connector; start from --kind pos and export erp/psp instead (sdk/{}/README.md)",
-            if lang == "js" { "js" } else { "python" }
-        );
-    }
     let sdk = std::fs::canonicalize(sdk_dir()).context("finding the SDKs (set BEEP_SDK_DIR)")?;
+    // One template per world: `template` is the POS connector, `template-erp` and
+    // `template-psp` the others; each names its connector `acme-{kind}` (JS) or
+    // `acme-{kind}-py` (Python).
+    let template_dir = match kind {
+        "pos" => "template",
+        "erp" => "template-erp",
+        "psp" => "template-psp",
+        other => bail!("--kind must be pos, erp or psp, not {other}"),
+    };
     let (template, template_name, sdk_default, sdk_path) = match lang {
         "js" => (
-            sdk.join("js/template"),
-            "acme-pos",
+            sdk.join("js").join(template_dir),
+            format!("acme-{kind}"),
             "fileURLToPath(new URL('..', import.meta.url))",
             format!("{:?}", sdk.join("js").display().to_string()),
         ),
         "python" => (
-            sdk.join("python/template"),
-            "acme-pos-py",
+            sdk.join("python").join(template_dir),
+            format!("acme-{kind}-py"),
             "$(cd \"$HERE/..\" && pwd)",
             sdk.join("python").display().to_string(),
         ),

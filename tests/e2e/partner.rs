@@ -8,6 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 fn beep(args: &[&str]) -> (bool, Value, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_beep"))
@@ -174,4 +175,84 @@ async fn scaffold_check_run_upload() {
     );
     let (status, body) = server.post(&m.key, "/api/v1/syncPOS", json!({"system": "custom", "connectorId": "acme-pos", "storeId": store, "credentials": {}})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// Runs `scripts/build-guests` once per test binary, as tests/e2e/guests.rs does: it
+/// installs the JavaScript SDK's npm packages and componentize-py (target/guest-venv),
+/// which the JavaScript and Python templates build with.
+fn guest_toolchains() {
+    static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+            let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../guests");
+            let output = Command::new(root.join("scripts/build-guests"))
+                .current_dir(&root)
+                .env("BEEP_GUESTS_DIR", &dir)
+                .output()
+                .map_err(|e| format!("running scripts/build-guests: {e}"))?;
+            if !output.status.success() {
+                return Err(format!(
+                    "scripts/build-guests failed ({}):\n{}\n{}",
+                    output.status,
+                    String::from_utf8_lossy(&output.stdout),
+                    String::from_utf8_lossy(&output.stderr)
+                ));
+            }
+            Ok(())
+        })
+        .clone()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `beep connector new --lang js|python` has a template for every world: the ERP and PSP
+/// projects build as generated (the way their READMEs say) and are connectors of their
+/// kind, under the new name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn js_and_python_templates_for_every_kind() {
+    tokio::task::spawn_blocking(|| {
+        guest_toolchains();
+        let dir = tempfile::tempdir().unwrap();
+        for lang in ["js", "python"] {
+            for kind in ["erp", "psp"] {
+                let name = format!("acme-{kind}-{lang}");
+                let project = dir.path().join(&name);
+                let (ok, _, out) = beep(&[
+                    "connector",
+                    "new",
+                    &name,
+                    "--kind",
+                    kind,
+                    "--lang",
+                    lang,
+                    "--dir",
+                    project.to_str().unwrap(),
+                ]);
+                assert!(ok, "{out}");
+                let mut cmd = match lang {
+                    "js" => {
+                        let mut cmd = Command::new("node");
+                        cmd.arg("build.mjs");
+                        cmd
+                    }
+                    _ => Command::new("./build.sh"),
+                };
+                let built = cmd.current_dir(&project).output().unwrap();
+                assert!(
+                    built.status.success(),
+                    "the scaffolded {lang} {kind} project builds as generated:\n{}\n{}",
+                    String::from_utf8_lossy(&built.stdout),
+                    String::from_utf8_lossy(&built.stderr)
+                );
+                let file = project.join("connector.wasm");
+                let (ok, report, out) = beep(&["connector", "check", file.to_str().unwrap()]);
+                assert!(ok, "{out}");
+                assert_eq!(report["kind"], kind, "{report}");
+                assert_eq!(report["name"], name.as_str(), "{report}");
+                assert_eq!(report["contract"], "beep:connector@0.1.0", "{report}");
+            }
+        }
+    })
+    .await
+    .unwrap();
 }
