@@ -155,51 +155,36 @@ pub struct SyncBody {
     full: bool,
 }
 
+/// What every sync and push checks first: the plan, the store, the credentials' shape.
+async fn admit(app: &App, caller: &Caller, body: &SyncBody) -> Result<()> {
+    require_sync_plan(caller)?;
+    store(app, caller, &body.store_id).await?;
+    credentials_object(&body.credentials, "credentials")
+}
+
+fn request(body: &SyncBody) -> SyncRequest<'_> {
+    SyncRequest {
+        store_id: &body.store_id,
+        system: &body.system,
+        connector_id: body.connector_id.as_deref(),
+        credentials: &body.credentials,
+        full: body.full,
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: T) -> Result<Json<Value>> {
+    Ok(Json(
+        serde_json::to_value(value).map_err(anyhow::Error::from)?,
+    ))
+}
+
 pub async fn sync_pos(
     State(app): State<Arc<App>>,
     caller: Caller,
     Body(body): Body<SyncBody>,
 ) -> Result<Json<Value>> {
-    require_sync_plan(&caller)?;
-    store(&app, &caller, &body.store_id).await?;
-    credentials_object(&body.credentials, "credentials")?;
-    let summary = sync::sync_pos(
-        &app,
-        &caller,
-        SyncRequest {
-            store_id: &body.store_id,
-            system: &body.system,
-            connector_id: body.connector_id.as_deref(),
-            credentials: &body.credentials,
-            full: body.full,
-        },
-    )
-    .await?;
-    Ok(Json(
-        serde_json::to_value(summary).map_err(anyhow::Error::from)?,
-    ))
-}
-
-pub async fn push_pos(
-    State(app): State<Arc<App>>,
-    caller: Caller,
-    Body(body): Body<SyncBody>,
-) -> Result<Json<Value>> {
-    require_sync_plan(&caller)?;
-    store(&app, &caller, &body.store_id).await?;
-    credentials_object(&body.credentials, "credentials")?;
-    let summary = sync::push::push_sales(
-        &app,
-        &caller,
-        &body.store_id,
-        &body.system,
-        body.connector_id.as_deref(),
-        &body.credentials,
-    )
-    .await?;
-    Ok(Json(
-        serde_json::to_value(summary).map_err(anyhow::Error::from)?,
-    ))
+    admit(&app, &caller, &body).await?;
+    to_json(sync::sync_pos(&app, &caller, request(&body)).await?)
 }
 
 pub async fn sync_erp(
@@ -207,24 +192,28 @@ pub async fn sync_erp(
     caller: Caller,
     Body(body): Body<SyncBody>,
 ) -> Result<Json<Value>> {
-    require_sync_plan(&caller)?;
-    store(&app, &caller, &body.store_id).await?;
-    credentials_object(&body.credentials, "credentials")?;
-    let summary = sync::sync_erp(
-        &app,
-        &caller,
-        SyncRequest {
-            store_id: &body.store_id,
-            system: &body.system,
-            connector_id: body.connector_id.as_deref(),
-            credentials: &body.credentials,
-            full: body.full,
-        },
+    admit(&app, &caller, &body).await?;
+    to_json(sync::sync_erp(&app, &caller, request(&body)).await?)
+}
+
+pub async fn push_pos(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Body(body): Body<SyncBody>,
+) -> Result<Json<Value>> {
+    admit(&app, &caller, &body).await?;
+    let r = request(&body);
+    to_json(
+        sync::push::push_sales(
+            &app,
+            &caller,
+            r.store_id,
+            r.system,
+            r.connector_id,
+            r.credentials,
+        )
+        .await?,
     )
-    .await?;
-    Ok(Json(
-        serde_json::to_value(summary).map_err(anyhow::Error::from)?,
-    ))
 }
 
 pub async fn push_erp(
@@ -232,21 +221,19 @@ pub async fn push_erp(
     caller: Caller,
     Body(body): Body<SyncBody>,
 ) -> Result<Json<Value>> {
-    require_sync_plan(&caller)?;
-    store(&app, &caller, &body.store_id).await?;
-    credentials_object(&body.credentials, "credentials")?;
-    let summary = sync::push::push_erp(
-        &app,
-        &caller,
-        &body.store_id,
-        &body.system,
-        body.connector_id.as_deref(),
-        &body.credentials,
+    admit(&app, &caller, &body).await?;
+    let r = request(&body);
+    to_json(
+        sync::push::push_erp(
+            &app,
+            &caller,
+            r.store_id,
+            r.system,
+            r.connector_id,
+            r.credentials,
+        )
+        .await?,
     )
-    .await?;
-    Ok(Json(
-        serde_json::to_value(summary).map_err(anyhow::Error::from)?,
-    ))
 }
 
 // ---- payments -------------------------------------------------------------------------
