@@ -315,7 +315,7 @@ async fn idempotency_and_refunds(backend: Backend) {
 
 async fn concurrent_requests_create_one_transaction(backend: Backend) {
     let (server, m, store, base) = setup(backend).await;
-    let requests = (0..20).map(|_| {
+    let requests = (0..50).map(|_| {
         server.post_idem(
             &m.key,
             "/api/v1/processPayment",
