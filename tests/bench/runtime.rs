@@ -121,6 +121,11 @@ async fn payment_overhead() {
     ));
     settings.master_key_file = Some(dir.path().join("key"));
     settings.cache_dir = Some(dir.path().join("cache"));
+    // A load test, not an abuse case: lift the per-key rate limit.
+    settings.rate_limit = beep_host::ratelimit::Limit {
+        per_second: 1e9,
+        burst: 1e9,
+    };
     let app = App::start(settings).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
