@@ -24,6 +24,12 @@ macro_rules! spec {
 struct Psp {
     vendor: &'static str,
     token: &'static str,
+    /// The test token the vendor declines.
+    declined: &'static str,
+    /// The test token that needs 3-D Secure (an action).
+    action: &'static str,
+    /// The `/_sim/fail` hook body of the vendor's e2e outage test.
+    outage: &'static str,
     spec: &'static str,
     base: &'static str,
 }
@@ -32,30 +38,45 @@ const PSPS: &[Psp] = &[
     Psp {
         vendor: "stripe",
         token: "pm_card_visa",
+        declined: "pm_card_chargeDeclined",
+        action: "pm_card_threeDSecure2Required",
+        outage: r#"{"status": 500, "times": 2}"#,
         spec: spec!("stripe.spec3.yaml"),
         base: "",
     },
     Psp {
         vendor: "adyen",
         token: "adyen_test_authorised",
+        declined: "adyen_test_refused",
+        action: "adyen_test_3ds",
+        outage: r#"{"status": 503, "times": 1, "after": true}"#,
         spec: spec!("adyen.checkout-v71.json"),
         base: "/v71",
     },
     Psp {
         vendor: "mollie",
         token: "mollie_test_paid",
+        declined: "mollie_test_failed",
+        action: "mollie_test_open",
+        outage: r#"{"status": 502, "times": 1, "after": true}"#,
         spec: spec!("mollie.yaml"),
         base: "",
     },
     Psp {
         vendor: "sumup",
         token: "sumup_test_paid",
+        declined: "sumup_test_failed",
+        action: "sumup_test_3ds",
+        outage: r#"{"status": 500, "times": 1, "after": true, "method": "POST"}"#,
         spec: spec!("sumup.json"),
         base: "",
     },
     Psp {
         vendor: "payone",
         token: "payone_test_ok",
+        declined: "payone_test_declined",
+        action: "payone_test_3ds",
+        outage: r#"{"status": 502, "times": 1, "after": true, "path": "payment-executions"}"#,
         spec: spec!("payone-pcp.yaml"),
         base: "",
     },
@@ -72,11 +93,12 @@ fn python() -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
-/// configurePSP, a payment, a partial refund: what every connector must do.
+/// configurePSP, a payment, a partial refund: what every connector must do; then a
+/// decline, a 3-D Secure payment, a reconciliation after an outage, and a webhook.
 async fn flows(server: &Server, psp: &Psp) {
     let m = server.merchant(Plan::Start).await;
     let store = server.store(&m).await;
-    let (_, mut config) = server.sandbox(&m, psp.vendor).await;
+    let (base, mut config) = server.sandbox(&m, psp.vendor).await;
     if psp.vendor == "mollie" {
         config["webhookUrl"] = json!(format!("{}/api/v1/webhooks/mollie/{store}", server.url));
     }
@@ -107,6 +129,124 @@ async fn flows(server: &Server, psp: &Psp) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{}: {refund}", psp.vendor);
+
+    // A declined payment.
+    let (status, declined) = server
+        .post_idem(
+            &m.key,
+            "/api/v1/processPayment",
+            "pay-declined",
+            json!({"storeId": store, "amount": 500, "currency": "EUR", "reference": "order-2", "paymentMethod": psp.declined}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}: {declined}", psp.vendor);
+    assert_eq!(declined["status"], "failed", "{}: {declined}", psp.vendor);
+
+    // A payment that needs 3-D Secure (an action at the vendor).
+    let (status, action) = server
+        .post_idem(
+            &m.key,
+            "/api/v1/processPayment",
+            "pay-action",
+            json!({"storeId": store, "amount": 2500, "currency": "EUR", "reference": "order-3",
+                "paymentMethod": psp.action, "returnUrl": "https://shop.example/return"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}: {action}", psp.vendor);
+    assert_eq!(
+        action["status"], "requires_action",
+        "{}: {action}",
+        psp.vendor
+    );
+
+    // An outage (the vendor's answer lost, or a 500 before acting), then the retry under
+    // the same Idempotency-Key, which makes the connector look the payment up.
+    let hook: serde_json::Value = serde_json::from_str(psp.outage).unwrap();
+    server.sim_post(&format!("{base}/_sim/fail"), hook).await;
+    let outage = json!({"storeId": store, "amount": 700, "currency": "EUR", "reference": "order-4", "paymentMethod": psp.token});
+    let _ = server
+        .post_idem(
+            &m.key,
+            "/api/v1/processPayment",
+            "pay-outage",
+            outage.clone(),
+        )
+        .await;
+    let (status, resumed) = server
+        .post_idem(&m.key, "/api/v1/processPayment", "pay-outage", outage)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}: {resumed}", psp.vendor);
+    assert_eq!(resumed["status"], "succeeded", "{}: {resumed}", psp.vendor);
+
+    // A webhook, posted as the vendor would, so parse-webhook's re-fetches are recorded.
+    match psp.vendor {
+        "stripe" => {
+            let intent = action["providerReference"].as_str().unwrap();
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap()
+                .get(format!("{base}/_sim/authenticate/{intent}"))
+                .send()
+                .await
+                .unwrap();
+            let events = server
+                .sim_get(&format!("{base}/_sim/events?type=payment_intent.succeeded"))
+                .await;
+            let payload = events.as_array().unwrap().last().unwrap().to_string();
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs() as i64;
+            let signature = beep_host::sandbox::stripe::sign_webhook(
+                beep_host::sandbox::stripe::SANDBOX_WEBHOOK_SECRET,
+                now,
+                &payload,
+            );
+            let resp = server
+                .http
+                .post(format!("{}/api/v1/webhooks/stripe/{store}", server.url))
+                .header("Stripe-Signature", signature)
+                .header("content-type", "application/json")
+                .body(payload)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::OK, "stripe webhook");
+        }
+        "mollie" => {
+            let tr = action["providerReference"].as_str().unwrap();
+            let resp = server
+                .http
+                .post(format!("{}/api/v1/webhooks/mollie/{store}", server.url))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(format!("id={tr}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::OK, "mollie webhook");
+        }
+        "adyen" => {
+            let psp_ref = refund["providerReference"].as_str().unwrap();
+            let found = server
+                .sim_get(&format!(
+                    "{base}/_sim/notifications?eventCode=REFUND&pspReference={psp_ref}"
+                ))
+                .await;
+            let genuine = found.as_array().unwrap().last().unwrap().clone();
+            let (status, body) = server
+                .request(
+                    reqwest::Method::POST,
+                    None,
+                    &format!("/api/v1/webhooks/adyen/{store}"),
+                    Some(&genuine),
+                    &[],
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "adyen webhook: {body}");
+        }
+        _ => {}
+    }
 }
 
 #[tokio::test]
