@@ -57,19 +57,8 @@ pub async fn run_section(title: &str) {
         .env("BEEP_API_KEY", &m.key)
         .env("STORE_ID", &store)
         .env("BEEP_REPO", &root);
-    for var in [
-        "CARGO_TARGET_DIR",
-        "RUSTC_WRAPPER",
-        "RUSTC_WORKSPACE_WRAPPER",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "RUSTFLAGS",
-        "CARGO_BUILD_TARGET",
-        "CARGO_MAKEFLAGS",
-        "MAKEFLAGS",
-        "MFLAGS",
-    ] {
-        cmd.env_remove(var);
-    }
+    // The guide's builds use the project's own target/ directory, as a partner's would.
+    crate::support::without_outer_cargo_env(&mut cmd).env_remove("CARGO_TARGET_DIR");
     let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
         .await
         .unwrap();

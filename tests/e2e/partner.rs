@@ -31,18 +31,7 @@ fn build(project: &Path) -> PathBuf {
     cmd.current_dir(project)
         .args(["build", "--release", "--target", "wasm32-wasip2"])
         .env("CARGO_TARGET_DIR", &target);
-    for var in [
-        "RUSTC_WRAPPER",
-        "RUSTC_WORKSPACE_WRAPPER",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "RUSTFLAGS",
-        "CARGO_BUILD_TARGET",
-        "CARGO_MAKEFLAGS",
-        "MAKEFLAGS",
-        "MFLAGS",
-    ] {
-        cmd.env_remove(var);
-    }
+    crate::support::without_outer_cargo_env(&mut cmd);
     let out = cmd.output().unwrap();
     assert!(
         out.status.success(),

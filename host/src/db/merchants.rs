@@ -125,6 +125,19 @@ pub async fn create(db: &Db, name: &str, plan: Plan) -> anyhow::Result<NewMercha
     })
 }
 
+/// A caller from a row of (merchant_id, mode, plan).
+fn caller_from_row(r: &sqlx::any::AnyRow) -> Caller {
+    Caller {
+        merchant_id: r.get(0),
+        mode: if r.get::<String, _>(1) == "live" {
+            Mode::Live
+        } else {
+            Mode::Test
+        },
+        plan: Plan::parse(&r.get::<String, _>(2)).unwrap_or(Plan::Start),
+    }
+}
+
 /// The merchant a key belongs to, if the key exists.
 pub async fn authenticate(db: &Db, key: &str) -> anyhow::Result<Option<Caller>> {
     let row = sqlx::query(
@@ -133,15 +146,7 @@ pub async fn authenticate(db: &Db, key: &str) -> anyhow::Result<Option<Caller>> 
     .bind(hash_key(key))
     .fetch_optional(&db.pool)
     .await?;
-    Ok(row.map(|r| Caller {
-        merchant_id: r.get(0),
-        mode: if r.get::<String, _>(1) == "live" {
-            Mode::Live
-        } else {
-            Mode::Test
-        },
-        plan: Plan::parse(&r.get::<String, _>(2)).unwrap_or(Plan::Start),
-    }))
+    Ok(row.as_ref().map(caller_from_row))
 }
 
 pub async fn create_store(db: &Db, caller: &Caller, name: &str) -> anyhow::Result<Store> {
@@ -242,13 +247,5 @@ pub async fn store_owner(db: &Db, store_id: &str) -> anyhow::Result<Option<Calle
         .bind(store_id)
         .fetch_optional(&db.pool)
         .await?;
-    Ok(row.map(|r| Caller {
-        merchant_id: r.get(0),
-        mode: if r.get::<String, _>(1) == "live" {
-            Mode::Live
-        } else {
-            Mode::Test
-        },
-        plan: Plan::parse(&r.get::<String, _>(2)).unwrap_or(Plan::Start),
-    }))
+    Ok(row.as_ref().map(caller_from_row))
 }

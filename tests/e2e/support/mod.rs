@@ -294,3 +294,21 @@ macro_rules! on_both_databases {
         )*
     };
 }
+
+/// Keeps the outer cargo's wrappers and flags (clippy, the test profile's rustflags, the
+/// jobserver) out of a nested cargo build, as host/build.rs does for the components.
+pub fn without_outer_cargo_env(cmd: &mut std::process::Command) -> &mut std::process::Command {
+    for var in [
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTFLAGS",
+        "CARGO_BUILD_TARGET",
+        "CARGO_MAKEFLAGS",
+        "MAKEFLAGS",
+        "MFLAGS",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
