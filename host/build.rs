@@ -69,6 +69,7 @@ fn main() {
         cmd.env_remove(var);
     }
     if env::var_os("BEEP_SKIP_WASM_BUILD").is_none() {
+        ensure_wasm_target();
         let status = cmd.status().expect("running cargo for the wasm components");
         assert!(status.success(), "building the wasm components failed");
     }
@@ -87,4 +88,31 @@ fn main() {
     let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join("bundled.rs");
     fs::write(out, bundled).unwrap();
     println!("cargo:rustc-env=BEEP_WASM_DIR={}", out_dir.display());
+}
+
+/// rust-toolchain.toml lists wasm32-wasip2, but rustup only installs listed targets with
+/// the toolchain itself: a machine that already had 1.95.0 lacks it. Add it then.
+fn ensure_wasm_target() {
+    let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let sysroot = Command::new(&rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let installed = sysroot
+        .map(|root| {
+            Path::new(&root)
+                .join("lib/rustlib/wasm32-wasip2")
+                .exists()
+        })
+        .unwrap_or(false);
+    if !installed {
+        let status = Command::new("rustup")
+            .args(["target", "add", "wasm32-wasip2"])
+            .status();
+        assert!(
+            status.is_ok_and(|s| s.success()),
+            "the wasm32-wasip2 target is missing and `rustup target add wasm32-wasip2` failed"
+        );
+    }
 }

@@ -124,6 +124,7 @@ pub async fn record(
         operation,
         report.outbound.len() as u64,
         denied,
+        report.elapsed,
     );
     if let Err(e) = db::audit::record(&app.db, &subject, &report.outbound).await {
         tracing::error!("writing the egress audit failed: {e:#}");

@@ -16,7 +16,7 @@ mod bundled {
 }
 
 /// Where a connector came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     Bundled,
@@ -212,7 +212,7 @@ pub fn grant_for(
             // a simulated vendor (`"sandbox": "korona"`): then it is pointed at that
             // vendor's simulator, like the bundled connector for that vendor.
             let vendor: String = match entry.source {
-                Source::Bundled => entry.id.clone(),
+                Source::Bundled => crate::sandbox::simulator_for(&entry.id).to_string(),
                 Source::Installed | Source::Uploaded => match object.get("sandbox") {
                     None | Some(serde_json::Value::Null) => "echo".into(),
                     Some(serde_json::Value::String(name))

@@ -7,8 +7,18 @@ use std::sync::Mutex;
 
 /// (method, route, status) → count.
 type HttpCounts = BTreeMap<(String, String, u16), u64>;
-/// (connector, operation) → (calls, outbound requests, denied requests).
-type CallCounts = BTreeMap<(String, String), (u64, u64, u64)>;
+/// (connector, operation) → its calls.
+type CallCounts = BTreeMap<(String, String), CallStats>;
+
+#[derive(Default)]
+struct CallStats {
+    calls: u64,
+    outbound: u64,
+    denied: u64,
+    seconds: f64,
+    /// The longest call: how long the slowest misbehaving call took to be stopped.
+    max_seconds: f64,
+}
 
 #[derive(Default)]
 pub struct Metrics {
@@ -26,14 +36,23 @@ impl Metrics {
             .or_default() += 1;
     }
 
-    pub fn call(&self, connector: &str, operation: &str, outbound: u64, denied: u64) {
+    pub fn call(
+        &self,
+        connector: &str,
+        operation: &str,
+        outbound: u64,
+        denied: u64,
+        elapsed: std::time::Duration,
+    ) {
         let mut calls = self.calls.lock().unwrap();
         let entry = calls
             .entry((connector.to_string(), operation.to_string()))
             .or_default();
-        entry.0 += 1;
-        entry.1 += outbound;
-        entry.2 += denied;
+        entry.calls += 1;
+        entry.outbound += outbound;
+        entry.denied += denied;
+        entry.seconds += elapsed.as_secs_f64();
+        entry.max_seconds = entry.max_seconds.max(elapsed.as_secs_f64());
     }
 
     /// The Prometheus text exposition format.
@@ -47,29 +66,45 @@ impl Metrics {
             );
         }
         let calls = self.calls.lock().unwrap();
-        for (name, help, pick) in [
+        let series: [(&str, &str, &str, fn(&CallStats) -> String); 5] = [
             (
                 "beep_connector_calls_total",
                 "Connector calls by connector and operation.",
-                0,
+                "counter",
+                |c| c.calls.to_string(),
             ),
             (
                 "beep_connector_outbound_requests_total",
                 "Outbound requests connectors made.",
-                1,
+                "counter",
+                |c| c.outbound.to_string(),
             ),
             (
                 "beep_connector_egress_denied_total",
                 "Outbound requests the egress policy denied.",
-                2,
+                "counter",
+                |c| c.denied.to_string(),
             ),
-        ] {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
-            for ((connector, operation), counts) in calls.iter() {
-                let n = [counts.0, counts.1, counts.2][pick];
+            (
+                "beep_connector_call_seconds_total",
+                "Time spent in connector calls.",
+                "counter",
+                |c| format!("{:.6}", c.seconds),
+            ),
+            (
+                "beep_connector_call_seconds_max",
+                "The longest connector call since the server started.",
+                "gauge",
+                |c| format!("{:.6}", c.max_seconds),
+            ),
+        ];
+        for (name, help, kind, value) in series {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+            for ((connector, operation), stats) in calls.iter() {
                 let _ = writeln!(
                     out,
-                    "{name}{{connector=\"{connector}\",operation=\"{operation}\"}} {n}"
+                    "{name}{{connector=\"{connector}\",operation=\"{operation}\"}} {}",
+                    value(stats)
                 );
             }
         }

@@ -61,7 +61,7 @@ pub async fn check(
     manifest: Option<&Manifest>,
 ) -> Result<Connector, Failure> {
     if bytes.len() > MAX_COMPONENT_BYTES {
-        return Err(invalid(format!(
+        return Err(Failure::TooLarge(format!(
             "the component is {} bytes; the limit is {MAX_COMPONENT_BYTES}",
             bytes.len()
         )));

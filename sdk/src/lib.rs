@@ -11,7 +11,8 @@
 //!
 //! Everything two connectors share lives here: the HTTP client over wasi:http
 //! ([`http`]), bracket-nested form bodies ([`form`]), money conversion by ISO 4217
-//! exponent ([`money`]), error constructors
+//! exponent ([`money`]), the BEEP! Generic protocol client and its field mapping
+//! ([`generic`]), error constructors
 //! ([`error`]), config and cursor decoding ([`config`]) and the host log ([`log`]).
 
 // The generated bindings name their runtime by absolute path, also from inside this crate.
@@ -20,6 +21,7 @@ extern crate self as beep_sdk;
 pub mod config;
 pub mod error;
 pub mod form;
+pub mod generic;
 pub mod http;
 pub mod log;
 pub mod money;

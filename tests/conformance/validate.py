@@ -3,7 +3,7 @@
 
     validate.py SPEC BASE RECORDED.json
 
-SPEC      the vendor's OpenAPI description (JSON or YAML, 3.0 or 3.1)
+SPEC      the vendor's OpenAPI description (JSON or YAML, 3.0 or 3.1; Swagger 2.0: A11)
 BASE      the server base path the spec's paths sit under ("" when none): Adyen's
           paths are "/payments" under servers ".../v71", recorded as "/v71/payments"
 RECORDED  a JSON array of {method, path, query, content_type, body} as written by
@@ -60,6 +60,48 @@ Allowances (each narrowly scoped, each with its reason):
       methods; the connector passes the BEEP! paymentMethod through unchanged. Before
       validation a top-level `method` matching ^mollie_test_ in a Mollie request body
       is replaced by the real method "creditcard"; everything else is validated as sent.
+  A10 Operations absent from the spec that the vendor's Postman collection beside it
+      (`<spec stem>.postman.json`, today only lightspeed-x.postman.json) documents:
+      Lightspeed X-Series' `POST /api/register_sales` (API 0.9, the only way to write
+      a sale; lightspeed-x.json describes API 2.0 only). A collection holds example
+      requests, not schemas, so such a request is checked against the example: its
+      path against the collection's URL (`:name` segments match any value), and its
+      JSON body's shape against the example body: every property sent must appear in
+      the example (recursively, array items against the example's first item) with
+      the example's JSON type (integer and number are one type: the example's `1` is a
+      quantity that may be fractional; a null is accepted where the example has a
+      value, as "not set"). Which properties are required is not known from an example
+      and not checked. Reported on stderr as validated by the collection.
+  A11 Swagger 2.0 specs (today vectron.swagger.json): openapi-core reads
+      OpenAPI 3.x only and no maintained 2.0 → 3 converter works offline from PyPI
+      (prance's `convert` calls a web service; swagger2openapi is npm), so they are
+      validated by swagger2.py beside this file with bravado-core (Yelp's maintained
+      Swagger 2.0 library, pinned): path, query and body parameters against the
+      operation. A1/A2 apply there too; see swagger2.py for its one extra allowance.
+  A12 sevdesk's voucher schemas contradict their own descriptions in three places; the
+      loaded spec is corrected narrowly (patch_sevdesk), everything else is as published:
+      (a) `saveVoucher` requires `voucherPos`, a property it does not define: its
+          positions are `voucherPosSave` (as the operation's description and example
+          have it). `voucherPos` is dropped from `required`.
+      (b) `Model_Voucher` requires both `taxType` ("Use this in sevdesk-Update 1.0
+          (instead of taxRule)") and `taxRule` ("Use this in sevdesk-Update 2.0
+          (replaces taxType / taxSet)"); `Model_VoucherPos` both `accountingType` and
+          `accountDatev` ("Update 2.0 (replaces accountingType)"). Each pair becomes
+          "one of the two is required" (anyOf).
+      (c) `Model_VoucherPos` requires both `sumNet` ("Only regarded if 'net' is 'true',
+          otherwise its readOnly") and `sumGross` ("Only regarded if 'net' is 'false',
+          otherwise its readOnly"). They become: `sumNet` required when `net` is true,
+          `sumGross` when `net` is false.
+  A13 sevdesk date properties typed `format: date-time` whose own description says
+      "timestamp or dd.mm.yyyy" (and whose examples are "01.01.2022"): such a property
+      takes a dd.mm.yyyy string or an RFC 3339 date-time (patch_sevdesk), nothing else.
+  A14 Query parameters an operation does not declare: OpenAPI does not forbid them and
+      openapi-core ignores them, so they are not violations; but they are not validated
+      either, so each (method, path template, name) is listed on stderr as
+      "undeclared query parameter: GET /Part limit" (a `name[...]` parameter counts as
+      declared when `name` is, as deepObject). tests/e2e/conformance.rs requires every
+      one a POS/ERP connector sends to be listed there with where the vendor documents
+      it (e.g. sevdesk's limit/offset/embed are described only in the spec's prose).
 """
 
 import copy
@@ -277,7 +319,10 @@ def spec_gap(spec_path, method, path):
 
 
 def patch_spec(spec_path, spec):
-    """Allowance A8: Payone's PaymentReferencesForRefund (see the docstring)."""
+    """Allowance A8: Payone's PaymentReferencesForRefund; A12/A13: sevdesk (see the
+    docstring)."""
+    if spec_path.endswith("sevdesk.yaml"):
+        patch_sevdesk(spec)
     if spec_path.endswith("payone-pcp.yaml"):
         schema = spec.get("components", {}).get("schemas", {}).get("PaymentReferencesForRefund")
         if schema and schema.get("additionalProperties") is False and "allOf" in schema:
@@ -285,6 +330,46 @@ def patch_spec(spec_path, spec):
             for member in schema["allOf"]:
                 for name in resolve(spec, member).get("properties", {}):
                     props.setdefault(name, {})
+
+
+def patch_sevdesk(spec):
+    """Allowances A12 and A13: sevdesk's self-contradicting voucher schemas and dates."""
+    schemas = spec.get("components", {}).get("schemas", {})
+    save = schemas.get("saveVoucher", {})
+    if "voucherPos" in save.get("required", []) and "voucherPos" not in save.get("properties", {}):
+        save["required"] = [r for r in save["required"] if r != "voucherPos"]  # A12a
+    for name, old, new in (
+        ("Model_Voucher", "taxType", "taxRule"),
+        ("Model_VoucherPos", "accountingType", "accountDatev"),
+    ):  # A12b
+        schema = schemas.get(name, {})
+        if {old, new} <= set(schema.get("required", [])):
+            schema["required"] = [r for r in schema["required"] if r not in (old, new)]
+            schema.setdefault("allOf", []).append({"anyOf": [{"required": [old]}, {"required": [new]}]})
+    pos = schemas.get("Model_VoucherPos", {})
+    if {"sumNet", "sumGross"} <= set(pos.get("required", [])):  # A12c
+        pos["required"] = [r for r in pos["required"] if r not in ("sumNet", "sumGross")]
+        pos.setdefault("allOf", []).append({"anyOf": [
+            {"properties": {"net": {"enum": [True]}}, "required": ["net", "sumNet"]},
+            {"properties": {"net": {"enum": [False]}}, "required": ["net", "sumGross"]},
+        ]})
+    german_or_rfc3339 = (
+        r"^(\d{2}\.\d{2}\.\d{4}"
+        r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))$"
+    )
+
+    def dates(node):  # A13
+        if isinstance(node, dict):
+            if node.get("format") == "date-time" and "dd.mm.yyyy" in str(node.get("description", "")):
+                del node["format"]
+                node["pattern"] = german_or_rfc3339
+            for value in node.values():
+                dates(value)
+        elif isinstance(node, list):
+            for value in node:
+                dates(value)
+
+    dates(schemas)
 
 
 def patch_request(spec_path, r):
@@ -298,6 +383,90 @@ def patch_request(spec_path, r):
             body["method"] = "creditcard"
             return dict(r, body=json.dumps(body))
     return r
+
+
+def load_postman(spec_path):
+    """Allowance A10: the example requests of the Postman collection beside the spec,
+    as (method, path regex, example body text or None, request name)."""
+    import os
+
+    path = os.path.splitext(spec_path)[0] + ".postman.json"
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        collection = json.load(f)
+    out = []
+
+    def walk(items):
+        for item in items:
+            if "item" in item:
+                walk(item["item"])
+                continue
+            req = item.get("request") or {}
+            url = req.get("url") or {}
+            segments = url.get("path") if isinstance(url, dict) else None
+            if not segments:
+                continue
+            rx = "^/" + "/".join(
+                "[^/]+" if seg.startswith(":") else re.escape(seg) for seg in segments
+            ) + "$"
+            # Parsed when a request matches: some of a collection's examples are not JSON.
+            raw = (req.get("body") or {}).get("raw") or None
+            out.append((req.get("method", "GET"), re.compile(rx), raw, item.get("name", "")))
+
+    walk(collection.get("item", []))
+    return out
+
+
+def postman_match(postman, method, path):
+    for m, rx, example, name in postman:
+        if m == method and rx.match(path):
+            return example, name
+    return None
+
+
+def json_type(value):
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return {str: "string", dict: "object", list: "array", type(None): "null"}[type(value)]
+
+
+def shape_errors(example, value, where="(root)"):
+    """Allowance A10: `value` against the shape of a collection's example."""
+    if value is None or example is None:
+        return []
+    if json_type(example) != json_type(value):
+        return [f"at {where}: {json_type(value)} where the collection's example has {json_type(example)}"]
+    if isinstance(example, dict):
+        errors = []
+        for key, v in value.items():
+            if key not in example:
+                errors.append(f"at {where}: property {key!r} is not in the collection's example")
+            else:
+                errors += shape_errors(example[key], v, f"{where}/{key}")
+        return errors
+    if isinstance(example, list) and example:
+        return [e for i, v in enumerate(value) for e in shape_errors(example[0], v, f"{where}/{i}")]
+    return []
+
+
+def postman_errors(example, r):
+    body = r.get("body") or ""
+    if example is None:
+        return ["the collection's example sends no body, one was sent"] if body else []
+    if not (r.get("content_type") or "").startswith("application/json"):
+        return [f"content type {r.get('content_type')!r}, the collection's example is JSON"]
+    try:
+        example = json.loads(example)
+    except ValueError as exc:
+        return [f"the collection's example is not JSON ({exc}): nothing to validate against"]
+    try:
+        value = json.loads(body)
+    except ValueError as exc:
+        return [f"the body is not JSON: {exc}"]
+    return shape_errors(example, value)
 
 
 def readonly_required(spec, sub):
@@ -320,6 +489,29 @@ def drop_allowed_body_errors(spec, err):
         return None
     cause.schema_errors = left
     return err
+
+
+def in_spec(params, r):
+    try:
+        params._find_path(Recorded(r))
+        return True
+    except Exception:
+        return False
+
+
+def undeclared_query(spec, pattern, method, pairs):
+    """Allowance A14: the query parameter names the operation does not declare."""
+    item = spec["paths"][pattern]
+    declared = {
+        resolve(spec, p).get("name")
+        for p in item[method].get("parameters", []) + item.get("parameters", [])
+        if resolve(spec, p).get("in") == "query"
+    }
+    out = set()
+    for key, _ in pairs:
+        if key not in declared and key.split("[", 1)[0] not in declared:
+            out.add(key)
+    return out
 
 
 def is_allowed(err):
@@ -350,6 +542,14 @@ def main():
     spec_path, base, recorded_path = sys.argv[1:]
     base = base.rstrip("/")
     spec = load_spec(spec_path)
+    if str(spec.get("swagger", "")) == "2.0":
+        # Allowance A11, in its own process: bravado-core's reference resolver breaks
+        # once openapi-core's validators are imported (it fetches the OAS 3.1 dialect).
+        import os
+        import subprocess
+
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "swagger2.py")
+        return subprocess.run([sys.executable, script, spec_path, base, recorded_path]).returncode
     # The recorded paths keep the base path; the spec's server becomes the simulator.
     spec["servers"] = [{"url": HOST + base}]
     version = str(spec.get("openapi", ""))
@@ -371,12 +571,24 @@ def main():
     body = body_cls(schema)
     checker = params_cls(full)
 
+    postman = load_postman(spec_path)
     with open(recorded_path) as f:
         recorded = json.load(f)
     violations = 0
+    undeclared = set()  # allowance A14
     for i, r in enumerate(recorded):
         r = patch_request(spec_path, r)
         label = f"#{i} {r['method']} {r['path']}" + (f"?{r['query']}" if r.get("query") else "")
+        documented = postman_match(postman, r["method"], r["path"])
+        if documented and not in_spec(params, r):
+            example, name = documented
+            errors = postman_errors(example, r)
+            for err in errors:
+                print(f"{label}: {err} (Postman collection: {name!r})")
+            violations += len(errors)
+            print(f"{label}: not in the spec, validated by the Postman collection's "
+                  f"example {name!r}, allowance A10", file=sys.stderr)
+            continue
         if base and not r["path"].startswith(base + "/"):
             print(f"{label}: path is outside the base path {base!r}")
             violations += 1
@@ -423,11 +635,15 @@ def main():
                 continue  # headers and cookies are not recorded (allowance A1)
             errors += schema_errors(checker, schema_path, value, f"{where} parameter {name}")
         errors += body_errors(original, body, operation, Recorded(r))
+        for name in undeclared_query(original, pattern, method, pairs):
+            undeclared.add(f"{r['method']} {pattern} {name}")
         for err in errors:
             if is_allowed(err):
                 continue
             violations += 1
             print(f"{label}: {describe(err)}")
+    for line in sorted(undeclared):
+        print(f"undeclared query parameter: {line}", file=sys.stderr)
     print(f"{len(recorded)} requests checked, {violations} violations", file=sys.stderr)
     return 1 if violations else 0
 

@@ -1,8 +1,9 @@
 //! lexoffice through the public API: ERP sync (suppliers, purchase vouchers as orders, no
-//! stock), the 2 requests a second limit waited out, a bad key, and sales booked exactly
-//! once as bookkeeping vouchers.
+//! stock), the 2 requests a second limit waited out, a bad key, sales and refunds booked
+//! exactly once as bookkeeping vouchers, and payments refused (lexoffice records none).
 
 use crate::on_both_databases;
+use crate::sap::{psp_payment, psp_refund, use_stripe};
 use crate::support::{Backend, Merchant, Server};
 use beep_host::db::merchants::Plan;
 use reqwest::StatusCode;
@@ -248,6 +249,100 @@ async fn sales_are_booked_exactly_once(backend: Backend) {
     assert_eq!(numbers.len(), 4, "each sale booked once");
 }
 
+/// A Stripe payment and its partial refunds: each refund is one sales credit note; the
+/// payment is refused once (lexoffice's API cannot record money received) and settled,
+/// not resent.
+async fn refunds_are_credit_notes_booked_once_payments_are_refused(backend: Backend) {
+    let (server, m, store, base, credentials) = setup(backend).await;
+    use_stripe(&server, &m, &store).await;
+    let paid = psp_payment(&server, &m, &store, "pay-1", 347, "EUR").await;
+    let refunded = psp_refund(&server, &m, &store, &paid, "ref-1", 120).await;
+
+    let push = json!({"system": "lexoffice", "storeId": store, "credentials": credentials});
+    let (status, body) = server.post(&m.key, "/api/v1/pushToERP", push.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["pushed"]["transactions"], 1, "the refund: {body}");
+    let rejected = body["rejected"].as_array().unwrap();
+    assert_eq!(rejected.len(), 1, "{body}");
+    assert_eq!(rejected[0]["id"], paid.as_str());
+    assert!(
+        rejected[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("cannot record a payment"),
+        "{body}"
+    );
+    let booked = vouchers(&server, &base).await;
+    assert_eq!(booked.len(), 1, "{booked:?}");
+    let note = &booked[0];
+    assert_eq!(note["type"], "salescreditnote");
+    assert_eq!(note["voucherNumber"], format!("BEEP-{refunded}"));
+    assert_eq!(note["totalGrossAmount"], json!(1.2), "the partial refund");
+    assert_eq!(note["voucherItems"][0]["amount"], json!(1.2));
+    assert_eq!(note["taxType"], "gross");
+
+    // Pushed twice: nothing new, and the refused payment is not tried again.
+    let (status, body) = server.post(&m.key, "/api/v1/pushToERP", push.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["pushed"]["transactions"], 0, "{body}");
+    assert_eq!(body["rejected"], json!([]), "{body}");
+    assert_eq!(vouchers(&server, &base).await.len(), 1);
+
+    // A 500 on the first request: the refund stays pending, then is booked once.
+    let second = psp_refund(&server, &m, &store, &paid, "ref-2", 100).await;
+    server
+        .sim_post(&hook(&base, "fail"), json!({"status": 500, "times": 1}))
+        .await;
+    let (status, body) = server.post(&m.key, "/api/v1/pushToERP", push.clone()).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_GATEWAY,
+        "nothing got through: {body}"
+    );
+    assert_eq!(vouchers(&server, &base).await.len(), 1);
+    let (status, body) = server.post(&m.key, "/api/v1/pushToERP", push.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["pushed"]["transactions"], 1, "{body}");
+
+    // Worse: lexoffice stores the credit note but its answer is lost. The resend finds
+    // it through /voucherlist by its number and books nothing twice.
+    let third = psp_refund(&server, &m, &store, &paid, "ref-3", 50).await;
+    server
+        .sim_post(
+            &hook(&base, "fail"),
+            json!({"status": 500, "times": 1, "afterWrite": true}),
+        )
+        .await;
+    let (status, body) = server.post(&m.key, "/api/v1/pushToERP", push.clone()).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_GATEWAY,
+        "the answer was lost: {body}"
+    );
+    let (status, body) = server.post(&m.key, "/api/v1/pushToERP", push.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["pushed"]["transactions"], 0, "{body}");
+    assert_eq!(body["duplicates"], 1, "recognised upstream: {body}");
+
+    let booked = vouchers(&server, &base).await;
+    let mut numbers: Vec<String> = booked
+        .iter()
+        .map(|v| v["voucherNumber"].as_str().unwrap().to_string())
+        .collect();
+    numbers.sort();
+    let mut expected: Vec<String> = [&refunded, &second, &third]
+        .iter()
+        .map(|id| format!("BEEP-{id}"))
+        .collect();
+    expected.sort();
+    assert_eq!(numbers, expected, "each refund booked once");
+    let amounts: Vec<f64> = booked
+        .iter()
+        .map(|v| v["totalGrossAmount"].as_f64().unwrap())
+        .collect();
+    assert_eq!(amounts, [1.2, 1.0, 0.5]);
+}
+
 /// Under a tight limit a push waits out each 429 itself (`std::thread::sleep` over wasi
 /// clocks inside the component) instead of giving up.
 async fn pushes_wait_out_the_limit_themselves(backend: Backend) {
@@ -277,4 +372,5 @@ on_both_databases!(
     the_rate_limit_is_waited_out,
     a_bad_key_is_422_with_lexoffices_message,
     sales_are_booked_exactly_once,
+    refunds_are_credit_notes_booked_once_payments_are_refused,
 );

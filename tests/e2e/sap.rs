@@ -1,6 +1,7 @@
 //! SAP Business One (Service Layer) through the public API: ERP sync (full, incremental by
-//! `UpdateDate`, paged, rate limited, bad password), sales and their stock changes pushed
-//! exactly once, and every call logging out of its session.
+//! `UpdateDate`, paged, rate limited, bad password), sales and their stock changes,
+//! payments (incoming payments) and refunds (outgoing payments) pushed exactly once, and
+//! every call logging out of its session.
 
 use crate::on_both_databases;
 use crate::support::{Backend, Merchant, Server};
@@ -296,10 +297,205 @@ async fn sales_are_booked_exactly_once(backend: Backend) {
     assert_logged_out(&server, &base).await;
 }
 
+/// Sets up Stripe (Test Mode) as the store's PSP.
+pub(crate) async fn use_stripe(server: &Server, m: &Merchant, store: &str) {
+    let (_, stripe) = server.sandbox(m, "stripe").await;
+    let (status, body) = server
+        .post(
+            &m.key,
+            "/api/v1/configurePSP",
+            json!({"provider": "stripe", "storeId": store, "config": stripe}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// A succeeded payment through BEEP!'s PSP: its BEEP! id.
+pub(crate) async fn psp_payment(
+    server: &Server,
+    m: &Merchant,
+    store: &str,
+    key: &str,
+    amount: i64,
+    currency: &str,
+) -> String {
+    let (status, payment) = server
+        .post_idem(
+            &m.key,
+            "/api/v1/processPayment",
+            key,
+            json!({"storeId": store, "amount": amount, "currency": currency, "reference": key, "paymentMethod": "pm_card_visa"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{payment}");
+    assert_eq!(payment["status"], "succeeded", "{payment}");
+    payment["paymentId"].as_str().unwrap().to_string()
+}
+
+/// A succeeded (partial) refund of a payment: its BEEP! id.
+pub(crate) async fn psp_refund(
+    server: &Server,
+    m: &Merchant,
+    store: &str,
+    payment_id: &str,
+    key: &str,
+    amount: i64,
+) -> String {
+    let (status, refund) = server
+        .post_idem(
+            &m.key,
+            "/api/v1/refundPayment",
+            key,
+            json!({"storeId": store, "paymentId": payment_id, "amount": amount}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{refund}");
+    assert_eq!(refund["status"], "succeeded", "{refund}");
+    refund["refundId"].as_str().unwrap().to_string()
+}
+
+fn remarks(docs: &Value) -> Vec<String> {
+    let mut refs: Vec<String> = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["Remarks"].as_str().unwrap().to_string())
+        .collect();
+    refs.sort();
+    refs
+}
+
+async fn payments_and_refunds_are_booked_exactly_once(backend: Backend) {
+    let (server, m, store, base, credentials) = setup(backend).await;
+    use_stripe(&server, &m, &store).await;
+    let paid = psp_payment(&server, &m, &store, "pay-1", 347, "EUR").await;
+    let refunded = psp_refund(&server, &m, &store, &paid, "ref-1", 120).await;
+
+    let push = json!({"system": "sap", "storeId": store, "credentials": credentials});
+    let (status, body) = server.post(&m.key, "/api/v1/pushToERP", push.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["pushed"],
+        json!({"transactions": 2, "stockChanges": 0}),
+        "{body}"
+    );
+    let booked = documents(&server, &base).await;
+    let incoming = booked["IncomingPayments"].as_array().unwrap();
+    assert_eq!(incoming.len(), 1, "{incoming:?}");
+    let payment = &incoming[0];
+    assert_eq!(payment["Remarks"], format!("BEEP-{paid}"));
+    assert_eq!(payment["DocType"], "rCustomer");
+    assert_eq!(payment["CardCode"], "C-BEEP");
+    assert_eq!(payment["DocCurrency"], "EUR");
+    assert_eq!(payment["TransferAccount"], "1360");
+    assert_eq!(payment["TransferSum"], 3.47);
+    assert!(
+        payment["JournalRemarks"]
+            .as_str()
+            .unwrap()
+            .starts_with("BEEP! payment pi_"),
+        "the PSP's reference: {payment}"
+    );
+    let outgoing = booked["VendorPayments"].as_array().unwrap();
+    assert_eq!(outgoing.len(), 1, "{outgoing:?}");
+    let refund = &outgoing[0];
+    assert_eq!(refund["Remarks"], format!("BEEP-{refunded}"));
+    assert_eq!(refund["DocType"], "rCustomer", "money back to the customer");
+    assert_eq!(refund["TransferSum"], 1.2, "the partial refund");
+    assert!(booked["Invoices"].as_array().unwrap().is_empty());
+
+    // Pushed twice: nothing new.
+    let (status, body) = server.post(&m.key, "/api/v1/pushToERP", push.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["pushed"]["transactions"], 0, "{body}");
+    assert_eq!(body["duplicates"], 0, "not even sent again: {body}");
+
+    // Amounts in major units with the currency's exponent: ¥1500 is 1500, 12.340 KWD
+    // is 12.34.
+    let yen = psp_payment(&server, &m, &store, "pay-jpy", 1500, "JPY").await;
+    let dinar = psp_payment(&server, &m, &store, "pay-kwd", 12340, "KWD").await;
+    let (status, body) = server.post(&m.key, "/api/v1/pushToERP", push.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["pushed"]["transactions"], 2, "{body}");
+    let booked = documents(&server, &base).await;
+    let incoming = booked["IncomingPayments"].as_array().unwrap();
+    let of = |id: &str| {
+        incoming
+            .iter()
+            .find(|d| d["Remarks"] == format!("BEEP-{id}"))
+            .unwrap_or_else(|| panic!("no payment {id}: {incoming:?}"))
+            .clone()
+    };
+    assert_eq!(of(&yen)["TransferSum"], 1500.0);
+    assert_eq!(of(&yen)["DocCurrency"], "JPY");
+    assert_eq!(of(&dinar)["TransferSum"], 12.34);
+    assert_eq!(of(&dinar)["DocCurrency"], "KWD");
+
+    // A 500 before anything is written (the login): the refund stays pending, then is
+    // booked once.
+    let second = psp_refund(&server, &m, &store, &paid, "ref-2", 100).await;
+    server
+        .sim_post(&hook(&base, "fail"), json!({"status": 500, "times": 1}))
+        .await;
+    let (status, body) = server.post(&m.key, "/api/v1/pushToERP", push.clone()).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_GATEWAY,
+        "nothing got through: {body}"
+    );
+    assert_eq!(body["error"]["code"], "vendor_error", "{body}");
+    let (status, body) = server.post(&m.key, "/api/v1/pushToERP", push.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["pushed"]["transactions"], 1, "{body}");
+
+    // Worse: SAP books the payment but its answer is lost (a 500 after the write). The
+    // resend finds it by its Remarks and books nothing twice.
+    let lost = psp_payment(&server, &m, &store, "pay-2", 1999, "EUR").await;
+    server
+        .sim_post(
+            &hook(&base, "fail"),
+            json!({"status": 500, "times": 1, "afterWrite": true}),
+        )
+        .await;
+    let (status, body) = server.post(&m.key, "/api/v1/pushToERP", push.clone()).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_GATEWAY,
+        "the answer was lost: {body}"
+    );
+    let (status, body) = server.post(&m.key, "/api/v1/pushToERP", push.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["pushed"]["transactions"], 0, "{body}");
+    assert_eq!(body["duplicates"], 1, "recognised upstream: {body}");
+
+    let booked = documents(&server, &base).await;
+    let mut expected = vec![
+        format!("BEEP-{paid}"),
+        format!("BEEP-{yen}"),
+        format!("BEEP-{dinar}"),
+        format!("BEEP-{lost}"),
+    ];
+    expected.sort();
+    assert_eq!(
+        remarks(&booked["IncomingPayments"]),
+        expected,
+        "each payment once"
+    );
+    let mut expected = vec![format!("BEEP-{refunded}"), format!("BEEP-{second}")];
+    expected.sort();
+    assert_eq!(
+        remarks(&booked["VendorPayments"]),
+        expected,
+        "each refund once"
+    );
+    assert_logged_out(&server, &base).await;
+}
+
 on_both_databases!(
     full_then_incremental,
     a_large_inventory_pages,
     rate_limits_are_waited_out,
     a_bad_password_is_422_with_saps_message,
     sales_are_booked_exactly_once,
+    payments_and_refunds_are_booked_exactly_once,
 );

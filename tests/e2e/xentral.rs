@@ -1,7 +1,9 @@
 //! xentral through the public API: ERP sync (counts, fields, re-read, rate limited, bad
-//! token) and sales pushed exactly once.
+//! token), sales pushed exactly once, payments and refunds refused once (xentral's API
+//! books neither).
 
 use crate::on_both_databases;
+use crate::sap::{psp_payment, psp_refund, use_stripe};
 use crate::support::{Backend, Merchant, Server};
 use beep_host::db::merchants::Plan;
 use reqwest::StatusCode;
@@ -264,10 +266,60 @@ async fn sales_are_booked_exactly_once(backend: Backend) {
     assert_eq!(refs.len(), 4, "each sale booked once");
 }
 
+/// xentral's API can book neither (see the connector's doc): a payment and its partial
+/// refund are refused once each, with the reason, next to a sale that is booked, and
+/// are not resent by later pushes.
+async fn payments_and_refunds_are_refused_once_with_the_reason(backend: Backend) {
+    let (server, m, store, base, credentials) = setup(backend).await;
+    use_stripe(&server, &m, &store).await;
+    let paid = psp_payment(&server, &m, &store, "pay-1", 347, "EUR").await;
+    let refunded = psp_refund(&server, &m, &store, &paid, "ref-1", 120).await;
+    let (status, body) = server
+        .post(&m.key, "/api/v1/sales", sale("R-1", &store))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    let push = json!({"system": "xentral", "storeId": store, "credentials": credentials});
+    let (status, body) = server.post(&m.key, "/api/v1/pushToERP", push.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["pushed"],
+        json!({"transactions": 1, "stockChanges": 1}),
+        "the sale and its stock changes: {body}"
+    );
+    assert_eq!(body["pending"], 0, "{body}");
+    let rejected = body["rejected"].as_array().unwrap();
+    assert_eq!(rejected.len(), 2, "{body}");
+    let reason = |id: &str| {
+        rejected
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("{id} not rejected: {body}"))["reason"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(reason(&paid).contains("books a payment"), "{body}");
+    assert!(reason(&refunded).contains("credit note"), "{body}");
+    let booked = pushed(&server, &base).await;
+    assert_eq!(booked["salesOrders"].as_array().unwrap().len(), 1);
+
+    // Settled: later pushes neither resend nor report them.
+    let (status, body) = server.post(&m.key, "/api/v1/pushToERP", push.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["pushed"],
+        json!({"transactions": 0, "stockChanges": 0})
+    );
+    assert_eq!(body["rejected"], json!([]), "{body}");
+    assert_eq!(body["pending"], 0, "{body}");
+}
+
 on_both_databases!(
     sync_reads_everything_and_again,
     a_large_inventory_pages,
     rate_limits_are_waited_out,
     a_bad_token_is_422_with_xentrals_message,
     sales_are_booked_exactly_once,
+    payments_and_refunds_are_refused_once_with_the_reason,
 );

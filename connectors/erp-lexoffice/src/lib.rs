@@ -24,12 +24,27 @@
 //!   `taxType` gross, `useCollectiveContact`, and one voucher item at the transaction's
 //!   amount with the configured tax rate (default 19 %) and booking category (default
 //!   "Einnahmen"). A transaction carries no lines, so a sale is booked at one tax rate.
-//!   lexoffice does not reject a repeated `voucherNumber`, so before creating, the
-//!   connector looks for it: `GET /voucherlist?voucherType=…&voucherStatus=any&
-//!   voucherNumber=BEEP-<id>`; a hit is a duplicate. Payments: lexoffice books payments by
-//!   matching bank transactions, and the API has no endpoint to record one: they are
-//!   `rejected(unsupported)`. lexoffice keeps euro books only: other currencies are
-//!   `rejected(invalid-config)`.
+//!   lexoffice does not reject a repeated `voucherNumber` (no 409, no 406: a resend would
+//!   be a second voucher), so before creating, the connector looks for it:
+//!   `GET /voucherlist?voucherType=…&voucherStatus=any&voucherNumber=BEEP-<id>`; a hit
+//!   is a duplicate, which makes a resend after a lost answer book nothing twice. A
+//!   partial refund is a credit note of the refunded amount. Amounts are euros with two
+//!   decimals from the minor units (the currency's exponent).
+//! * Payments are `rejected(unsupported)`, because lexoffice's public API has no way to
+//!   record money received: `/payments/{voucherId}` is read-only (a voucher's payment
+//!   status and its assigned payment items); `POST /vouchers` writes only bookkeeping
+//!   vouchers (`salesinvoice`, `salescreditnote`, `purchaseinvoice`,
+//!   `purchasecreditnote`), which are revenue and expense, not money movements (a
+//!   payment as a `salesinvoice` would count the sale's revenue twice); a voucher's
+//!   `voucherStatus` (open → paid) is set by lexoffice itself when a bank transaction of
+//!   the merchant's connected account is assigned to it, never by the API; and the one
+//!   payment-related write, `POST /transaction-assignment-hint` (`voucherId`,
+//!   `externalReference`), only hints which voucher a future bank transaction belongs
+//!   to, which needs the voucher of the sale the payment paid: the host sends a payment
+//!   without its sale. The PSP's payout reaches lexoffice through the bank feed instead.
+//!   Rejected (not left pending), the host settles each payment once instead of
+//!   resending it every push.
+//! * lexoffice keeps euro books only: other currencies are `rejected(invalid-config)`.
 //! * Stock changes: no stock in lexoffice: each change is `rejected(unsupported)` (so the
 //!   host settles it instead of resending it forever).
 //!
@@ -534,8 +549,9 @@ impl Pusher<'_> {
     fn book(&mut self, tx: &Transaction) -> Result<PushOutcome, ConnectorError> {
         if tx.kind == TransactionKind::Payment {
             return Err(unsupported(
-                "lexoffice books payments by matching bank transactions; its API records \
-                 none (the sale's voucher carries the amount)",
+                "lexoffice's API cannot record a payment: /payments is read-only and a \
+                 voucher becomes paid only when lexoffice assigns a bank transaction to it \
+                 (the PSP's payout arrives through the bank feed)",
             ));
         }
         let body = voucher(self.cfg, tx)?;

@@ -322,6 +322,72 @@ fn a_sale_is_looked_up_then_created_and_a_resend_is_a_duplicate() {
 }
 
 #[test]
+fn a_partial_refund_is_a_credit_note_found_again_after_a_lost_answer() {
+    let mut api = Fake::new(vec![
+        // First push: not there yet, the voucher is stored but the answer is a 500.
+        page(json!([]), 0, 0),
+        answer(
+            500,
+            json!({"status": 500, "error": "Internal Server Error"}),
+        ),
+        // The resend finds it by its number.
+        page(
+            json!([{"id": "cn-1", "voucherNumber": "BEEP-r1", "voucherType": "salescreditnote"}]),
+            0,
+            1,
+        ),
+    ]);
+    let refund = [tx("r1", TransactionKind::Refund, 120)];
+    assert!(matches!(
+        push_transactions(&cfg(), &mut api, &refund),
+        Err(ConnectorError::Upstream(ref u)) if u.status == 500
+    ));
+    let out = push_transactions(&cfg(), &mut api, &refund).unwrap();
+    assert!(matches!(&out[0].outcome, PushOutcome::Duplicate(Some(id)) if id == "cn-1"));
+    assert!(api.sent[0].url.contains(
+        "voucherlist?voucherType=salescreditnote&voucherStatus=any&voucherNumber=BEEP-r1"
+    ));
+    let body: Value = serde_json::from_slice(&api.sent[1].body).unwrap();
+    assert_eq!(body["type"], "salescreditnote");
+    assert_eq!(body["voucherNumber"], "BEEP-r1");
+    assert_eq!(
+        body["totalGrossAmount"],
+        json!(1.2),
+        "120 cents, exponent 2"
+    );
+    assert_eq!(body["voucherItems"][0]["amount"], json!(1.2));
+    assert_eq!(api.sent.len(), 3, "one voucher written");
+
+    // Payments and foreign currencies are refused one by one; the rest goes through.
+    let mut api = Fake::new(vec![
+        page(json!([]), 0, 0),
+        answer(201, json!({"id": "cn-2"})),
+    ]);
+    let mut yen = tx("r2", TransactionKind::Refund, 500);
+    yen.amount = money::money(500, "JPY");
+    let out = push_transactions(
+        &cfg(),
+        &mut api,
+        &[
+            tx("p1", TransactionKind::Payment, 347),
+            yen,
+            tx("r3", TransactionKind::Refund, 99),
+        ],
+    )
+    .unwrap();
+    assert!(matches!(
+        &out[0].outcome,
+        PushOutcome::Rejected(ConnectorError::Unsupported(m)) if m.contains("bank")
+    ));
+    assert!(matches!(
+        out[1].outcome,
+        PushOutcome::Rejected(ConnectorError::InvalidConfig(_))
+    ));
+    assert!(matches!(&out[2].outcome, PushOutcome::Created(Some(id)) if id == "cn-2"));
+    assert_eq!(api.sent.len(), 2, "the payment cost no request");
+}
+
+#[test]
 fn pushes_wait_out_a_429_and_retry() {
     let mut api = Fake::new(vec![
         too_many(),

@@ -31,8 +31,25 @@
 //!   configured customer (`cardCode`), one line of the configured item (`saleItemCode`)
 //!   at the sale's gross total, with `NumAtCard` (the customer's reference) =
 //!   `BEEP-<transaction id>`. It is searched first (`$filter=NumAtCard eq '…'`): a hit
-//!   is a duplicate. Payments and refunds are `rejected(unsupported)` (they would be
-//!   `IncomingPayments` and `CreditNotes`, not mapped yet).
+//!   is a duplicate.
+//! * A payment (money BEEP!'s PSP took) is an incoming payment (`IncomingPayments`,
+//!   B1's ORCT) from the configured customer, `DocType` `rCustomer`, on account (no
+//!   `PaymentInvoices`: the host sends a payment without the sale it paid), as a bank
+//!   transfer of `TransferSum` to the configured G/L account (`paymentAccount`: where
+//!   the PSP's payouts arrive, e.g. a money-in-transit account).
+//! * A refund (money given back through the PSP) is what B1 does when money goes back
+//!   to a customer: an outgoing payment (`VendorPayments`, B1's OVPM, which pays
+//!   customers as well as vendors) to the same customer, `DocType` `rCustomer`, on
+//!   account, from the same G/L account. Not an A/R credit note: a credit note corrects
+//!   revenue by item, and a refund carries neither the sale nor its items, only the
+//!   money that left; a partial refund is simply a smaller outgoing payment.
+//! * Both carry `Remarks` = `BEEP-<transaction id>` (`CounterReference` holds only 8
+//!   characters in B1, too short for the id; a UDF would need setting up in every
+//!   company) and the PSP's reference in `JournalRemarks`. B1 accepts a second payment
+//!   with the same remarks, so before creating, the connector searches
+//!   (`$filter=Remarks eq '…'`): a hit is a duplicate, which makes a resend after a lost
+//!   answer book nothing twice. Amounts are major units of the transaction's currency
+//!   (`DocCurrency`), converted with the currency's exponent.
 //! * The stock changes of one sale are one goods issue (`InventoryGenExits`; a positive
 //!   change is a goods receipt, `InventoryGenEntries`) with `Comments` =
 //!   `BEEP-<sale id>`, searched first (`$filter=Comments eq '…'`).
@@ -44,7 +61,7 @@
 mod odata;
 
 use beep_sdk::config::{Cursor, parse_config};
-use beep_sdk::error::{internal, invalid_config, unauthorized, unsupported};
+use beep_sdk::error::{internal, invalid_config, unauthorized};
 use beep_sdk::http::{Request, Response};
 use beep_sdk::log;
 use beep_sdk::money;
@@ -91,7 +108,8 @@ const CONFIG_SCHEMA: &str = r#"{
     "warehouse": {"type": "string", "description": "Warehouse code: stock is read from and booked to it (default: all warehouses / the item's default warehouse)"},
     "cardCode": {"type": "string", "description": "Customer (CardCode) BEEP! sales are booked to (required to push sales)"},
     "saleItemCode": {"type": "string", "description": "Item a BEEP! sale is booked as: one line at the sale's gross total (required to push sales)"},
-    "salesDocument": {"type": "string", "enum": ["Invoices", "Orders"], "default": "Invoices", "description": "A/R document a sale becomes"}
+    "salesDocument": {"type": "string", "enum": ["Invoices", "Orders"], "default": "Invoices", "description": "A/R document a sale becomes"},
+    "paymentAccount": {"type": "string", "description": "G/L account (TransferAccount) BEEP! payments arrive on and refunds leave from, e.g. a money-in-transit account (required to push payments and refunds)"}
   }
 }"#;
 
@@ -113,6 +131,8 @@ struct Config {
     sale_item_code: Option<String>,
     #[serde(default)]
     sales_document: Option<String>,
+    #[serde(default)]
+    payment_account: Option<String>,
 }
 
 fn non_empty(s: &Option<String>) -> Option<&str> {
@@ -456,8 +476,8 @@ fn purchase_order(doc: &Value, local: &str) -> Result<Option<PurchaseOrder>, Con
     }))
 }
 
-/// The reference a pushed sale carries as `NumAtCard`; a sale's stock documents carry
-/// it as `Comments`.
+/// The reference a pushed sale carries as `NumAtCard`, a payment or refund as `Remarks`;
+/// a sale's stock documents carry it as `Comments`.
 pub fn reference(id: &str) -> String {
     format!("BEEP-{id}")
 }
@@ -488,6 +508,57 @@ fn sales_document(tx: &Transaction, card: &str, item: &str) -> Result<Value, Con
         doc["Comments"] = json!(format!("BEEP! Scan & Go, receipt {r}"));
     }
     Ok(doc)
+}
+
+/// The entity a payment or refund is booked as: money in from the customer, or money
+/// back out to the customer.
+fn payment_entity(kind: TransactionKind) -> &'static str {
+    match kind {
+        TransactionKind::Refund => "VendorPayments",
+        _ => "IncomingPayments",
+    }
+}
+
+/// An incoming payment (a BEEP! payment) or an outgoing payment to the customer (a
+/// refund), on account, as a bank transfer through `account`.
+fn payment_document(tx: &Transaction, card: &str, account: &str) -> Result<Value, ConnectorError> {
+    let date = date_of(&json!(tx.occurred_at)).ok_or_else(|| {
+        invalid_config(format!(
+            "transaction {}: occurred-at is not an RFC 3339 timestamp",
+            tx.id
+        ))
+    })?;
+    let sum = money::to_major_f64(&tx.amount)?.abs();
+    if sum == 0.0 {
+        return Err(invalid_config(format!(
+            "transaction {}: a payment of nothing cannot be booked",
+            tx.id
+        )));
+    }
+    let what = if tx.kind == TransactionKind::Refund {
+        "refund"
+    } else {
+        "payment"
+    };
+    // JrnlMemo holds 50 characters.
+    let memo: String = match tx.reference.as_deref().filter(|r| !r.is_empty()) {
+        Some(r) => format!("BEEP! {what} {r}"),
+        None => format!("BEEP! {what}"),
+    }
+    .chars()
+    .take(50)
+    .collect();
+    Ok(json!({
+        "DocType": "rCustomer",
+        "CardCode": card,
+        "DocDate": date,
+        "DocCurrency": tx.amount.currency.to_ascii_uppercase(),
+        "TransferAccount": account,
+        "TransferSum": sum,
+        "TransferDate": date,
+        "Remarks": reference(&tx.id),
+        "JournalRemarks": memo,
+    }))
 }
 
 /// A goods issue (or receipt) for the stock changes of one sale.
@@ -776,16 +847,20 @@ fn find(
         .map(|d| text(&d["DocEntry"]).unwrap_or_default()))
 }
 
-fn book_sale(s: &mut Session<'_>, tx: &Transaction) -> Result<PushOutcome, ConnectorError> {
-    match tx.kind {
-        TransactionKind::Payment => Err(unsupported(
-            "payments would be SAP IncomingPayments against the sale's invoice; the sale's \
-             A/R document carries the amount",
-        )),
-        TransactionKind::Refund => Err(unsupported(
-            "refunds would be SAP A/R credit notes (CreditNotes), which this connector does \
-             not book yet",
-        )),
+fn book_transaction(s: &mut Session<'_>, tx: &Transaction) -> Result<PushOutcome, ConnectorError> {
+    let (doc, entity, field) = match tx.kind {
+        TransactionKind::Payment | TransactionKind::Refund => {
+            let (Some(card), Some(account)) = (
+                non_empty(&s.cfg.card_code),
+                non_empty(&s.cfg.payment_account),
+            ) else {
+                return Err(invalid_config(
+                    "config: cardCode and paymentAccount are required to book payments and refunds",
+                ));
+            };
+            let doc = payment_document(tx, card, account)?;
+            (doc, payment_entity(tx.kind).to_string(), "Remarks")
+        }
         TransactionKind::Sale => {
             let (Some(card), Some(item)) = (
                 non_empty(&s.cfg.card_code),
@@ -796,14 +871,14 @@ fn book_sale(s: &mut Session<'_>, tx: &Transaction) -> Result<PushOutcome, Conne
                 ));
             };
             let doc = sales_document(tx, card, item)?;
-            let entity = s.cfg.sales_document().to_string();
-            if let Some(entry) = find(s, &entity, "NumAtCard", &reference(&tx.id))? {
-                return Ok(PushOutcome::Duplicate(Some(entry)));
-            }
-            let created = s.post(&entity, &doc)?;
-            Ok(PushOutcome::Created(text(&created["DocEntry"])))
+            (doc, s.cfg.sales_document().to_string(), "NumAtCard")
         }
+    };
+    if let Some(entry) = find(s, &entity, field, &reference(&tx.id))? {
+        return Ok(PushOutcome::Duplicate(Some(entry)));
     }
+    let created = s.post(&entity, &doc)?;
+    Ok(PushOutcome::Created(text(&created["DocEntry"])))
 }
 
 fn push_transactions(
@@ -820,13 +895,15 @@ fn push_transactions(
             "config: cardCode and saleItemCode are required to book sales",
         ));
     }
+    // Without a paymentAccount, payments and refunds are rejected one by one (sales still
+    // go through: a configuration made before payments were booked keeps working).
     let groups: Vec<Vec<&Transaction>> = txs.iter().map(|t| vec![t]).collect();
     with_session(cfg, api, |s| {
         push_groups(
             &groups,
             MAX_ITEMS_PER_CALL,
             |t| &t.id,
-            |g| book_sale(s, g[0]),
+            |g| book_transaction(s, g[0]),
         )
     })
 }

@@ -544,10 +544,155 @@ fn sales_are_searched_then_created_with_num_at_card() {
         format!("{:?}", results[1].outcome),
         format!("{:?}", PushOutcome::Duplicate(Some("400".into())))
     );
+    assert!(
+        matches!(
+            results[2].outcome,
+            PushOutcome::Rejected(ConnectorError::InvalidConfig(_))
+        ),
+        "no paymentAccount: the payment is refused, the sales went through: {:?}",
+        results[2].outcome
+    );
+}
+
+fn money_cfg() -> Config {
+    Config::parse(
+        r#"{"companyDb":"SBODEMODE","userName":"manager","password":"pw","baseUrl":"https://acme.sap-b1.cloud:50000/b1s/v1","cardCode":"C-BEEP","saleItemCode":"BEEP-SALE","paymentAccount":"1360"}"#,
+    )
+    .unwrap()
+}
+
+#[test]
+fn payments_are_incoming_and_refunds_outgoing_payments_searched_by_remarks() {
+    let mut api = Fake::new(vec![
+        login_ok("s"),
+        answer(200, json!({"value": []})),
+        answer(201, json!({"DocEntry": 71, "DocNum": 5071})),
+        answer(200, json!({"value": []})),
+        answer(201, json!({"DocEntry": 72, "DocNum": 5072})),
+        answer(
+            200,
+            json!({"value": [{"DocEntry": 12, "Remarks": "BEEP-p2"}]}),
+        ),
+        logout_ok(),
+    ]);
+    let mut payment = tx("p1", TransactionKind::Payment);
+    payment.reference = Some("pi_3Nabc".into());
+    let mut refund = tx("r1", TransactionKind::Refund);
+    refund.amount = money::money(120, "EUR");
+    refund.reference = Some("re_3Nxyz".into());
+    let txs = vec![payment, refund, tx("p2", TransactionKind::Payment)];
+    let results = push_transactions(&money_cfg(), &mut api, &txs).unwrap();
+    assert_eq!(
+        api.paths(),
+        [
+            "Login",
+            "IncomingPayments",
+            "IncomingPayments",
+            "VendorPayments",
+            "VendorPayments",
+            "IncomingPayments",
+            "Logout"
+        ]
+    );
+    assert!(
+        api.sent[1].url.contains("$filter=Remarks%20eq%20'BEEP-p1'"),
+        "{}",
+        api.sent[1].url
+    );
+    let body: Value = serde_json::from_slice(&api.sent[2].body).unwrap();
+    assert_eq!(
+        body,
+        json!({
+            "DocType": "rCustomer",
+            "CardCode": "C-BEEP",
+            "DocDate": "2026-06-15",
+            "DocCurrency": "EUR",
+            "TransferAccount": "1360",
+            "TransferSum": 3.47,
+            "TransferDate": "2026-06-15",
+            "Remarks": "BEEP-p1",
+            "JournalRemarks": "BEEP! payment pi_3Nabc",
+        })
+    );
+    assert!(api.sent[3].url.contains("$filter=Remarks%20eq%20'BEEP-r1'"));
+    let body: Value = serde_json::from_slice(&api.sent[4].body).unwrap();
+    assert_eq!(body["DocType"], "rCustomer", "money back to the customer");
+    assert_eq!(body["TransferSum"], 1.2);
+    assert_eq!(body["Remarks"], "BEEP-r1");
+    assert_eq!(body["JournalRemarks"], "BEEP! refund re_3Nxyz");
+    let outcomes: Vec<String> = results.iter().map(|r| format!("{:?}", r.outcome)).collect();
+    assert_eq!(
+        outcomes,
+        [
+            format!("{:?}", PushOutcome::Created(Some("71".into()))),
+            format!("{:?}", PushOutcome::Created(Some("72".into()))),
+            format!("{:?}", PushOutcome::Duplicate(Some("12".into()))),
+        ]
+    );
+}
+
+#[test]
+fn payment_sums_follow_the_currency_exponent() {
+    for (minor, currency, major) in [
+        (1500, "JPY", 1500.0),
+        (12345, "KWD", 12.345),
+        (5, "EUR", 0.05),
+    ] {
+        let mut t = tx("p", TransactionKind::Payment);
+        t.amount = money::money(minor, currency);
+        let doc = payment_document(&t, "C-BEEP", "1360").unwrap();
+        assert_eq!(doc["TransferSum"], major, "{currency}");
+        assert_eq!(doc["DocCurrency"], currency);
+    }
+    let mut nothing = tx("p", TransactionKind::Refund);
+    nothing.amount = money::money(0, "EUR");
     assert!(matches!(
-        results[2].outcome,
-        PushOutcome::Rejected(ConnectorError::Unsupported(_))
+        payment_document(&nothing, "C-BEEP", "1360"),
+        Err(ConnectorError::InvalidConfig(_))
     ));
+    let long = Transaction {
+        reference: Some("x".repeat(80)),
+        ..tx("p", TransactionKind::Payment)
+    };
+    let doc = payment_document(&long, "C-BEEP", "1360").unwrap();
+    assert_eq!(doc["JournalRemarks"].as_str().unwrap().chars().count(), 50);
+}
+
+#[test]
+fn a_payment_whose_answer_was_lost_is_found_on_the_resend() {
+    // First call: SAP books the payment but the answer is a 500 (the call fails, nothing
+    // else got through). The resend finds it by its remarks and books nothing.
+    let mut api = Fake::new(vec![
+        login_ok("s"),
+        answer(200, json!({"value": []})),
+        answer(
+            500,
+            json!({"error": {"code": -1, "message": {"lang": "en-us", "value": "Internal Server Error"}}}),
+        ),
+        logout_ok(),
+        login_ok("s2"),
+        answer(
+            200,
+            json!({"value": [{"DocEntry": 71, "Remarks": "BEEP-p1"}]}),
+        ),
+        logout_ok(),
+    ]);
+    let txs = [tx("p1", TransactionKind::Payment)];
+    let err = push_transactions(&money_cfg(), &mut api, &txs).unwrap_err();
+    assert!(matches!(err, ConnectorError::Upstream(ref u) if u.status == 500));
+    let results = push_transactions(&money_cfg(), &mut api, &txs).unwrap();
+    assert_eq!(
+        format!("{:?}", results[0].outcome),
+        format!("{:?}", PushOutcome::Duplicate(Some("71".into())))
+    );
+    assert_eq!(
+        api.paths()
+            .iter()
+            .filter(|p| *p == "IncomingPayments")
+            .count(),
+        3,
+        "search, create, search: one payment"
+    );
 }
 
 #[test]

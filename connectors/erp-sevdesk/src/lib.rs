@@ -624,7 +624,7 @@ fn book(cfg: &Config, api: &mut dyn Api, tx: &Transaction) -> Result<PushOutcome
     match tx.kind {
         TransactionKind::Payment => {
             let body = mapping::check_account_transaction(tx, &b)?;
-            let account = body.check_account.id.clone();
+            let account = body.check_account.id.to_string();
             if let Some(id) = find_transaction(cfg, api, &reference, &account)? {
                 return Ok(PushOutcome::Duplicate(Some(id)));
             }

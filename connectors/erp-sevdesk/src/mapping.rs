@@ -1,7 +1,7 @@
 //! sevdesk objects ⇄ the contract's types. Pure functions, unit-tested natively.
 
 use crate::model::{
-    CommunicationWay, Contact, ErrorBody, NewTransaction, NewVoucher, NewVoucherPos, Order,
+    CommunicationWay, Contact, ErrorBody, IdRef, NewTransaction, NewVoucher, NewVoucherPos, Order,
     OrderPos, Part, Ref, SaveVoucher, Unity,
 };
 use crate::util::german_date;
@@ -224,6 +224,12 @@ fn kind_word(kind: TransactionKind) -> &'static str {
     }
 }
 
+/// A configured id as the integer the spec types it as.
+fn numeric_id(id: &str, name: &str) -> Result<u64, ConnectorError> {
+    id.parse()
+        .map_err(|_| invalid_config(format!("config: {name} must be a sevdesk id (digits)")))
+}
+
 /// A sale or refund as a revenue voucher (`creditDebit` D, one position on the revenue
 /// account). A refund is the same voucher with a negative sum: a reduction of revenue
 /// (sevdesk reserves revenue accounts for debit vouchers).
@@ -272,9 +278,9 @@ pub fn voucher(tx: &Transaction, b: &Booking) -> Result<SaveVoucher, ConnectorEr
         voucher_pos_save: vec![NewVoucherPos {
             object_name: "VoucherPos",
             map_all: true,
-            account_datev: Ref {
-                id: account.to_string(),
-                object_name: Some("AccountDatev".into()),
+            account_datev: IdRef {
+                id: numeric_id(account, "accountDatevId")?,
+                object_name: "AccountDatev",
             },
             tax_rate: b.tax_rate,
             net: false,
@@ -315,9 +321,9 @@ pub fn check_account_transaction(
         paymt_purpose: reference(tx),
         amount: money::to_major_f64(&tx.amount)?,
         payee_payer_name: payee,
-        check_account: Ref {
-            id: account.to_string(),
-            object_name: Some("CheckAccount".into()),
+        check_account: IdRef {
+            id: numeric_id(account, "checkAccountId")?,
+            object_name: "CheckAccount",
         },
         status: 100,
     })
@@ -479,7 +485,7 @@ mod tests {
                 },
                 "voucherPosSave": [{
                     "objectName": "VoucherPos", "mapAll": true,
-                    "accountDatev": {"id": "26", "objectName": "AccountDatev"},
+                    "accountDatev": {"id": 26, "objectName": "AccountDatev"},
                     "taxRate": 19.0, "net": false, "sumGross": 4.73,
                     "comment": "BEEP! sale s-1, card, pi_123"
                 }],
@@ -519,7 +525,7 @@ mod tests {
             json!({
                 "valueDate": "2026-06-15T10:00:00+02:00", "entryDate": "2026-06-15T10:00:00+02:00",
                 "paymtPurpose": "BEEP-t-1", "amount": 4.73, "payeePayerName": "BEEP! card pi_123",
-                "checkAccount": {"id": "9001", "objectName": "CheckAccount"}, "status": 100
+                "checkAccount": {"id": 9001, "objectName": "CheckAccount"}, "status": 100
             })
         );
         assert!(matches!(

@@ -310,13 +310,22 @@ pub struct NewVoucher {
     pub property_foreign_currency_deadline: Option<String>,
 }
 
+/// A reference written to sevdesk whose `id` the spec types as an integer
+/// (`accountDatev`, `checkAccount`; `taxRule`'s id is a string enum, see [`Ref`]).
+#[derive(Serialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct IdRef {
+    pub id: u64,
+    pub object_name: &'static str,
+}
+
 /// `Model_VoucherPos` as created by this connector.
 #[derive(Serialize, Debug)]
 #[serde(rename_all = "camelCase")]
 pub struct NewVoucherPos {
     pub object_name: &'static str,
     pub map_all: bool,
-    pub account_datev: Ref,
+    pub account_datev: IdRef,
     pub tax_rate: f64,
     pub net: bool,
     pub sum_gross: f64,
@@ -334,7 +343,7 @@ pub struct NewTransaction {
     pub paymt_purpose: String,
     pub amount: f64,
     pub payee_payer_name: String,
-    pub check_account: Ref,
+    pub check_account: IdRef,
     /// "only status 100 makes sense when creating transactions".
     pub status: u32,
 }

@@ -265,6 +265,8 @@ impl Fake {
             (Method::Post, ["CheckAccountTransaction"]) => {
                 let mut t = body.clone();
                 t["id"] = json!((7001 + self.transactions.len()).to_string());
+                // Sent as the spec's integer; sevdesk answers ids as strings.
+                t["checkAccount"]["id"] = json!(t["checkAccount"]["id"].to_string());
                 self.transactions.push(t.clone());
                 answer(201, t)
             }

@@ -19,9 +19,25 @@
 //!   with `externalOrderId` = `BEEP-<transaction id>`, for the configured customer and
 //!   project, one position of the configured product at the sale's total. Before
 //!   creating, `GET /api/v1/salesOrders?filter[0][key]=externalOrderId&…op=equals` looks
-//!   for it: a hit is a duplicate. Payments and refunds: the spec has no payment booking
-//!   endpoint and refunds would be credit notes (`POST /api/v1/creditNotes`), not mapped
-//!   yet: both are `rejected(unsupported)`.
+//!   for it: a hit is a duplicate.
+//! * Payments and refunds are `rejected(unsupported)` (settled once by the host, not
+//!   resent), because xentral's published API (`xentral.json`, v0.1) offers no way to
+//!   book either as the host sends them (an amount, a PSP reference, no sale):
+//!   - Payments: no path creates a payment. `GET /api/v1/invoices/{id}/balance` only
+//!     reads an invoice's payments; `PATCH /api/v1/invoices/{id}/status` takes
+//!     `paymentStatus` with the single value `paid` (a flag on a whole invoice, no
+//!     amount, and BEEP! sales are sales orders without a known invoice);
+//!     `POST /api/v1/liabilities` books payables (supplier invoices), not receipts;
+//!     `POST /api/v1/posJournals/actions/add` writes a cashier's till journal (its
+//!     amount-bearing entries are `cash_in`/`cash_out`/`cash_difference` of cash in a
+//!     register, and its list offers no reference to find an entry again). The spec's
+//!     own reconciliation hook is the sales order's `transactionNumber` ("used for
+//!     financial reconciliation of payment transactions with sales orders / invoices"),
+//!     which needs the sale.
+//!   - Refunds: `POST /api/v1/creditNotes` requires `invoice.id` (or, as
+//!     `application/vnd.xentral.fromreturn+json`, a `return.id`) and copies that
+//!     document: it has no amount, so neither a refund without its invoice nor a
+//!     partial refund can be expressed.
 //! * Stock changes: `POST` (stock in) / `PATCH` (retrieve) of
 //!   `/api/v1/warehouses/{w}/storageLocations/{l}/items` with the product's SKU, at the
 //!   configured storage location. The item endpoints take no reference, so a change whose
@@ -54,6 +70,9 @@ pub const PAGES_PER_CALL: usize = 40;
 pub const ORDER_PAGE: usize = 40;
 /// Items pushed per call: two requests each.
 pub const MAX_ITEMS_PER_CALL: usize = 45;
+/// What booking a sale needs from the config.
+const SALE_CONFIG: &str = "config: customerId, projectId, productId, paymentMethodId and \
+     shippingMethodId are required to book sales";
 /// The currencies the spec's Money object allows.
 pub const CURRENCIES: &[&str] = &["EUR", "PLN", "CHF", "USD", "GBP"];
 
@@ -69,6 +88,8 @@ const CONFIG_SCHEMA: &str = r#"{
     "customerId": {"type": ["string", "integer"], "description": "Customer that BEEP! sales orders are booked to (required to push sales)"},
     "projectId": {"type": ["string", "integer"], "description": "Project of BEEP! sales orders (required to push sales)"},
     "productId": {"type": ["string", "integer"], "description": "Product a BEEP! sale is booked as: one position at the sale's total (required to push sales)"},
+    "paymentMethodId": {"type": ["string", "integer"], "description": "Payment method of BEEP! sales orders, e.g. the one for card payments (required to push sales: the import requires financials.paymentMethod)"},
+    "shippingMethodId": {"type": ["string", "integer"], "description": "Shipping method of BEEP! sales orders, e.g. pickup (required to push sales: the import requires delivery.shippingMethod)"},
     "warehouseId": {"type": ["string", "integer"], "description": "Warehouse of stock bookings (required to push stock changes)"},
     "storageLocationId": {"type": ["string", "integer"], "description": "Storage location of stock bookings (required to push stock changes)"}
   }
@@ -101,6 +122,10 @@ struct Config {
     project_id: Option<String>,
     #[serde(default, deserialize_with = "opt_id")]
     product_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_id")]
+    payment_method_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_id")]
+    shipping_method_id: Option<String>,
     #[serde(default, deserialize_with = "opt_id")]
     warehouse_id: Option<String>,
     #[serde(default, deserialize_with = "opt_id")]
@@ -304,10 +329,14 @@ struct Booking<'a> {
     customer: &'a str,
     project: &'a str,
     product: &'a str,
+    payment_method: &'a str,
+    shipping_method: &'a str,
 }
 
 /// The `salesOrder.import` body of a sale: one position of the configured product at the
-/// sale's total.
+/// sale's total. The spec requires `financials` (payment method and currency) and
+/// `delivery.shippingMethod`: both come from the config, as xentral's ids are per
+/// instance.
 fn sales_order(tx: &Transaction, b: &Booking<'_>) -> Result<Value, ConnectorError> {
     let currency = tx.amount.currency.to_ascii_uppercase();
     if !CURRENCIES.contains(&currency.as_str()) {
@@ -331,7 +360,8 @@ fn sales_order(tx: &Transaction, b: &Booking<'_>) -> Result<Value, ConnectorErro
         "externalOrderId": reference(tx),
         "customer": {"id": b.customer},
         "project": {"id": b.project},
-        "delivery": {},
+        "financials": {"paymentMethod": {"id": b.payment_method}, "currency": currency},
+        "delivery": {"shippingMethod": {"id": b.shipping_method}},
         "comment": "BEEP! Scan & Go",
         "positions": [{
             "product": {"id": b.product},
@@ -540,22 +570,29 @@ fn location_id(resp: &Response) -> Option<String> {
 fn book(cfg: &Config, api: &mut dyn Api, tx: &Transaction) -> Result<PushOutcome, ConnectorError> {
     match tx.kind {
         TransactionKind::Payment => Err(unsupported(
-            "xentral's API has no endpoint to book a payment (payments are matched in its bank \
-             accounting); the sale's sales order carries the amount",
+            "xentral's API has no endpoint that books a payment (invoice balances are \
+             read-only; an invoice can only be flagged paid as a whole)",
         )),
         TransactionKind::Refund => Err(unsupported(
-            "refunds would be xentral credit notes (POST /api/v1/creditNotes), which this \
-             connector does not book yet",
+            "xentral's API books a credit note only as a copy of an invoice or a return \
+             (POST /api/v1/creditNotes takes no amount); a refund arrives without either",
         )),
         TransactionKind::Sale => {
-            let (Some(customer), Some(project), Some(product)) = (
+            let (
+                Some(customer),
+                Some(project),
+                Some(product),
+                Some(payment_method),
+                Some(shipping_method),
+            ) = (
                 cfg.customer_id.as_deref(),
                 cfg.project_id.as_deref(),
                 cfg.product_id.as_deref(),
-            ) else {
-                return Err(invalid_config(
-                    "config: customerId, projectId and productId are required to book sales",
-                ));
+                cfg.payment_method_id.as_deref(),
+                cfg.shipping_method_id.as_deref(),
+            )
+            else {
+                return Err(invalid_config(SALE_CONFIG));
             };
             let body = sales_order(
                 tx,
@@ -563,6 +600,8 @@ fn book(cfg: &Config, api: &mut dyn Api, tx: &Transaction) -> Result<PushOutcome
                     customer,
                     project,
                     product,
+                    payment_method,
+                    shipping_method,
                 },
             )?;
             let reference = reference(tx);
@@ -584,11 +623,15 @@ fn push_transactions(
     txs: &[Transaction],
 ) -> Result<Vec<PushResult>, ConnectorError> {
     let sales = txs.iter().any(|t| t.kind == TransactionKind::Sale);
-    if sales && (cfg.customer_id.is_none() || cfg.project_id.is_none() || cfg.product_id.is_none())
-    {
-        return Err(invalid_config(
-            "config: customerId, projectId and productId are required to book sales",
-        ));
+    let booking = [
+        &cfg.customer_id,
+        &cfg.project_id,
+        &cfg.product_id,
+        &cfg.payment_method_id,
+        &cfg.shipping_method_id,
+    ];
+    if sales && booking.iter().any(|id| id.is_none()) {
+        return Err(invalid_config(SALE_CONFIG));
     }
     push_each(
         txs,

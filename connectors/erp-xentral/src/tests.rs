@@ -35,7 +35,7 @@ fn answer(status: u16, body: Value) -> Response {
 
 fn cfg() -> Config {
     Config::parse(
-        r#"{"token":"t0k","baseUrl":"https://acme.xentral.biz/","customerId":7,"projectId":"1","productId":"40","warehouseId":"1","storageLocationId":"11"}"#,
+        r#"{"token":"t0k","baseUrl":"https://acme.xentral.biz/","customerId":7,"projectId":"1","productId":"40","paymentMethodId":"3","shippingMethodId":"2","warehouseId":"1","storageLocationId":"11"}"#,
     )
     .unwrap()
 }
@@ -242,6 +242,12 @@ fn a_sale_is_searched_then_imported() {
         body["positions"][0]["price"],
         json!({"amount": "3.47", "currency": "EUR"})
     );
+    // Required by the spec's import schema.
+    assert_eq!(
+        body["financials"],
+        json!({"paymentMethod": {"id": "3"}, "currency": "EUR"})
+    );
+    assert_eq!(body["delivery"], json!({"shippingMethod": {"id": "2"}}));
 }
 
 #[test]
@@ -267,10 +273,14 @@ fn payments_and_refunds_are_unsupported_and_the_rest_waits() {
         ],
     )
     .unwrap();
-    assert!(out.iter().all(|r| matches!(
-        r.outcome,
-        PushOutcome::Rejected(ConnectorError::Unsupported(_))
-    )));
+    assert!(matches!(
+        &out[0].outcome,
+        PushOutcome::Rejected(ConnectorError::Unsupported(m)) if m.contains("books a payment")
+    ));
+    assert!(matches!(
+        &out[1].outcome,
+        PushOutcome::Rejected(ConnectorError::Unsupported(m)) if m.contains("takes no amount")
+    ));
     assert!(fake.sent.is_empty());
 
     let many: Vec<Transaction> = (0..60)

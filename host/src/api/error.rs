@@ -6,19 +6,46 @@ use crate::runtime::bindings::types::ConnectorError;
 use crate::runtime::{CallError, Exhausted};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Status and body of a failure (also stored for idempotent replays).
 pub fn error_answer(failure: &Failure) -> (u16, Value) {
-    let (status, code, message, extra) = describe(failure);
-    let mut error = json!({"code": code, "message": message});
-    if let Some((k, v)) = extra {
-        error[k] = v;
-    }
-    (status, json!({"success": false, "error": error}))
+    let (status, code, message, sync_run_id) = describe(failure);
+    let body = ErrorBody {
+        success: false,
+        error: ErrorDetail {
+            code,
+            message,
+            sync_run_id,
+        },
+    };
+    (
+        status,
+        serde_json::to_value(body).expect("errors serialize"),
+    )
 }
 
-fn describe(failure: &Failure) -> (u16, String, String, Option<(&'static str, Value)>) {
+/// Every failure's body.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Always false.
+    pub success: bool,
+    pub error: ErrorDetail,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorDetail {
+    /// Stable, machine-readable (`unknown_store`, `vendor_unauthorized`, …).
+    pub code: String,
+    /// For people; never contains credentials.
+    pub message: String,
+    /// The sync run a failed sync recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync_run_id: Option<String>,
+}
+
+fn describe(failure: &Failure) -> (u16, String, String, Option<String>) {
     match failure {
         Failure::Invalid { code, message } => (400, code.to_string(), message.clone(), None),
         Failure::TooMany { retry_after } => (
@@ -47,11 +74,8 @@ fn describe(failure: &Failure) -> (u16, String, String, Option<(&'static str, Va
             error,
             sync_run_id,
         } => {
-            let extra = sync_run_id
-                .as_ref()
-                .map(|id| ("syncRunId", Value::String(id.clone())));
             let (status, code, message) = call_status(connector, error);
-            (status, code, message, extra)
+            (status, code, message, sync_run_id.clone())
         }
     }
 }

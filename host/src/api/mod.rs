@@ -1,8 +1,12 @@
 //! The HTTP API (DESIGN.md §4): JSON, camelCase, `/api/v1`, Bearer keys.
 
+mod answers;
 mod error;
 mod extract;
+mod openapi;
 mod routes;
+
+pub use openapi::ApiDoc;
 
 pub use error::error_answer;
 pub(crate) use routes::rfc3339;
@@ -18,6 +22,7 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 
 pub fn router(app: Arc<App>) -> Router {
     let v1 = Router::new()
+        .route("/openapi.json", get(openapi::document))
         .route("/sandbox", get(routes::sandbox))
         .route(
             "/stores",

@@ -16,8 +16,13 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use super::answers::*;
+use crate::payments::webhooks::Received;
+use crate::sync::SyncSummary;
+use crate::sync::push::PushSummary;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
 use std::sync::Arc;
 
 type Result<T> = std::result::Result<T, Failure>;
@@ -76,14 +81,22 @@ pub async fn not_found() -> Failure {
     Failure::not_found("not_found", "no such route")
 }
 
-pub async fn health(State(app): State<Arc<App>>) -> Json<Value> {
+#[utoipa::path(get, path = "/health", tag = "operations", security(()),
+    responses((status = 200, description = "The server and its database answer", body = Health)))]
+pub async fn health(State(app): State<Arc<App>>) -> Json<Health> {
     let backend = match app.db.backend {
         db::Backend::Sqlite => "sqlite",
         db::Backend::Postgres => "postgres",
     };
-    Json(json!({"status": "ok", "database": backend, "connectors": app.registry.entries().count()}))
+    Json(Health {
+        status: "ok".into(),
+        database: backend.into(),
+        connectors: app.registry.entries().count(),
+    })
 }
 
+#[utoipa::path(get, path = "/metrics", tag = "operations", security(()),
+    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain", body = String)))]
 pub async fn metrics(State(app): State<Arc<App>>) -> impl IntoResponse {
     (
         [(
@@ -94,7 +107,12 @@ pub async fn metrics(State(app): State<Arc<App>>) -> impl IntoResponse {
     )
 }
 
-pub async fn sandbox(State(app): State<Arc<App>>, caller: Caller) -> Result<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/sandbox", tag = "test mode",
+    responses((status = 200, description = "Simulated vendors, their URLs and credentials that work there", body = crate::sandbox::Listing)))]
+pub async fn sandbox(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+) -> Result<Json<crate::sandbox::Listing>> {
     if caller.mode != Mode::Test {
         return Err(Failure::forbidden(
             "test_mode_only",
@@ -106,12 +124,14 @@ pub async fn sandbox(State(app): State<Arc<App>>, caller: Caller) -> Result<Json
 
 // ---- stores ---------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateStore {
     name: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/stores", tag = "stores", request_body = CreateStore,
+    responses((status = 201, description = "Created in the key's mode", body = StoreCreated)))]
 pub async fn create_store(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -125,30 +145,55 @@ pub async fn create_store(
         ));
     }
     let store = db::merchants::create_store(&app.db, &caller, name).await?;
-    Ok((StatusCode::CREATED, Json(json!({"success": true, "storeId": store.store_id, "name": store.name, "mode": store.mode}))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(StoreCreated {
+            success: true,
+            store_id: store.store_id,
+            name: store.name,
+            mode: store.mode,
+        }),
+    )
+        .into_response())
 }
 
-pub async fn list_stores(State(app): State<Arc<App>>, caller: Caller) -> Result<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/stores", tag = "stores",
+    responses((status = 200, description = "This merchant's stores in the key's mode", body = Stores)))]
+pub async fn list_stores(State(app): State<Arc<App>>, caller: Caller) -> Result<Json<Stores>> {
     let stores = db::merchants::list_stores(&app.db, &caller).await?;
-    Ok(Json(json!({"success": true, "stores": stores})))
+    Ok(Json(Stores {
+        success: true,
+        stores,
+    }))
 }
 
+#[utoipa::path(get, path = "/api/v1/stores/{store_id}", tag = "stores",
+    params(("store_id" = String, Path)),
+    responses((status = 200, description = "The store", body = StoreFound)))]
 pub async fn get_store(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(store_id): Path<String>,
-) -> Result<Json<Value>> {
+) -> Result<Json<StoreFound>> {
     let store = store(&app, &caller, &store_id).await?;
-    Ok(Json(json!({"success": true, "store": store})))
+    Ok(Json(StoreFound {
+        success: true,
+        store,
+    }))
 }
 
 // ---- POS / ERP ------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+/// The body of syncPOS, pushToPOS, syncERP and pushToERP.
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncBody {
+    /// korona, vectron, casio, lightspeed, sumup, generic (POS); sap, lexoffice,
+    /// sevdesk, xentral, generic (ERP); or custom with a connectorId.
     system: String,
     store_id: String,
+    /// System-specific; stored encrypted, never echoed.
+    #[schema(value_type = Object)]
     credentials: Value,
     connector_id: Option<String>,
     #[serde(default)]
@@ -172,38 +217,38 @@ fn request(body: &SyncBody) -> SyncRequest<'_> {
     }
 }
 
-fn to_json<T: serde::Serialize>(value: T) -> Result<Json<Value>> {
-    Ok(Json(
-        serde_json::to_value(value).map_err(anyhow::Error::from)?,
-    ))
-}
-
+#[utoipa::path(post, path = "/api/v1/syncPOS", tag = "sync", request_body = SyncBody,
+    responses((status = 200, description = "Catalogue synced from the POS", body = SyncSummary)))]
 pub async fn sync_pos(
     State(app): State<Arc<App>>,
     caller: Caller,
     Body(body): Body<SyncBody>,
-) -> Result<Json<Value>> {
+) -> Result<Json<SyncSummary>> {
     admit(&app, &caller, &body).await?;
-    to_json(sync::sync_pos(&app, &caller, request(&body)).await?)
+    Ok(Json(sync::sync_pos(&app, &caller, request(&body)).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/syncERP", tag = "sync", request_body = SyncBody,
+    responses((status = 200, description = "Inventory, orders and suppliers synced from the ERP", body = SyncSummary)))]
 pub async fn sync_erp(
     State(app): State<Arc<App>>,
     caller: Caller,
     Body(body): Body<SyncBody>,
-) -> Result<Json<Value>> {
+) -> Result<Json<SyncSummary>> {
     admit(&app, &caller, &body).await?;
-    to_json(sync::sync_erp(&app, &caller, request(&body)).await?)
+    Ok(Json(sync::sync_erp(&app, &caller, request(&body)).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/pushToPOS", tag = "sync", request_body = SyncBody,
+    responses((status = 200, description = "Sales not yet delivered, each delivered once", body = PushSummary)))]
 pub async fn push_pos(
     State(app): State<Arc<App>>,
     caller: Caller,
     Body(body): Body<SyncBody>,
-) -> Result<Json<Value>> {
+) -> Result<Json<PushSummary>> {
     admit(&app, &caller, &body).await?;
     let r = request(&body);
-    to_json(
+    Ok(Json(
         sync::push::push_sales(
             &app,
             &caller,
@@ -213,17 +258,19 @@ pub async fn push_pos(
             r.credentials,
         )
         .await?,
-    )
+    ))
 }
 
+#[utoipa::path(post, path = "/api/v1/pushToERP", tag = "sync", request_body = SyncBody,
+    responses((status = 200, description = "Transactions and stock changes, each booked once", body = PushSummary)))]
 pub async fn push_erp(
     State(app): State<Arc<App>>,
     caller: Caller,
     Body(body): Body<SyncBody>,
-) -> Result<Json<Value>> {
+) -> Result<Json<PushSummary>> {
     admit(&app, &caller, &body).await?;
     let r = request(&body);
-    to_json(
+    Ok(Json(
         sync::push::push_erp(
             &app,
             &caller,
@@ -233,25 +280,30 @@ pub async fn push_erp(
             r.credentials,
         )
         .await?,
-    )
+    ))
 }
 
 // ---- payments -------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConfigureBody {
+    /// stripe, payabl, adyen, mollie, sumup, payone, unzer or custom.
     provider: String,
     store_id: String,
+    /// Provider-specific; validated with the provider, stored encrypted, never echoed.
+    #[schema(value_type = Object)]
     config: Value,
     connector_id: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/configurePSP", tag = "payments", request_body = ConfigureBody,
+    responses((status = 200, description = "Validated with the provider and stored encrypted", body = payments::Configured)))]
 pub async fn configure_psp(
     State(app): State<Arc<App>>,
     caller: Caller,
     Body(body): Body<ConfigureBody>,
-) -> Result<Json<Value>> {
+) -> Result<Json<payments::Configured>> {
     store(&app, &caller, &body.store_id).await?;
     credentials_object(&body.config, "config")?;
     let out = payments::configure(
@@ -266,13 +318,16 @@ pub async fn configure_psp(
     Ok(Json(out))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentBody {
     store_id: String,
+    /// Minor units of `currency` (cents; yen; fils).
     amount: i64,
+    /// ISO 4217.
     currency: String,
     reference: String,
+    /// A PSP token; never a card number.
     payment_method: String,
     description: Option<String>,
     return_url: Option<String>,
@@ -298,6 +353,9 @@ fn valid_currency(code: &str) -> Result<String> {
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/processPayment", tag = "payments", request_body = PaymentBody,
+    params(("Idempotency-Key" = String, Header, description = "Retries with the same key never pay twice")),
+    responses((status = 200, description = "The payment (also a replay of the same key)", body = payments::PaymentAnswer)))]
 pub async fn process_payment(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -342,15 +400,19 @@ pub async fn process_payment(
     Ok(answer(payments::process(&app, &caller, &key, input).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundBody {
     store_id: String,
     payment_id: String,
+    /// Minor units; the rest of the captured amount when absent.
     amount: Option<i64>,
     reason: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/refundPayment", tag = "payments", request_body = RefundBody,
+    params(("Idempotency-Key" = String, Header, description = "Retries with the same key never refund twice")),
+    responses((status = 200, description = "The refund; refunds never sum past the captured amount", body = payments::RefundAnswer)))]
 pub async fn refund_payment(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -374,12 +436,16 @@ pub async fn refund_payment(
 }
 
 /// Vendors call this without a BEEP! key: the connector verifies the notification.
+#[utoipa::path(post, path = "/api/v1/webhooks/{provider}/{store_id}", tag = "payments", security(()),
+    params(("provider" = String, Path), ("store_id" = String, Path)),
+    request_body(content = Object, description = "The provider's notification, verified by its connector"),
+    responses((status = 200, description = "Verified and applied once", body = Received)))]
 pub async fn webhook(
     State(app): State<Arc<App>>,
     Path((provider, store_id)): Path<(String, String)>,
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
-) -> Result<Json<Value>> {
+) -> Result<Json<payments::webhooks::Received>> {
     let headers = headers
         .iter()
         .filter_map(|(k, v)| {
@@ -395,7 +461,7 @@ pub async fn webhook(
 
 // ---- sales ----------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SaleBody {
     store_id: String,
@@ -409,7 +475,7 @@ pub struct SaleBody {
     created_at: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LineBody {
     product_id: Option<String>,
@@ -421,7 +487,7 @@ pub struct LineBody {
     tax_rate_bps: Option<u32>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SalePaymentBody {
     method: String,
@@ -429,6 +495,8 @@ pub struct SalePaymentBody {
     reference: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/sales", tag = "sales", request_body = SaleBody,
+    responses((status = 201, description = "Recorded; pushed to the POS and ERP by their outboxes", body = SaleRecorded)))]
 pub async fn create_sale(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -527,7 +595,13 @@ pub async fn create_sale(
     match db::sales::insert(&app.db, &sale.id, &body.store_id, receipt, total, &currency, &json_body).await? {
         db::sales::Insert::Created => Ok((
             StatusCode::CREATED,
-            Json(json!({"success": true, "saleId": sale.id, "receiptNumber": sale.receipt_number, "total": total, "currency": currency})),
+            Json(SaleRecorded {
+                success: true,
+                sale_id: sale.id,
+                receipt_number: sale.receipt_number,
+                total,
+                currency,
+            }),
         )
             .into_response()),
         db::sales::Insert::Duplicate(existing) => Err(Failure::Conflict {
@@ -563,7 +637,8 @@ pub(crate) fn rfc3339(ms: i64) -> String {
 
 // ---- read-back ------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct ListQuery {
     store_id: String,
@@ -580,136 +655,187 @@ impl ListQuery {
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/sales", tag = "read-back", params(ListQuery),
+    responses((status = 200, description = "Latest sales with their deliveries", body = Sales)))]
 pub async fn list_sales(
     State(app): State<Arc<App>>,
     caller: Caller,
     Params(q): Params<ListQuery>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Sales>> {
     store(&app, &caller, &q.store_id).await?;
     let sales = db::sales::list(&app.db, &q.store_id, q.limit()).await?;
-    Ok(Json(json!({"success": true, "sales": sales})))
+    Ok(Json(Sales {
+        success: true,
+        sales,
+    }))
 }
 
+#[utoipa::path(get, path = "/api/v1/products", tag = "read-back", params(ListQuery),
+    responses((status = 200, description = "Synced products", body = Products)))]
 pub async fn list_products(
     State(app): State<Arc<App>>,
     caller: Caller,
     Params(q): Params<ListQuery>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Products>> {
     store(&app, &caller, &q.store_id).await?;
     let (products, total) =
         db::catalog::list_products(&app.db, &q.store_id, q.limit(), q.offset()).await?;
-    Ok(Json(
-        json!({"success": true, "total": total, "products": products}),
-    ))
+    Ok(Json(Products {
+        success: true,
+        total,
+        products,
+    }))
 }
 
+#[utoipa::path(get, path = "/api/v1/inventory", tag = "read-back", params(ListQuery),
+    responses((status = 200, description = "Synced stock levels", body = Inventory)))]
 pub async fn list_inventory(
     State(app): State<Arc<App>>,
     caller: Caller,
     Params(q): Params<ListQuery>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Inventory>> {
     store(&app, &caller, &q.store_id).await?;
-    let (items, total) =
+    let (inventory, total) =
         db::erp::list_inventory(&app.db, &q.store_id, q.limit(), q.offset()).await?;
-    Ok(Json(
-        json!({"success": true, "total": total, "inventory": items}),
-    ))
+    Ok(Json(Inventory {
+        success: true,
+        total,
+        inventory,
+    }))
 }
 
+#[utoipa::path(get, path = "/api/v1/orders", tag = "read-back", params(ListQuery),
+    responses((status = 200, description = "Synced purchase orders", body = Orders)))]
 pub async fn list_orders(
     State(app): State<Arc<App>>,
     caller: Caller,
     Params(q): Params<ListQuery>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Orders>> {
     store(&app, &caller, &q.store_id).await?;
-    let (items, total) = db::erp::list_orders(&app.db, &q.store_id, q.limit(), q.offset()).await?;
-    Ok(Json(
-        json!({"success": true, "total": total, "orders": items}),
-    ))
+    let (orders, total) =
+        db::erp::list_orders(&app.db, &q.store_id, q.limit(), q.offset()).await?;
+    Ok(Json(Orders {
+        success: true,
+        total,
+        orders,
+    }))
 }
 
+#[utoipa::path(get, path = "/api/v1/suppliers", tag = "read-back", params(ListQuery),
+    responses((status = 200, description = "Synced suppliers", body = Suppliers)))]
 pub async fn list_suppliers(
     State(app): State<Arc<App>>,
     caller: Caller,
     Params(q): Params<ListQuery>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Suppliers>> {
     store(&app, &caller, &q.store_id).await?;
-    let (items, total) =
+    let (suppliers, total) =
         db::erp::list_suppliers(&app.db, &q.store_id, q.limit(), q.offset()).await?;
-    Ok(Json(
-        json!({"success": true, "total": total, "suppliers": items}),
-    ))
+    Ok(Json(Suppliers {
+        success: true,
+        total,
+        suppliers,
+    }))
 }
 
+#[utoipa::path(get, path = "/api/v1/categories", tag = "read-back", params(ListQuery),
+    responses((status = 200, description = "Synced categories", body = Categories)))]
 pub async fn list_categories(
     State(app): State<Arc<App>>,
     caller: Caller,
     Params(q): Params<ListQuery>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Categories>> {
     store(&app, &caller, &q.store_id).await?;
     let categories = db::catalog::list_categories(&app.db, &q.store_id).await?;
-    Ok(Json(json!({"success": true, "categories": categories})))
+    Ok(Json(Categories {
+        success: true,
+        categories,
+    }))
 }
 
+#[utoipa::path(get, path = "/api/v1/syncRuns", tag = "read-back", params(ListQuery),
+    responses((status = 200, description = "Latest sync runs", body = SyncRuns)))]
 pub async fn list_sync_runs(
     State(app): State<Arc<App>>,
     caller: Caller,
     Params(q): Params<ListQuery>,
-) -> Result<Json<Value>> {
+) -> Result<Json<SyncRuns>> {
     store(&app, &caller, &q.store_id).await?;
-    let runs = db::sync_runs::list(&app.db, &q.store_id, q.limit()).await?;
-    Ok(Json(json!({"success": true, "syncRuns": runs})))
+    let sync_runs = db::sync_runs::list(&app.db, &q.store_id, q.limit()).await?;
+    Ok(Json(SyncRuns {
+        success: true,
+        sync_runs,
+    }))
 }
 
+#[utoipa::path(get, path = "/api/v1/syncRuns/{run_id}", tag = "read-back",
+    params(("run_id" = String, Path)),
+    responses((status = 200, description = "The run: status, per-stream counts, error class", body = SyncRunFound)))]
 pub async fn get_sync_run(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(run_id): Path<String>,
-) -> Result<Json<Value>> {
+) -> Result<Json<SyncRunFound>> {
     let run = db::sync_runs::get(&app.db, &run_id)
         .await?
         .ok_or_else(|| Failure::not_found("unknown_sync_run", format!("no sync run {run_id}")))?;
     store(&app, &caller, &run.store_id).await?;
-    Ok(Json(json!({"success": true, "syncRun": run})))
+    Ok(Json(SyncRunFound {
+        success: true,
+        sync_run: run,
+    }))
 }
 
+#[utoipa::path(get, path = "/api/v1/payments", tag = "read-back", params(ListQuery),
+    responses((status = 200, description = "Latest payments", body = Payments)))]
 pub async fn list_payments(
     State(app): State<Arc<App>>,
     caller: Caller,
     Params(q): Params<ListQuery>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Payments>> {
     store(&app, &caller, &q.store_id).await?;
-    let list = db::payments::list_payments(&app.db, &q.store_id, q.limit()).await?;
-    Ok(Json(json!({"success": true, "payments": list})))
+    let payments = db::payments::list_payments(&app.db, &q.store_id, q.limit()).await?;
+    Ok(Json(Payments {
+        success: true,
+        payments,
+    }))
 }
 
+#[utoipa::path(get, path = "/api/v1/payments/{payment_id}", tag = "read-back",
+    params(("payment_id" = String, Path)),
+    responses((status = 200, description = "The payment and its refunds", body = PaymentFound)))]
 pub async fn get_payment(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(payment_id): Path<String>,
-) -> Result<Json<Value>> {
+) -> Result<Json<PaymentFound>> {
     let payment = db::payments::payment(&app.db, &payment_id)
         .await?
         .ok_or_else(|| Failure::not_found("unknown_payment", format!("no payment {payment_id}")))?;
     store(&app, &caller, &payment.store_id).await?;
     let refunds = db::payments::refunds_of(&app.db, &payment_id).await?;
-    Ok(Json(
-        json!({"success": true, "payment": payment, "refunds": refunds}),
-    ))
+    Ok(Json(PaymentFound {
+        success: true,
+        payment,
+        refunds,
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditQuery {
     store_id: Option<String>,
     limit: Option<i64>,
 }
 
+#[utoipa::path(get, path = "/api/v1/audit/egress", tag = "read-back", params(AuditQuery),
+    responses((status = 200, description = "Outbound calls of this merchant's connectors", body = Audit)))]
 pub async fn egress_audit(
     State(app): State<Arc<App>>,
     caller: Caller,
     Params(q): Params<AuditQuery>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Audit>> {
     if let Some(store_id) = &q.store_id {
         store(&app, &caller, store_id).await?;
     }
@@ -720,49 +846,79 @@ pub async fn egress_audit(
         q.limit.unwrap_or(100).clamp(1, 1000),
     )
     .await?;
-    Ok(Json(json!({"success": true, "calls": rows})))
+    Ok(Json(Audit {
+        success: true,
+        calls: rows,
+    }))
 }
 
-pub async fn list_connectors(State(app): State<Arc<App>>, caller: Caller) -> Result<Json<Value>> {
-    let mut list: Vec<Value> = app
+#[utoipa::path(get, path = "/api/v1/connectors", tag = "connectors",
+    responses((status = 200, description = "Bundled, installed and this merchant's uploaded connectors", body = Connectors)))]
+pub async fn list_connectors(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+) -> Result<Json<Connectors>> {
+    let mut connectors: Vec<Listed> = app
         .registry
         .entries()
         .map(|e| {
             let info = &e.connector.info;
-            json!({
-                "connectorId": e.id,
-                "name": info.name,
-                "source": e.source,
-                "kind": kind_name(info.kind),
-                "version": info.version,
-                "systems": info.systems,
-                "hosts": info.hosts,
-                "sha256": e.connector.sha256,
-                "size": e.connector.size,
-                "contract": e.connector.contract,
+            Listed::Served(Served {
+                connector_id: e.id.clone(),
+                name: info.name.clone(),
+                source: e.source,
+                kind: kind_name(info.kind).into(),
+                version: info.version.clone(),
+                systems: info.systems.clone(),
+                hosts: info.hosts.clone(),
+                sha256: e.connector.sha256.clone(),
+                size: e.connector.size as u64,
+                contract: e.connector.contract.clone(),
             })
         })
         .collect();
     for u in db::connectors::list(&app.db, &caller.merchant_id).await? {
-        list.push(uploaded_json(&u));
+        connectors.push(Listed::Uploaded(uploaded_json(u)));
     }
-    Ok(Json(
-        json!({"success": true, "served": crate::runtime::SUPPORTED_CONTRACTS.iter().map(|v| format!("beep:connector@{v}")).collect::<Vec<_>>(), "connectors": list}),
-    ))
+    Ok(Json(Connectors {
+        success: true,
+        served: crate::runtime::SUPPORTED_CONTRACTS
+            .iter()
+            .map(|v| format!("beep:connector@{v}"))
+            .collect(),
+        connectors,
+    }))
 }
 
-fn uploaded_json(u: &db::connectors::Uploaded) -> Value {
-    let mut v = serde_json::to_value(u).unwrap_or(Value::Null);
-    v["source"] = json!("uploaded");
-    v
+fn uploaded_json(connector: db::connectors::Uploaded) -> UploadedConnector {
+    UploadedConnector {
+        connector,
+        source: crate::connectors::Source::Uploaded,
+    }
+}
+
+/// The upload form.
+#[derive(ToSchema)]
+#[allow(dead_code)] // describes the multipart parts; read field by field below
+pub struct UploadForm {
+    /// JSON: name, version, kind, hosts.
+    manifest: String,
+    /// The component (.wasm).
+    #[schema(value_type = String, format = Binary)]
+    component: Vec<u8>,
 }
 
 /// `multipart/form-data` with a `manifest` part (JSON) and a `component` part (the .wasm).
+#[utoipa::path(post, path = "/api/v1/connectors", tag = "connectors",
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, description = "Validated and stored", body = ConnectorFound)))]
 pub async fn upload_connector(
     State(app): State<Arc<App>>,
     caller: Caller,
-    mut form: axum::extract::Multipart,
+    form: std::result::Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response> {
+    // Not a multipart body (or no boundary): the API's error shape, not axum's text.
+    let mut form = form.map_err(|e| Failure::invalid("invalid_upload", e.body_text()))?;
     let mut manifest: Option<uploads::Manifest> = None;
     let mut component: Option<Vec<u8>> = None;
     loop {
@@ -811,32 +967,45 @@ pub async fn upload_connector(
     let uploaded = uploads::upload(&app, &caller, manifest, component).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"success": true, "connector": uploaded_json(&uploaded)})),
+        Json(ConnectorFound {
+            success: true,
+            connector: uploaded_json(uploaded),
+        }),
     )
         .into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/connectors/{connector_id}", tag = "connectors",
+    params(("connector_id" = String, Path, description = "An id, name@version or name (latest)")),
+    responses((status = 200, description = "One uploaded connector", body = ConnectorFound)))]
 pub async fn get_connector(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(reference): Path<String>,
-) -> Result<Json<Value>> {
+) -> Result<Json<ConnectorFound>> {
     let uploaded = uploads::find(&app, &caller, &reference).await?;
-    Ok(Json(
-        json!({"success": true, "connector": uploaded_json(&uploaded)}),
-    ))
+    Ok(Json(ConnectorFound {
+        success: true,
+        connector: uploaded_json(uploaded),
+    }))
 }
 
+#[utoipa::path(delete, path = "/api/v1/connectors/{connector_id}", tag = "connectors",
+    params(("connector_id" = String, Path, description = "An id, name@version or name (latest)")),
+    responses((status = 200, description = "Deleted (409 while a store uses it)", body = Deleted)))]
 pub async fn delete_connector(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(reference): Path<String>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Deleted>> {
     uploads::delete(&app, &caller, &reference).await?;
-    Ok(Json(json!({"success": true, "deleted": reference})))
+    Ok(Json(Deleted {
+        success: true,
+        deleted: reference,
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GrantBody {
     #[serde(default)]
@@ -845,15 +1014,19 @@ pub struct GrantBody {
     revoke: Vec<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/connectors/{connector_id}/grants", tag = "connectors",
+    params(("connector_id" = String, Path)), request_body = GrantBody,
+    responses((status = 200, description = "The connector with its approved hosts", body = ConnectorFound)))]
 pub async fn connector_grants(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(reference): Path<String>,
     Body(body): Body<GrantBody>,
-) -> Result<Json<Value>> {
+) -> Result<Json<ConnectorFound>> {
     let uploaded =
         uploads::set_grants(&app, &caller, &reference, &body.approve, &body.revoke).await?;
-    Ok(Json(
-        json!({"success": true, "connector": uploaded_json(&uploaded)}),
-    ))
+    Ok(Json(ConnectorFound {
+        success: true,
+        connector: uploaded_json(uploaded),
+    }))
 }

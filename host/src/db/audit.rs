@@ -44,7 +44,7 @@ pub async fn record(db: &Db, who: &Subject<'_>, calls: &[OutboundCall]) -> anyho
     Ok(())
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditRow {
     pub id: i64,

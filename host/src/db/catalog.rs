@@ -125,7 +125,7 @@ pub async fn deactivate_unseen(
     Ok(done.rows_affected())
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductRow {
     pub external_id: String,
@@ -133,7 +133,7 @@ pub struct ProductRow {
     pub sku: Option<String>,
     pub name: String,
     pub category_id: Option<String>,
-    pub price: Option<serde_json::Value>,
+    pub price: Option<super::Amount>,
     pub tax_rate_bps: Option<i64>,
     pub gtins: Vec<String>,
     pub unit: Option<String>,
@@ -172,9 +172,7 @@ pub async fn list_products(
                 sku: r.get(2),
                 name: r.get(3),
                 category_id: r.get(4),
-                price: amount
-                    .zip(currency)
-                    .map(|(a, c)| serde_json::json!({"amount": a, "currency": c})),
+                price: super::Amount::from_parts(amount, currency),
                 tax_rate_bps: r.get(7),
                 gtins: serde_json::from_str(&r.get::<String, _>(8)).unwrap_or_default(),
                 unit: r.get(9),
@@ -186,7 +184,7 @@ pub async fn list_products(
     Ok((items, total))
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CategoryRow {
     pub external_id: String,

@@ -4,7 +4,7 @@
 use super::{Db, now_ms};
 use sqlx::Row;
 
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Uploaded {
     pub connector_id: String,

@@ -116,12 +116,53 @@ pub async fn upsert_suppliers(
     Ok(())
 }
 
+/// A stock level as `GET /inventory` shows it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InventoryRow {
+    pub system: String,
+    pub external_id: String,
+    pub warehouse_id: Option<String>,
+    pub sku: Option<String>,
+    pub quantity: f64,
+    pub unit: Option<String>,
+    pub upstream_updated_at: Option<String>,
+    pub updated_at: i64,
+}
+
+/// A purchase order as `GET /orders` shows it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderRow {
+    pub system: String,
+    pub external_id: String,
+    pub supplier_id: Option<String>,
+    pub number: Option<String>,
+    pub status: String,
+    pub total: Option<super::Amount>,
+    pub ordered_at: Option<String>,
+    /// The order lines as the connector reported them.
+    #[schema(value_type = Vec<Object>)]
+    pub lines: Vec<Value>,
+}
+
+/// A supplier as `GET /suppliers` shows it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SupplierRow {
+    pub system: String,
+    pub external_id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub vat_id: Option<String>,
+}
+
 pub async fn list_inventory(
     db: &Db,
     store_id: &str,
     limit: i64,
     offset: i64,
-) -> anyhow::Result<(Vec<Value>, i64)> {
+) -> anyhow::Result<(Vec<InventoryRow>, i64)> {
     let total: i64 = sqlx::query("SELECT COUNT(*) FROM inventory WHERE store_id = $1")
         .bind(store_id)
         .fetch_one(&db.pool)
@@ -140,16 +181,16 @@ pub async fn list_inventory(
         .iter()
         .map(|r| {
             let warehouse: String = r.get(2);
-            json!({
-                "system": r.get::<String, _>(0),
-                "externalId": r.get::<String, _>(1),
-                "warehouseId": (!warehouse.is_empty()).then_some(warehouse),
-                "sku": r.get::<Option<String>, _>(3),
-                "quantity": r.get::<f64, _>(4),
-                "unit": r.get::<Option<String>, _>(5),
-                "upstreamUpdatedAt": r.get::<Option<String>, _>(6),
-                "updatedAt": r.get::<i64, _>(7),
-            })
+            InventoryRow {
+                system: r.get(0),
+                external_id: r.get(1),
+                warehouse_id: (!warehouse.is_empty()).then_some(warehouse),
+                sku: r.get(3),
+                quantity: r.get(4),
+                unit: r.get(5),
+                upstream_updated_at: r.get(6),
+                updated_at: r.get(7),
+            }
         })
         .collect();
     Ok((items, total))
@@ -160,7 +201,7 @@ pub async fn list_orders(
     store_id: &str,
     limit: i64,
     offset: i64,
-) -> anyhow::Result<(Vec<Value>, i64)> {
+) -> anyhow::Result<(Vec<OrderRow>, i64)> {
     let total: i64 = sqlx::query("SELECT COUNT(*) FROM purchase_orders WHERE store_id = $1")
         .bind(store_id)
         .fetch_one(&db.pool)
@@ -180,16 +221,16 @@ pub async fn list_orders(
         .map(|r| {
             let amount: Option<i64> = r.get(5);
             let currency: Option<String> = r.get(6);
-            json!({
-                "system": r.get::<String, _>(0),
-                "externalId": r.get::<String, _>(1),
-                "supplierId": r.get::<Option<String>, _>(2),
-                "number": r.get::<Option<String>, _>(3),
-                "status": r.get::<String, _>(4),
-                "total": amount.zip(currency).map(|(a, c)| json!({"amount": a, "currency": c})),
-                "orderedAt": r.get::<Option<String>, _>(7),
-                "lines": serde_json::from_str::<Value>(&r.get::<String, _>(8)).unwrap_or(Value::Null),
-            })
+            OrderRow {
+                system: r.get(0),
+                external_id: r.get(1),
+                supplier_id: r.get(2),
+                number: r.get(3),
+                status: r.get(4),
+                total: super::Amount::from_parts(amount, currency),
+                ordered_at: r.get(7),
+                lines: serde_json::from_str(&r.get::<String, _>(8)).unwrap_or_default(),
+            }
         })
         .collect();
     Ok((items, total))
@@ -200,7 +241,7 @@ pub async fn list_suppliers(
     store_id: &str,
     limit: i64,
     offset: i64,
-) -> anyhow::Result<(Vec<Value>, i64)> {
+) -> anyhow::Result<(Vec<SupplierRow>, i64)> {
     let total: i64 = sqlx::query("SELECT COUNT(*) FROM suppliers WHERE store_id = $1")
         .bind(store_id)
         .fetch_one(&db.pool)
@@ -215,13 +256,13 @@ pub async fn list_suppliers(
     let items = rows
         .iter()
         .map(|r| {
-            json!({
-                "system": r.get::<String, _>(0),
-                "externalId": r.get::<String, _>(1),
-                "name": r.get::<String, _>(2),
-                "email": r.get::<Option<String>, _>(3),
-                "vatId": r.get::<Option<String>, _>(4),
-            })
+            SupplierRow {
+                system: r.get(0),
+                external_id: r.get(1),
+                name: r.get(2),
+                email: r.get(3),
+                vat_id: r.get(4),
+            }
         })
         .collect();
     Ok((items, total))

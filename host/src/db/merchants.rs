@@ -69,7 +69,7 @@ pub struct NewMerchant {
     pub live_key: String,
 }
 
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Store {
     pub store_id: String,

@@ -84,6 +84,22 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// Money as the API shows it: integer minor units and an ISO 4217 code.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Amount {
+    pub amount: i64,
+    pub currency: String,
+}
+
+impl Amount {
+    /// From two nullable columns: an amount needs both.
+    pub fn from_parts(amount: Option<i64>, currency: Option<String>) -> Option<Amount> {
+        amount
+            .zip(currency)
+            .map(|(amount, currency)| Amount { amount, currency })
+    }
+}
+
 /// A new id: UUIDv7 (time-ordered, so indexes stay append-mostly).
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

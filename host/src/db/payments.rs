@@ -164,7 +164,7 @@ pub async fn release_key(db: &Db, merchant_id: &str, scope: &str, key: &str) -> 
 
 // ---- payments -------------------------------------------------------------------------
 
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentRow {
     pub payment_id: String,
@@ -286,7 +286,7 @@ pub async fn release_refund(db: &Db, payment_id: &str, amount: i64) -> anyhow::R
     Ok(())
 }
 
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundRow {
     pub refund_id: String,

@@ -114,7 +114,7 @@ pub async fn settle(
     Ok(())
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SaleRow {
     pub sale_id: String,
@@ -122,6 +122,8 @@ pub struct SaleRow {
     pub total: i64,
     pub currency: String,
     pub created_at: i64,
+    /// Per target system: whether and when this sale was delivered.
+    #[schema(value_type = Vec<Object>)]
     pub deliveries: Vec<serde_json::Value>,
 }
 

@@ -4,7 +4,7 @@
 use super::{Db, new_id, now_ms};
 use sqlx::{Any, Row, Transaction};
 
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncRun {
     pub sync_run_id: String,
@@ -14,6 +14,8 @@ pub struct SyncRun {
     pub status: String,
     pub full: bool,
     pub pages: i64,
+    /// Records per stream.
+    #[schema(value_type = Object)]
     pub counts: serde_json::Value,
     pub error_class: Option<String>,
     pub error_code: Option<String>,

@@ -62,7 +62,7 @@ pub async fn configure(
     provider: &str,
     connector_id: Option<&str>,
     config: &Value,
-) -> Result<Value, Failure> {
+) -> Result<Configured, Failure> {
     let target = calls::prepare(
         app,
         caller,
@@ -97,9 +97,24 @@ pub async fn configure(
         &sealed,
     )
     .await?;
-    Ok(
-        json!({"success": true, "storeId": store_id, "provider": provider, "connectorId": target.entry.id, "configured": true}),
-    )
+    Ok(Configured {
+        success: true,
+        store_id: store_id.to_string(),
+        provider: provider.to_string(),
+        connector_id: target.entry.id.clone(),
+        configured: true,
+    })
+}
+
+/// What `configurePSP` answers: never the configuration itself.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Configured {
+    pub success: bool,
+    pub store_id: String,
+    pub provider: String,
+    pub connector_id: String,
+    pub configured: bool,
 }
 
 /// The store's PSP, ready to call.
@@ -154,22 +169,49 @@ pub struct PaymentInput {
     pub return_url: Option<String>,
 }
 
+/// What `processPayment` answers (and replays for the same Idempotency-Key).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentAnswer {
+    pub success: bool,
+    pub payment_id: String,
+    pub store_id: String,
+    /// pending, requires_action, succeeded, failed or canceled.
+    pub status: String,
+    pub provider: String,
+    pub provider_reference: Option<String>,
+    /// Minor units.
+    pub amount: i64,
+    pub currency: String,
+    pub reference: String,
+    pub refunded_amount: i64,
+    pub failure_code: Option<String>,
+    pub failure_message: Option<String>,
+    /// Where the shopper completes an action (3-D Secure), while `requires_action`.
+    pub action_url: Option<String>,
+}
+
 fn payment_body(p: &PaymentRow) -> Value {
-    json!({
-        "success": true,
-        "paymentId": p.payment_id,
-        "storeId": p.store_id,
-        "status": p.status,
-        "provider": p.provider,
-        "providerReference": p.provider_reference,
-        "amount": p.amount,
-        "currency": p.currency,
-        "reference": p.reference,
-        "refundedAmount": p.refunded_amount,
-        "failureCode": p.failure_code,
-        "failureMessage": p.failure_message,
-        "actionUrl": p.action_url,
+    json_of(PaymentAnswer {
+        success: true,
+        payment_id: p.payment_id.clone(),
+        store_id: p.store_id.clone(),
+        status: p.status.clone(),
+        provider: p.provider.clone(),
+        provider_reference: p.provider_reference.clone(),
+        amount: p.amount,
+        currency: p.currency.clone(),
+        reference: p.reference.clone(),
+        refunded_amount: p.refunded_amount,
+        failure_code: p.failure_code.clone(),
+        failure_message: p.failure_message.clone(),
+        action_url: p.action_url.clone(),
     })
+}
+
+/// Answers are stored as JSON for idempotent replays.
+fn json_of(answer: impl serde::Serialize) -> Value {
+    serde_json::to_value(answer).expect("answers serialize")
 }
 
 fn apply_payment(row: &mut PaymentRow, payment: &Payment) {
@@ -411,18 +453,37 @@ pub struct RefundInput {
     pub reason: Option<String>,
 }
 
+/// What `refundPayment` answers (and replays for the same Idempotency-Key).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundAnswer {
+    pub success: bool,
+    pub refund_id: String,
+    pub payment_id: String,
+    /// pending, succeeded or failed.
+    pub status: String,
+    /// Minor units.
+    pub amount: i64,
+    pub currency: String,
+    pub reason: Option<String>,
+    pub provider_reference: Option<String>,
+    pub failure_message: Option<String>,
+    /// The payment's refunded total after this refund.
+    pub refunded_amount: i64,
+}
+
 fn refund_body(r: &RefundRow, payment: &PaymentRow) -> Value {
-    json!({
-        "success": true,
-        "refundId": r.refund_id,
-        "paymentId": r.payment_id,
-        "status": r.status,
-        "amount": r.amount,
-        "currency": r.currency,
-        "reason": r.reason,
-        "providerReference": r.provider_reference,
-        "failureMessage": r.failure_message,
-        "refundedAmount": payment.refunded_amount,
+    json_of(RefundAnswer {
+        success: true,
+        refund_id: r.refund_id.clone(),
+        payment_id: r.payment_id.clone(),
+        status: r.status.clone(),
+        amount: r.amount,
+        currency: r.currency.clone(),
+        reason: r.reason.clone(),
+        provider_reference: r.provider_reference.clone(),
+        failure_message: r.failure_message.clone(),
+        refunded_amount: payment.refunded_amount,
     })
 }
 

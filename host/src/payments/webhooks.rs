@@ -21,7 +21,7 @@ pub async fn receive(
     store_id: &str,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
-) -> Result<Value, Failure> {
+) -> Result<Received, Failure> {
     let caller = db::merchants::store_owner(&app.db, store_id)
         .await?
         .ok_or_else(|| Failure::not_found("unknown_store", format!("no store {store_id}")))?;
@@ -74,7 +74,12 @@ pub async fn receive(
     if !db::payments::record_event(&app.db, store_id, provider, &event.id, &event.event_type)
         .await?
     {
-        return Ok(json!({"success": true, "eventId": event.id, "duplicate": true}));
+        return Ok(Received {
+            success: true,
+            event_id: event.id,
+            duplicate: Some(true),
+            applied: None,
+        });
     }
 
     let mut applied = Vec::new();
@@ -117,5 +122,25 @@ pub async fn receive(
             applied.push(json!({"refundId": row.refund_id, "status": status}));
         }
     }
-    Ok(json!({"success": true, "eventId": event.id, "applied": applied}))
+    Ok(Received {
+        success: true,
+        event_id: event.id,
+        duplicate: None,
+        applied: Some(applied),
+    })
+}
+
+/// What a vendor's webhook call is answered.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Received {
+    pub success: bool,
+    pub event_id: String,
+    /// Set when the event had been applied before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate: Option<bool>,
+    /// The payments and refunds whose status changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub applied: Option<Vec<Value>>,
 }

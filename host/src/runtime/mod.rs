@@ -22,7 +22,8 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 
 pub use state::LogLine;
 
-/// How often the engine's epoch advances: the granularity of CPU deadlines.
+/// How often the engine's epoch advances: the granularity of CPU deadlines, and how
+/// long a spinning guest runs before it yields to the executor.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
 
 /// Per-call limits. Each one exhausted fails the call with its own error.
@@ -397,9 +398,21 @@ impl Runtime {
         let (state, shared) = CallState::new(ctx);
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
-        let ticks = ctx.budgets.deadline.as_millis() as u64 / EPOCH_TICK.as_millis() as u64 + 1;
-        store.set_epoch_deadline(ticks);
-        store.epoch_deadline_trap();
+        // Every epoch tick the guest yields to the executor: a spinning guest never holds
+        // a worker thread (and the tasks queued behind it, other tenants' among them)
+        // for more than a tick. Past its deadline it is interrupted.
+        let deadline_at = started + ctx.budgets.deadline;
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            if Instant::now() >= deadline_at {
+                Ok(wasmtime::UpdateDeadline::Interrupt)
+            } else {
+                Ok(wasmtime::UpdateDeadline::YieldCustom(
+                    1,
+                    Box::pin(tokio::task::yield_now()),
+                ))
+            }
+        });
 
         let outcome = tokio::time::timeout(ctx.budgets.deadline, body(store)).await;
         let flags = &shared.flags;

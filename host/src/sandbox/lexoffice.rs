@@ -32,7 +32,9 @@
 //!
 //! Test hooks (not lexoffice; no auth), at the origin root (`/_sim/…`, beside `/v1`):
 //! `GET /_sim/vouchers` (every voucher pushed, duplicates included), `POST /_sim/fail`
-//! `{"status", "times"}` (the next API requests answer it; 429 with `Retry-After: 1`),
+//! `{"status", "times", "afterWrite"}` (the next API requests answer it; 429 with
+//! `Retry-After: 1`; with `afterWrite` only the next `POST /v1/vouchers` does, after
+//! storing the voucher: an answer lost on the way back),
 //! `POST /_sim/ratelimit` `{"perSecond", "burst"}` (changes the limit of every key and
 //! refills the buckets).
 
@@ -74,6 +76,8 @@ fn uuid(kind: u32, n: usize) -> String {
 struct Failure {
     status: StatusCode,
     remaining: u32,
+    /// Answer after storing a voucher instead of before any request.
+    after_write: bool,
 }
 
 struct Bucket {
@@ -119,19 +123,28 @@ impl LexofficeSim {
         if let Err(wait) = state.take_token(&key) {
             return too_many(wait);
         }
-        if let Some(failure) = state.failure.as_mut() {
-            failure.remaining = failure.remaining.saturating_sub(1);
-            let status = failure.status;
-            if failure.remaining == 0 {
-                state.failure = None;
-            }
-            return failure_response(status);
+        if let Some(resp) = state.take_failure(false) {
+            return resp;
         }
         f(&mut state)
     }
 }
 
 impl SimState {
+    /// An injected failure armed for this point (before a request, or after a write).
+    fn take_failure(&mut self, after_write: bool) -> Option<Response> {
+        let failure = self
+            .failure
+            .as_mut()
+            .filter(|f| f.after_write == after_write)?;
+        failure.remaining = failure.remaining.saturating_sub(1);
+        let status = failure.status;
+        if failure.remaining == 0 {
+            self.failure = None;
+        }
+        Some(failure_response(status))
+    }
+
     /// Takes a token of `key`'s bucket, or says how many seconds until one is back.
     fn take_token(&mut self, key: &str) -> Result<(), u64> {
         let now = Instant::now();
@@ -601,6 +614,9 @@ async fn post_voucher(
         v["updatedDate"] = json!(now);
         v["version"] = json!(1);
         st.vouchers.push(v);
+        if let Some(resp) = st.take_failure(true) {
+            return resp;
+        }
         (
             StatusCode::CREATED,
             axum::Json(json!({
@@ -645,11 +661,13 @@ async fn hook_fail(State(sim): State<Arc<LexofficeSim>>, body: Bytes) -> Respons
         return issues(StatusCode::BAD_REQUEST, vec![("invalid_value", "status")]);
     };
     let times = v["times"].as_u64().unwrap_or(1).min(u64::from(u32::MAX)) as u32;
+    let after_write = v["afterWrite"].as_bool().unwrap_or(false);
     sim.lock().failure = (times > 0).then_some(Failure {
         status,
         remaining: times,
+        after_write,
     });
-    ok(json!({"status": status.as_u16(), "times": times}))
+    ok(json!({"status": status.as_u16(), "times": times, "afterWrite": after_write}))
 }
 
 async fn hook_ratelimit(State(sim): State<Arc<LexofficeSim>>, body: Bytes) -> Response {
@@ -974,5 +992,33 @@ mod tests {
         )
         .await;
         assert_eq!(s, StatusCode::BAD_REQUEST);
+    }
+
+    #[tokio::test]
+    async fn a_lost_answer_still_stores_the_voucher() {
+        let app = app();
+        unlimited(&app).await;
+        send(
+            &app,
+            "POST",
+            "/_sim/fail",
+            Some(json!({"status": 500, "times": 1, "afterWrite": true})),
+            None,
+        )
+        .await;
+        let (s, _) = api(&app, "GET", "/v1/contacts", None).await;
+        assert_eq!(s, StatusCode::OK, "reads are not hit");
+        let (s, _) = api(&app, "POST", "/v1/vouchers", Some(voucher("BEEP-r1"))).await;
+        assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
+        let (s, _) = api(&app, "POST", "/v1/vouchers", Some(voucher("BEEP-r2"))).await;
+        assert_eq!(s, StatusCode::CREATED, "one failure only");
+        let (_, _, all) = send(&app, "GET", "/_sim/vouchers", None, None).await;
+        let numbers: Vec<&str> = all["vouchers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["voucherNumber"].as_str().unwrap())
+            .collect();
+        assert_eq!(numbers, ["BEEP-r1", "BEEP-r2"]);
     }
 }

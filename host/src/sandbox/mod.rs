@@ -5,6 +5,8 @@
 //! external mock server of that vendor instead.
 
 pub mod adyen;
+pub mod casio;
+pub mod generic;
 pub mod korona;
 pub mod lexoffice;
 pub mod lightspeed;
@@ -16,6 +18,7 @@ pub mod sevdesk;
 pub mod stripe;
 pub mod sumup;
 pub mod unzer;
+pub mod vectron;
 pub mod xentral;
 
 use axum::Router;
@@ -40,10 +43,22 @@ pub const VENDORS: &[Vendor] = &[
         credentials: korona::sandbox_credentials,
     },
     Vendor {
+        name: "casio",
+        kind: "pos",
+        base_path: "/casio",
+        credentials: casio::sandbox_credentials,
+    },
+    Vendor {
         name: "lightspeed",
         kind: "pos",
         base_path: "/lightspeed",
         credentials: lightspeed::sandbox_credentials,
+    },
+    Vendor {
+        name: "vectron",
+        kind: "pos",
+        base_path: "/vectron/business-data-api",
+        credentials: vectron::sandbox_credentials,
     },
     Vendor {
         name: "stripe",
@@ -111,7 +126,31 @@ pub const VENDORS: &[Vendor] = &[
         base_path: "/lexoffice/v1",
         credentials: lexoffice::sandbox_credentials,
     },
+    // One simulator for both generic connectors (the Test Mode grant looks a bundled
+    // connector's simulator up by the connector's name).
+    Vendor {
+        name: "generic-pos",
+        kind: "pos",
+        base_path: "/generic",
+        credentials: generic::sandbox_credentials,
+    },
+    Vendor {
+        name: "generic-erp",
+        kind: "erp",
+        base_path: "/generic",
+        credentials: generic::sandbox_credentials,
+    },
 ];
+
+/// The simulator a bundled connector reaches in Test Mode: the vendor of its own name,
+/// except where one vendor's simulator serves two connectors (SumUp's PSP and POS sides
+/// are one API, `api.sumup.com`, so `sumup-pos` reaches the `sumup` simulator).
+pub fn simulator_for(connector: &str) -> &str {
+    match connector {
+        "sumup-pos" => "sumup",
+        other => other,
+    }
+}
 
 /// Where custom connectors may go in Test Mode: an echo service (any path, any method).
 pub const ECHO_PATH: &str = "/echo";
@@ -212,6 +251,10 @@ impl Sandbox {
                 ),
             )
             .nest(
+                "/vectron",
+                rec("vectron", vectron::router(vectron::VectronSim::new())),
+            )
+            .nest(
                 "/stripe",
                 rec("stripe", stripe::router(stripe::StripeSim::new())),
             )
@@ -255,6 +298,14 @@ impl Sandbox {
                     lexoffice::router(lexoffice::LexofficeSim::new()),
                 ),
             )
+            .nest(
+                "/casio",
+                rec("casio", casio::router(casio::CasioSim::new())),
+            )
+            .nest(
+                "/generic",
+                rec("generic-pos", generic::router(generic::GenericSim::new())),
+            )
             .nest(ECHO_PATH, echo_router());
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
@@ -297,20 +348,44 @@ impl Sandbox {
     }
 
     /// What `GET /api/v1/sandbox` shows.
-    pub fn listing(&self) -> serde_json::Value {
-        let vendors: Vec<_> = VENDORS
+    pub fn listing(&self) -> Listing {
+        let vendors = VENDORS
             .iter()
-            .map(|v| {
-                serde_json::json!({
-                    "system": v.name,
-                    "kind": v.kind,
-                    "baseUrl": self.url(v.name),
-                    "credentials": (v.credentials)(),
-                })
+            .map(|v| SimulatedVendor {
+                system: v.name.to_string(),
+                kind: v.kind.to_string(),
+                base_url: self.url(v.name).unwrap_or_default().to_string(),
+                credentials: (v.credentials)(),
             })
             .collect();
-        serde_json::json!({ "success": true, "vendors": vendors, "echoUrl": self.url("echo") })
+        Listing {
+            success: true,
+            vendors,
+            echo_url: self.url("echo").unwrap_or_default().to_string(),
+        }
     }
+}
+
+/// `GET /api/v1/sandbox`: what Test Mode simulates and how to reach it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Listing {
+    pub success: bool,
+    pub vendors: Vec<SimulatedVendor>,
+    /// Where custom connectors' requests go in Test Mode.
+    pub echo_url: String,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SimulatedVendor {
+    pub system: String,
+    /// `pos`, `erp` or `psp`.
+    pub kind: String,
+    pub base_url: String,
+    /// Credentials that work against the simulator.
+    #[schema(value_type = Object)]
+    pub credentials: serde_json::Value,
 }
 
 /// Answers any request with a small JSON description of it: the upstream custom
@@ -326,7 +401,21 @@ fn echo_router() -> Router {
     async fn bytes(Path(n): Path<usize>) -> Vec<u8> {
         vec![b'x'; n.min(64 << 20)]
     }
+    /// Answers after `ms` milliseconds (at most a minute): a slow upstream.
+    async fn slow(Path(ms): Path<u64>) -> &'static str {
+        tokio::time::sleep(std::time::Duration::from_millis(ms.min(60_000))).await;
+        "late"
+    }
+    /// A body that never ends.
+    async fn endless() -> axum::body::Body {
+        let chunk = bytes::Bytes::from(vec![b'x'; 64 << 10]);
+        axum::body::Body::from_stream(futures::stream::repeat_with(move || {
+            Ok::<_, std::convert::Infallible>(chunk.clone())
+        }))
+    }
     Router::new()
         .route("/bytes/{n}", axum::routing::get(bytes))
+        .route("/slow/{ms}", axum::routing::get(slow))
+        .route("/endless", axum::routing::get(endless))
         .fallback(echo)
 }

@@ -9,7 +9,7 @@
 //!   `{"error":{"code":301,"message":{"lang":"en-us","value":"Invalid session."}}}`.
 //!   A failed login: 401 `{"error":{"code":100000027,"message":{…,"value":"Login failed"}}}`.
 //! * `GET /b1s/v1/{Items|BusinessPartners|PurchaseOrders|Invoices|Orders|InventoryGenExits|
-//!   InventoryGenEntries|IncomingPayments}` with `$select`, `$filter` (clauses `Field op
+//!   InventoryGenEntries|IncomingPayments|VendorPayments}` with `$select`, `$filter` (clauses `Field op
 //!   'value'` or `Field op number` joined by `and`; ops eq ne ge gt le lt), `$top`,
 //!   `$skip`; pages of `Prefer: odata.maxpagesize=N` (default 20, as SAP), answered as
 //!   `{"odata.metadata", "value": [...], "@odata.nextLink": "Items?…&$skip=40"}` (the
@@ -17,7 +17,13 @@
 //! * `POST` of the same documents (201 with the document, `DocEntry` and `DocNum` set).
 //!   Sales documents need an existing customer and known items; goods issues and receipts
 //!   move the stock of their lines' warehouse (`WarehouseCode`, else the item's default
-//!   `01`), as SAP does, without touching the item's `UpdateDate`.
+//!   `01`), as SAP does, without touching the item's `UpdateDate`. Payments
+//!   (`IncomingPayments`: money in; `VendorPayments`: outgoing payments, which B1 also
+//!   makes to customers, e.g. a refund) need `DocType` `rCustomer` with a customer's
+//!   `CardCode` (`rSupplier`: a supplier's), a positive `TransferSum` with an existing
+//!   G/L `TransferAccount` (or a positive `CashSum`). Like SAP, nothing rejects a second
+//!   document with the same `NumAtCard`, `Remarks` or `Comments`: a resend is booked
+//!   again (visible in `/_sim/documents`), so only the connector's search prevents it.
 //!
 //! Company databases: [`COMPANY_DB`] (30 inventory items with stock in warehouses 01 and
 //! 02, `UpdateDate` 2024-10-01 … 2024-10-30; the non-inventory item `BEEP-SALE`; 3
@@ -28,8 +34,9 @@
 //! Test hooks (not SAP; no auth), under the simulator's root (beside `/b1s`):
 //! `GET /_sim/documents` (`{"Invoices": [...], …, "sessions": n}`: everything booked,
 //! duplicates included), `GET /_sim/sessions` (`{"active": n, "logins": n}`),
-//! `POST /_sim/fail` `{"status", "times"}` (the next API requests other than `Logout`
-//! answer it; 429 with `Retry-After: 1`), `POST /_sim/items/{code}/stock` `{"quantity"}`
+//! `POST /_sim/fail` `{"status", "times", "afterWrite"}` (the next API requests other
+//! than `Logout` answer it; 429 with `Retry-After: 1`; with `afterWrite` only the next
+//! `POST` of a document does, after booking it: an answer lost on the way back), `POST /_sim/items/{code}/stock` `{"quantity"}`
 //! (sets the item's stock in warehouse 01 and its `UpdateDate` to today),
 //! `POST /_sim/expire-sessions` (every session answers 401 from now on).
 
@@ -67,6 +74,7 @@ const ENTITIES: &[&str] = &[
     "InventoryGenExits",
     "InventoryGenEntries",
     "IncomingPayments",
+    "VendorPayments",
 ];
 const BOOKED: &[&str] = &[
     "Invoices",
@@ -74,7 +82,13 @@ const BOOKED: &[&str] = &[
     "InventoryGenExits",
     "InventoryGenEntries",
     "IncomingPayments",
+    "VendorPayments",
 ];
+/// The demo company's G/L accounts a payment may transfer through (SKR03: bank, money
+/// in transit).
+pub const PAYMENT_ACCOUNTS: &[&str] = &["1200", "1360"];
+/// The account BEEP! payments are booked through in the demo company.
+pub const PAYMENT_ACCOUNT: &str = "1360";
 
 /// Credentials that work against the demo company. The host adds `baseUrl`.
 pub fn sandbox_credentials() -> Value {
@@ -84,6 +98,7 @@ pub fn sandbox_credentials() -> Value {
         "password": PASSWORD,
         "cardCode": CUSTOMER,
         "saleItemCode": SALE_ITEM,
+        "paymentAccount": PAYMENT_ACCOUNT,
     })
 }
 
@@ -98,6 +113,8 @@ enum Company {
 struct Failure {
     status: StatusCode,
     remaining: u32,
+    /// Answer after booking a document instead of before any request.
+    after_write: bool,
 }
 
 struct SimState {
@@ -343,15 +360,23 @@ fn failure_response(status: StatusCode) -> Response {
     resp
 }
 
-/// A simulated failure, if one is armed.
-fn take_failure(st: &mut SimState) -> Option<Response> {
-    let f = st.failure.as_mut()?;
+/// A simulated failure, if one is armed for this point: before a request is handled,
+/// or (`after_write`) after a document was booked.
+fn take_failure_at(st: &mut SimState, after_write: bool) -> Option<Response> {
+    let f = st
+        .failure
+        .as_mut()
+        .filter(|f| f.after_write == after_write)?;
     let status = f.status;
     f.remaining -= 1;
     if f.remaining == 0 {
         st.failure = None;
     }
     Some(failure_response(status))
+}
+
+fn take_failure(st: &mut SimState) -> Option<Response> {
+    take_failure_at(st, false)
 }
 
 fn session_of(headers: &HeaderMap) -> Option<String> {
@@ -779,7 +804,8 @@ async fn create(
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    if entity != "IncomingPayments" && lines.is_empty() {
+    let payment = matches!(entity, "IncomingPayments" | "VendorPayments");
+    if !payment && lines.is_empty() {
         return bad("Document must contain at least one row");
     }
     let known = |st: &SimState, code: &str| match company {
@@ -805,7 +831,7 @@ async fn create(
             return bad("Quantity must be greater than zero");
         }
     }
-    if matches!(entity, "Invoices" | "Orders" | "IncomingPayments") {
+    if matches!(entity, "Invoices" | "Orders") {
         let card = doc.get("CardCode").and_then(Value::as_str).unwrap_or("");
         if !st
             .partners
@@ -818,6 +844,9 @@ async fn create(
                 &format!("Invalid BP code '{card}'"),
             );
         }
+    }
+    if payment && let Err(message) = check_payment(&st, &doc) {
+        return sap_error(StatusCode::BAD_REQUEST, -10, &message);
     }
     let sign = match entity {
         "InventoryGenExits" => -1.0,
@@ -851,7 +880,57 @@ async fn create(
     doc.insert("UpdateDate".into(), json!(today()));
     let doc = Value::Object(doc);
     st.booked.entry(entity).or_default().push(doc.clone());
+    if let Some(resp) = take_failure_at(&mut st, true) {
+        return resp;
+    }
     (StatusCode::CREATED, axum::Json(doc)).into_response()
+}
+
+/// What B1 checks of a payment the simulator models: the business partner matches the
+/// `DocType`, the sum is positive, a transfer names an existing G/L account.
+fn check_payment(st: &SimState, doc: &Map<String, Value>) -> Result<(), String> {
+    let error = |message: &str| Err(message.to_string());
+    let card = doc.get("CardCode").and_then(Value::as_str).unwrap_or("");
+    let card_type = match doc
+        .get("DocType")
+        .and_then(Value::as_str)
+        .unwrap_or("rCustomer")
+    {
+        "rCustomer" => "cCustomer",
+        "rSupplier" => "cSupplier",
+        other => {
+            return error(&format!(
+                "DocType '{other}' is not supported by the simulator"
+            ));
+        }
+    };
+    if !st
+        .partners
+        .iter()
+        .any(|p| p["CardCode"] == card && p["CardType"] == card_type)
+    {
+        return error(&format!("Invalid BP code '{card}'"));
+    }
+    let sum = |k: &str| doc.get(k).and_then(Value::as_f64).unwrap_or(0.0);
+    if sum("TransferSum") < 0.0 || sum("CashSum") < 0.0 {
+        return error("Payment amounts must not be negative");
+    }
+    if sum("TransferSum") + sum("CashSum") <= 0.0 {
+        return error("Total payment amount must be greater than zero");
+    }
+    if sum("TransferSum") > 0.0 {
+        let account = doc
+            .get("TransferAccount")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if account.is_empty() {
+            return error("Enter a G/L account for the bank transfer");
+        }
+        if !PAYMENT_ACCOUNTS.contains(&account) {
+            return error(&format!("Invalid account code '{account}'"));
+        }
+    }
+    Ok(())
 }
 
 // ---- hooks ----------------------------------------------------------------------------
@@ -884,11 +963,14 @@ async fn sim_fail(State(sim): State<Arc<SapSim>>, body: Bytes) -> Response {
         return (StatusCode::BAD_REQUEST, "status: an HTTP error status").into_response();
     };
     let times = v["times"].as_u64().unwrap_or(1).clamp(1, 1000) as u32;
+    let after_write = v["afterWrite"].as_bool().unwrap_or(false);
     sim.lock().failure = Some(Failure {
         status,
         remaining: times,
+        after_write,
     });
-    axum::Json(json!({"status": status.as_u16(), "times": times})).into_response()
+    axum::Json(json!({"status": status.as_u16(), "times": times, "afterWrite": after_write}))
+        .into_response()
 }
 
 async fn sim_stock(
@@ -1242,6 +1324,88 @@ mod tests {
         assert_eq!(value.len(), 1);
         assert_eq!(value[0]["ItemCode"], "A0001");
         assert_eq!(value[0]["QuantityOnStock"], 12.0);
+    }
+
+    #[tokio::test]
+    async fn payments_are_checked_booked_and_answers_can_be_lost() {
+        let app = router(SapSim::new());
+        let cookie = login_as(&app, COMPANY_DB).await;
+        let payment = json!({
+            "DocType": "rCustomer", "CardCode": CUSTOMER, "DocCurrency": "EUR",
+            "TransferAccount": PAYMENT_ACCOUNT, "TransferSum": 3.47, "Remarks": "BEEP-p1",
+        });
+        for (entity, body, why) in [
+            ("IncomingPayments", json!({"TransferSum": 0.0}), "nothing"),
+            (
+                "IncomingPayments",
+                json!({"TransferAccount": "9999"}),
+                "no such account",
+            ),
+            (
+                "IncomingPayments",
+                json!({"TransferAccount": null}),
+                "no account",
+            ),
+            (
+                "VendorPayments",
+                json!({"CardCode": "V10000"}),
+                "a supplier as customer",
+            ),
+            (
+                "IncomingPayments",
+                json!({"DocType": "rSupplier"}),
+                "a customer as supplier",
+            ),
+        ] {
+            let mut doc = payment.clone();
+            for (k, v) in body.as_object().unwrap() {
+                doc[k] = v.clone();
+            }
+            let uri = format!("/b1s/v1/{entity}");
+            let (status, _, answer) = call(&app, post_json(&uri, Some(&cookie), doc)).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{why}: {answer}");
+            assert!(answer["error"]["message"]["value"].is_string());
+        }
+        call(
+            &app,
+            post_json(
+                "/_sim/fail",
+                None,
+                json!({"status": 500, "times": 1, "afterWrite": true}),
+            ),
+        )
+        .await;
+        let (status, _, _) = call(&app, get_req("/b1s/v1/IncomingPayments", &cookie, None)).await;
+        assert_eq!(status, StatusCode::OK, "reads are not hit by afterWrite");
+        let (status, _, _) = call(
+            &app,
+            post_json("/b1s/v1/IncomingPayments", Some(&cookie), payment.clone()),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the answer is lost"
+        );
+        let (status, _, refund) = call(
+            &app,
+            post_json("/b1s/v1/VendorPayments", Some(&cookie), payment.clone()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{refund}");
+        let uri = "/b1s/v1/IncomingPayments?$filter=Remarks%20eq%20'BEEP-p1'";
+        let (_, _, found) = call(&app, get_req(uri, &cookie, None)).await;
+        assert_eq!(
+            found["value"].as_array().unwrap().len(),
+            1,
+            "booked despite the 500"
+        );
+        let (_, _, docs) = call(
+            &app,
+            Request::get("/_sim/documents").body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(docs["VendorPayments"].as_array().unwrap().len(), 1);
     }
 
     #[test]

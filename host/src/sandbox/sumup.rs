@@ -45,6 +45,10 @@
 //! `INVALID_AMOUNT` error); only `SUCCESSFUL` (or partly `REFUNDED`) transactions are
 //! refundable (409). A fully refunded transaction becomes `REFUNDED`.
 //!
+//! The POS side (transaction history with products, `GET /v2.1/merchants/{merchant_code}/
+//! transactions/history` and `…/transactions?id=`) is in [`pos`], with its own hooks under
+//! `/_sim/pos/`.
+//!
 //! Test hooks (not SumUp; no auth) under `/_sim/`: `GET checkouts`, `GET refunds`,
 //! `POST fail {"status","times","after"?,"method"?}` (the next `times` API requests — only
 //! those with that HTTP `method` if given — answer `status`; with `after` the request takes
@@ -62,6 +66,9 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The POS side: transaction history with products (`/v2.1/...`).
+mod pos;
 
 /// The API key the simulator accepts (SumUp secret keys are `sup_sk_…`).
 pub const SANDBOX_API_KEY: &str = "sup_sk_BeepSandboxSumupKey000000000";
@@ -94,6 +101,7 @@ struct SimState {
     refunds: Vec<Value>,
     fail: Option<FailPlan>,
     seq: u64,
+    pos: pos::PosState,
 }
 
 #[derive(Clone, Debug)]
@@ -359,6 +367,13 @@ pub fn router(sim: Arc<SumupSim>) -> Router {
         .route("/v0.1/{*rest}", any(api))
         .route("/v1.0/{*rest}", any(api))
         .route("/v1/{*rest}", any(api))
+        .route("/v2.1/{*rest}", any(api))
+        .route("/_sim/pos/sales", post(pos::sim_sale))
+        .route("/_sim/pos/transactions", get(pos::sim_transactions))
+        .route(
+            "/_sim/pos/transactions/{code}/refund",
+            post(pos::sim_refund),
+        )
         .route("/_sim/checkouts", get(sim_checkouts))
         .route("/_sim/refunds", get(sim_refunds))
         .route("/_sim/fail", post(sim_fail))
@@ -441,7 +456,14 @@ fn dispatch(
             None,
         )
     };
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
     match (method.as_str(), segments.as_slice()) {
+        ("GET", ["v2.1", "merchants", code, "transactions", "history"]) => {
+            pos::history(sim, code, &pairs)
+        }
+        ("GET", ["v2.1", "merchants", code, "transactions"]) => pos::transaction(sim, code, &pairs),
         ("GET", ["v1", "merchants", code]) => {
             if *code != SANDBOX_MERCHANT_CODE {
                 return problem(

@@ -51,6 +51,10 @@ pub const CUSTOMER_ID: &str = "7";
 pub const PROJECT_ID: &str = "1";
 /// The non-stock product a BEEP! sale is booked as (one position with the sale's total).
 pub const SALE_PRODUCT_ID: &str = "40";
+/// The payment method and shipping method of booked sales orders (the import requires
+/// both; a scan-and-go sale is paid by card and picked up).
+pub const PAYMENT_METHOD_ID: &str = "3";
+pub const SHIPPING_METHOD_ID: &str = "2";
 /// The warehouse and storage location stock changes are booked at.
 pub const WAREHOUSE_ID: &str = "1";
 pub const STORAGE_LOCATION_ID: &str = "11";
@@ -69,6 +73,8 @@ pub fn sandbox_credentials() -> Value {
         "customerId": CUSTOMER_ID,
         "projectId": PROJECT_ID,
         "productId": SALE_PRODUCT_ID,
+        "paymentMethodId": PAYMENT_METHOD_ID,
+        "shippingMethodId": SHIPPING_METHOD_ID,
         "warehouseId": WAREHOUSE_ID,
         "storageLocationId": STORAGE_LOCATION_ID,
     })
@@ -688,8 +694,24 @@ fn validate_import(st: &SimState, body: &Value) -> Result<(), String> {
     if body["project"]["id"] != PROJECT_ID {
         return Err("project.id: project not found".into());
     }
+    // The spec's import schema requires financials (paymentMethod, currency) and
+    // delivery.shippingMethod.
+    if !body["financials"].is_object() {
+        return Err("financials: This value should not be blank.".into());
+    }
+    if body["financials"]["paymentMethod"]["id"] != PAYMENT_METHOD_ID {
+        return Err("financials.paymentMethod.id: payment method not found".into());
+    }
+    if !["EUR", "PLN", "CHF", "USD", "GBP"]
+        .contains(&body["financials"]["currency"].as_str().unwrap_or(""))
+    {
+        return Err("financials.currency: This value is not a valid currency.".into());
+    }
     if !body["delivery"].is_object() {
         return Err("delivery: This value should not be blank.".into());
+    }
+    if body["delivery"]["shippingMethod"]["id"] != SHIPPING_METHOD_ID {
+        return Err("delivery.shippingMethod.id: shipping method not found".into());
     }
     let positions = body["positions"]
         .as_array()
@@ -1144,7 +1166,9 @@ mod tests {
     fn import(ext: &str) -> Value {
         json!({
             "date": "2026-06-15", "externalOrderId": ext,
-            "customer": {"id": CUSTOMER_ID}, "project": {"id": PROJECT_ID}, "delivery": {},
+            "customer": {"id": CUSTOMER_ID}, "project": {"id": PROJECT_ID},
+            "financials": {"paymentMethod": {"id": PAYMENT_METHOD_ID}, "currency": "EUR"},
+            "delivery": {"shippingMethod": {"id": SHIPPING_METHOD_ID}},
             "positions": [{"product": {"id": SALE_PRODUCT_ID}, "quantity": 1, "price": {"amount": "3.47", "currency": "EUR"}}],
         })
     }

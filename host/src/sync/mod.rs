@@ -35,11 +35,14 @@ pub struct SyncRequest<'a> {
     pub full: bool,
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncSummary {
     pub success: bool,
     pub system: String,
+    /// Records per stream (`products`, `categories`, `priceUpdates`; `inventory`,
+    /// `orders`, `suppliers`).
+    #[schema(value_type = Object)]
     pub synced: serde_json::Value,
     pub sync_run_id: String,
     pub status: String,

@@ -197,13 +197,17 @@ async fn pending_sales(app: &App, store_id: &str, outbox: &str) -> Result<Vec<Sa
         .collect()
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PushSummary {
     pub success: bool,
     pub system: String,
+    /// Items delivered per kind (`sales`; `transactions`, `stockChanges`).
+    #[schema(value_type = Object)]
     pub pushed: serde_json::Value,
     pub duplicates: u64,
+    /// Items the vendor refused, with its reason; not retried automatically.
+    #[schema(value_type = Vec<Object>)]
     pub rejected: Vec<serde_json::Value>,
     pub pending: u64,
 }

@@ -1,0 +1,189 @@
+//! The shapes of successful answers. Handlers build these, and the OpenAPI document
+//! (`GET /api/v1/openapi.json`) is derived from the same types.
+
+use crate::connectors::Source;
+use crate::db::{
+    audit::AuditRow,
+    catalog::{CategoryRow, ProductRow},
+    connectors::Uploaded,
+    erp::{InventoryRow, OrderRow, SupplierRow},
+    merchants::Store,
+    payments::{PaymentRow, RefundRow},
+    sales::SaleRow,
+    sync_runs::SyncRun,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// `GET /health`: answered without a key, for load balancers.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+    /// `sqlite` or `postgres`.
+    pub database: String,
+    /// Bundled and installed connectors loaded.
+    pub connectors: usize,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StoreCreated {
+    pub success: bool,
+    pub store_id: String,
+    pub name: String,
+    /// `test` or `live`, from the key that created it.
+    pub mode: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Stores {
+    pub success: bool,
+    pub stores: Vec<Store>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StoreFound {
+    pub success: bool,
+    pub store: Store,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SaleRecorded {
+    pub success: bool,
+    pub sale_id: String,
+    pub receipt_number: String,
+    /// Minor units.
+    pub total: i64,
+    pub currency: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Sales {
+    pub success: bool,
+    pub sales: Vec<SaleRow>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Products {
+    pub success: bool,
+    pub total: i64,
+    pub products: Vec<ProductRow>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Categories {
+    pub success: bool,
+    pub categories: Vec<CategoryRow>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Inventory {
+    pub success: bool,
+    pub total: i64,
+    pub inventory: Vec<InventoryRow>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Orders {
+    pub success: bool,
+    pub total: i64,
+    pub orders: Vec<OrderRow>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Suppliers {
+    pub success: bool,
+    pub total: i64,
+    pub suppliers: Vec<SupplierRow>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRuns {
+    pub success: bool,
+    pub sync_runs: Vec<SyncRun>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRunFound {
+    pub success: bool,
+    pub sync_run: SyncRun,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Payments {
+    pub success: bool,
+    pub payments: Vec<PaymentRow>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PaymentFound {
+    pub success: bool,
+    pub payment: PaymentRow,
+    pub refunds: Vec<RefundRow>,
+}
+
+/// Outbound calls connectors made for this merchant (never bodies or query strings).
+#[derive(Serialize, ToSchema)]
+pub struct Audit {
+    pub success: bool,
+    pub calls: Vec<AuditRow>,
+}
+
+/// A bundled or operator-installed connector.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Served {
+    pub connector_id: String,
+    pub name: String,
+    pub source: Source,
+    /// `pos`, `erp` or `psp`.
+    pub kind: String,
+    pub version: String,
+    /// The `system`/`provider` names it answers to.
+    pub systems: Vec<String>,
+    /// Hosts it may reach in live mode.
+    pub hosts: Vec<String>,
+    pub sha256: String,
+    pub size: u64,
+    /// The contract version its world imports, e.g. `beep:connector@0.1.0`.
+    pub contract: String,
+}
+
+/// A component this merchant uploaded.
+#[derive(Serialize, ToSchema)]
+pub struct UploadedConnector {
+    #[serde(flatten)]
+    pub connector: Uploaded,
+    pub source: Source,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum Listed {
+    Served(Served),
+    Uploaded(UploadedConnector),
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Connectors {
+    pub success: bool,
+    /// Contract versions this server runs.
+    pub served: Vec<String>,
+    pub connectors: Vec<Listed>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConnectorFound {
+    pub success: bool,
+    pub connector: UploadedConnector,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Deleted {
+    pub success: bool,
+    /// The reference that was deleted.
+    pub deleted: String,
+}

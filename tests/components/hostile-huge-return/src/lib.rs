@@ -1,0 +1,7 @@
+//! Hostile: returns a page of a million products.
+
+#[macro_use]
+#[path = "../../hostile/src/attacks.rs"]
+mod attacks;
+
+component!(HugeReturn, "hostile-huge-return", "huge");

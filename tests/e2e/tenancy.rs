@@ -1,0 +1,230 @@
+//! Every route, enumerated from the API's own OpenAPI document, called with no key and
+//! with another merchant's key against merchant A's store, sync run, payment and
+//! connector. Nothing may answer with A's data or change it.
+
+use crate::on_both_databases;
+use crate::support::{Backend, Server, wasm};
+use beep_host::api::ApiDoc;
+use beep_host::db::merchants::Plan;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use utoipa::OpenApi;
+
+/// Routes answered without a key, and why.
+const PUBLIC: &[(&str, &str)] = &[
+    ("/health", "load balancers probe it; it shows no merchant data"),
+    ("/metrics", "Prometheus scrapes it; counters by route template only"),
+    ("/api/v1/openapi.json", "the API's description"),
+    (
+        "/api/v1/webhooks/{provider}/{store_id}",
+        "vendors call it without a BEEP! key; the connector verifies each notification",
+    ),
+];
+
+/// Merchant A's ids, substituted into paths and bodies.
+struct Ids {
+    store: String,
+    run: String,
+    payment: String,
+    connector: String,
+    credentials: Value,
+}
+
+fn path_of(template: &str, ids: &Ids) -> String {
+    template
+        .replace("{store_id}", &ids.store)
+        .replace("{run_id}", &ids.run)
+        .replace("{payment_id}", &ids.payment)
+        .replace("{connector_id}", &ids.connector)
+        .replace("{provider}", "stripe")
+}
+
+/// A request body aimed at A's store (where the route takes one).
+fn body_for(template: &str, ids: &Ids) -> Option<Value> {
+    let store = &ids.store;
+    Some(match template {
+        "/api/v1/syncPOS" | "/api/v1/pushToPOS" => {
+            json!({"system": "korona", "storeId": store, "credentials": ids.credentials})
+        }
+        "/api/v1/syncERP" | "/api/v1/pushToERP" => {
+            json!({"system": "sevdesk", "storeId": store, "credentials": {"apiToken": "x"}})
+        }
+        "/api/v1/configurePSP" => {
+            json!({"provider": "stripe", "storeId": store, "config": {"secretKey": "sk_test_x"}})
+        }
+        "/api/v1/processPayment" => {
+            json!({"storeId": store, "amount": 100, "currency": "EUR", "reference": "r", "paymentMethod": "pm_card_visa"})
+        }
+        "/api/v1/refundPayment" => json!({"storeId": store, "paymentId": ids.payment}),
+        "/api/v1/sales" => json!({"storeId": store, "receiptNumber": "B-1", "currency": "EUR",
+            "lines": [{"name": "x", "quantity": 1.0, "unitPrice": 100}]}),
+        "/api/v1/stores" => json!({"name": "B's store"}),
+        "/api/v1/connectors/{connector_id}/grants" => json!({"approve": ["https://evil.example"]}),
+        _ => return None,
+    })
+}
+
+/// Everything A can read about itself; must be identical before and after B's attempts.
+async fn snapshot(server: &Server, key: &str, ids: &Ids) -> Value {
+    let mut all = serde_json::Map::new();
+    for path in [
+        "/api/v1/stores".to_string(),
+        format!("/api/v1/products?storeId={}", ids.store),
+        format!("/api/v1/categories?storeId={}", ids.store),
+        format!("/api/v1/sales?storeId={}", ids.store),
+        format!("/api/v1/syncRuns?storeId={}", ids.store),
+        format!("/api/v1/payments/{}", ids.payment),
+        format!("/api/v1/connectors/{}", ids.connector),
+    ] {
+        let (status, body) = server.get(key, &path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        all.insert(path, body);
+    }
+    Value::Object(all)
+}
+
+async fn every_route_refuses_no_key_and_other_merchants(backend: Backend) {
+    let server = Server::start(backend).await;
+    let a = server.merchant(Plan::Grow).await;
+    let b = server.merchant(Plan::Prime).await;
+    let store = server.store(&a).await;
+    let (_, credentials) = server.sandbox(&a, "korona").await;
+    let (status, synced) = server
+        .post(
+            &a.key,
+            "/api/v1/syncPOS",
+            json!({"system": "korona", "storeId": store, "credentials": credentials}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{synced}");
+    let (_, stripe) = server.sandbox(&a, "stripe").await;
+    let (status, body) = server
+        .post(
+            &a.key,
+            "/api/v1/configurePSP",
+            json!({"provider": "stripe", "storeId": store, "config": stripe}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, paid) = server
+        .post_idem(
+            &a.key,
+            "/api/v1/processPayment",
+            "a-1",
+            json!({"storeId": store, "amount": 1250, "currency": "EUR", "reference": "A-1", "paymentMethod": "pm_card_visa"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    let form = reqwest::multipart::Form::new()
+        .text(
+            "manifest",
+            json!({"name": "test-noop", "version": "1.0.0", "kind": "pos", "hosts": []})
+                .to_string(),
+        )
+        .part(
+            "component",
+            reqwest::multipart::Part::bytes(std::fs::read(wasm("component-noop")).unwrap()),
+        );
+    let uploaded: Value = server
+        .http
+        .post(format!("{}/api/v1/connectors", server.url))
+        .bearer_auth(&a.key)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids = Ids {
+        store: store.clone(),
+        run: synced["syncRunId"].as_str().unwrap().into(),
+        payment: paid["paymentId"].as_str().unwrap().into(),
+        connector: uploaded["connector"]["connectorId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{uploaded}"))
+            .into(),
+        credentials,
+    };
+    let before = snapshot(&server, &a.key, &ids).await;
+
+    let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+    let mut checked = 0;
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        for (method, _) in item.as_object().unwrap() {
+            let method: Method = method.to_uppercase().parse().unwrap();
+            let path = path_of(template, &ids);
+            let query = format!("?storeId={}", ids.store);
+            let url = if method == Method::GET && !path.contains(&ids.store) {
+                format!("{path}{query}")
+            } else {
+                path.clone()
+            };
+            let public = PUBLIC.iter().any(|(p, _)| p == template);
+            if template == "/api/v1/connectors" && method == Method::POST {
+                // B uploading its own component is allowed; the listing check below
+                // shows it never becomes A's. No key is still refused.
+                let (status, _) = server.request(method, None, &url, None, &[]).await;
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "{template}");
+                checked += 1;
+                continue;
+            }
+            let body = body_for(template, &ids);
+            let idem = [("Idempotency-Key", "b-attempt")];
+
+            // No key.
+            let (status, answer) = server
+                .request(method.clone(), None, &url, body.as_ref(), &idem)
+                .await;
+            if public {
+                assert_ne!(status, StatusCode::UNAUTHORIZED, "{method} {template}");
+            } else {
+                assert_eq!(
+                    status,
+                    StatusCode::UNAUTHORIZED,
+                    "{method} {template} without a key: {answer}"
+                );
+            }
+
+            // Another merchant's key.
+            let (status, answer) = server
+                .request(method.clone(), Some(&b.key), &url, body.as_ref(), &idem)
+                .await;
+            let text = answer.to_string();
+            for id in [&ids.store, &ids.run, &ids.payment, &ids.connector] {
+                if !path.contains(id.as_str()) && !body.as_ref().is_some_and(|b| b.to_string().contains(id.as_str())) {
+                    assert!(!text.contains(id.as_str()), "{method} {template} leaks A's {id}: {text}");
+                }
+            }
+            let own_scope = matches!(
+                template.as_str(),
+                "/api/v1/stores" | "/api/v1/connectors" | "/api/v1/sandbox"
+            ) || public;
+            if !own_scope {
+                assert!(
+                    status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+                    "{method} {template} with another merchant's key answered {status}: {answer}"
+                );
+                if status == StatusCode::FORBIDDEN {
+                    assert_eq!(answer["error"]["code"], "store_forbidden", "{answer}");
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 30, "only {checked} operations checked");
+    assert_eq!(
+        snapshot(&server, &a.key, &ids).await,
+        before,
+        "another merchant changed A's data"
+    );
+    // B sees none of A's stores or connectors in its own listings.
+    for path in ["/api/v1/stores", "/api/v1/connectors", "/api/v1/audit/egress"] {
+        let (status, body) = server.get(&b.key, path).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(!body.to_string().contains(&ids.store), "{path}: {body}");
+        assert!(!body.to_string().contains(&ids.connector), "{path}: {body}");
+    }
+}
+
+on_both_databases!(every_route_refuses_no_key_and_other_merchants);
