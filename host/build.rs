@@ -100,11 +100,7 @@ fn ensure_wasm_target() {
         .ok()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
     let installed = sysroot
-        .map(|root| {
-            Path::new(&root)
-                .join("lib/rustlib/wasm32-wasip2")
-                .exists()
-        })
+        .map(|root| Path::new(&root).join("lib/rustlib/wasm32-wasip2").exists())
         .unwrap_or(false);
     if !installed {
         let status = Command::new("rustup")

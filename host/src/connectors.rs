@@ -249,12 +249,23 @@ pub fn grant_for(
                 .iter()
                 .filter_map(|h| Origin::parse(h).ok())
                 .collect();
+            // A bundled connector that declares no hosts (generic, casio) speaks to the
+            // merchant's own server: its grant is that store's baseUrl, under the same
+            // public-HTTPS-only address checks as every other live call.
+            let merchant_server = entry.source == Source::Bundled && entry.hosts.is_empty();
             let origins = match object.get("baseUrl") {
+                None if merchant_server => {
+                    return Err(GrantError(format!(
+                        "{} talks to your own server: the credentials need its baseUrl \
+                         (public HTTPS)",
+                        entry.id
+                    )));
+                }
                 None => declared,
                 Some(serde_json::Value::String(url)) => {
                     let base =
                         Origin::parse(url).map_err(|e| GrantError(format!("baseUrl: {e}")))?;
-                    if !declared.iter().any(|d| d.covers(&base)) {
+                    if !merchant_server && !declared.iter().any(|d| d.covers(&base)) {
                         return Err(GrantError(format!(
                             "baseUrl {url} is not one of the hosts {} declares ({})",
                             entry.id,

@@ -10,6 +10,14 @@ type HttpCounts = BTreeMap<(String, String, u16), u64>;
 /// (connector, operation) → its calls.
 type CallCounts = BTreeMap<(String, String), CallStats>;
 
+/// A metric's name, help, type and how to read it from a connector's stats.
+type Series = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&CallStats) -> String,
+);
+
 #[derive(Default)]
 struct CallStats {
     calls: u64,
@@ -66,7 +74,7 @@ impl Metrics {
             );
         }
         let calls = self.calls.lock().unwrap();
-        let series: [(&str, &str, &str, fn(&CallStats) -> String); 5] = [
+        let series: [Series; 5] = [
             (
                 "beep_connector_calls_total",
                 "Connector calls by connector and operation.",

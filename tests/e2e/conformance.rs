@@ -331,6 +331,9 @@ struct System {
     /// with the reason and what checks them instead (validate.py A6 or A10). Exactly
     /// these must be reported.
     outside_spec: &'static [(&'static str, &'static str)],
+    /// The credential (name, value) that makes the simulator serve a large generated
+    /// catalogue, so that every paged list is read past its first page.
+    large: (&'static str, &'static str),
 }
 
 /// sevdesk's list parameters, documented once in the spec's introduction.
@@ -358,6 +361,7 @@ const SYSTEMS: &[System] = &[
         skus: ["1001", "1002"],
         undeclared: &[],
         outside_spec: &[],
+        large: ("accountId", "gen-2500"),
     },
     System {
         vendor: "lightspeed",
@@ -378,6 +382,7 @@ const SYSTEMS: &[System] = &[
              lightspeed-x.json (API 2.0) omits; checked against the example request of \
              lightspeed-x.postman.json instead (validate.py A10)",
         )],
+        large: ("token", "lsx_sandbox_gen-2500"),
     },
     System {
         vendor: "sevdesk",
@@ -428,6 +433,7 @@ const SYSTEMS: &[System] = &[
             ),
         ],
         outside_spec: &[],
+        large: ("apiToken", "gen-2500"),
     },
     System {
         vendor: "xentral",
@@ -440,6 +446,7 @@ const SYSTEMS: &[System] = &[
         skus: ["XP-1004", "XP-1005"],
         undeclared: &[],
         outside_spec: &[],
+        large: ("token", "gen-4500"),
     },
 ];
 
@@ -460,7 +467,7 @@ fn sale_of(system: &System, store: &str, receipt: &str, product_id: &str) -> ser
 
 /// A full sync, upstream changes, an incremental sync, a forced full sync; sales (and
 /// for an ERP a payment and a partial refund) pushed, then once per outage a push that
-/// fails and its retry.
+/// fails and its retry; last a full sync of a large generated catalogue.
 async fn drive(server: &Server, system: &System) {
     let vendor = system.vendor;
     let (sync, push) = match system.kind {
@@ -585,6 +592,21 @@ async fn drive(server: &Server, system: &System) {
             .all(|d| d["status"] == "sent")),
         "{vendor}: every sale delivered: {sales:?}"
     );
+
+    // A large catalogue, into a store of its own: the later pages of every paged list.
+    let (key, value) = system.large;
+    let mut large = credentials.clone();
+    large[key] = json!(value);
+    let store = server.store(&m).await;
+    let (status, body) = server
+        .post(
+            &m.key,
+            sync,
+            json!({"system": vendor, "storeId": store, "credentials": large, "full": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{vendor}: {body}");
+    assert!(body["pages"].as_i64().unwrap() > 1, "{vendor}: {body}");
 }
 
 /// Runs validate.py over `vendor`'s recorded requests; Err holds the violations.

@@ -7,8 +7,6 @@
 use crate::support::{Backend, Server};
 use beep_host::db::merchants::Plan;
 use beep_host::ratelimit::Limit;
-use reqwest::StatusCode;
-use serde_json::json;
 use std::path::Path;
 
 /// Cases per operation: 32 operations × 40 is well over the 1,000 the run must reach.
@@ -31,34 +29,7 @@ async fn schemathesis_finds_no_server_error_and_no_answer_outside_the_document()
     let merchant = server.merchant(Plan::Grow).await;
     // A store with a catalogue, a sync run and a payment: the store-scoped routes and
     // those taking ids are fuzzed with ids that exist, so they answer with data too.
-    let store = server.store(&merchant).await;
-    let (_, korona) = server.sandbox(&merchant, "korona").await;
-    let (status, synced) = server
-        .post(
-            &merchant.key,
-            "/api/v1/syncPOS",
-            json!({"system": "korona", "storeId": store, "credentials": korona}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{synced}");
-    let (_, stripe) = server.sandbox(&merchant, "stripe").await;
-    let (status, body) = server
-        .post(
-            &merchant.key,
-            "/api/v1/configurePSP",
-            json!({"provider": "stripe", "storeId": store, "config": stripe}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, paid) = server
-        .post_idem(
-            &merchant.key,
-            "/api/v1/processPayment",
-            "fuzz-1",
-            json!({"storeId": store, "amount": 1999, "currency": "EUR", "reference": "F-1", "paymentMethod": "pm_card_visa"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{paid}");
+    let populated = server.populated_store(&merchant).await;
     let config = server.dir().join("schemathesis.toml");
     std::fs::write(
         &config,
@@ -68,8 +39,9 @@ async fn schemathesis_finds_no_server_error_and_no_answer_outside_the_document()
              \"query.storeId\" = \"{store}\"\n\
              \"path.run_id\" = \"{}\"\n\
              \"path.payment_id\" = \"{}\"\n",
-            synced["syncRunId"].as_str().unwrap(),
-            paid["paymentId"].as_str().unwrap(),
+            populated.sync_run,
+            populated.payment,
+            store = populated.store,
         ),
     )
     .unwrap();

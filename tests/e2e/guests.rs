@@ -228,7 +228,6 @@ on_both_databases!(
 
 /// The templates build and load: the host accepts them as connectors of their world.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "slow (two more builds and compiles): run with --ignored"]
 async fn templates_build_and_load() {
     let dir = build_guests(&["--templates"]).unwrap_or_else(|e| panic!("{e}"));
     let server = Server::start_with(

@@ -48,15 +48,55 @@ const TEST_MODE: &[Attack] = &[
     attack("hostile-memory", GATEWAY, "memory_budget_exceeded", None),
     attack("hostile-recursion", GATEWAY, "connector_trapped", None),
     attack("hostile-panic", GATEWAY, "connector_trapped", None),
-    attack("hostile-huge-return", GATEWAY, "memory_budget_exceeded", None),
+    attack(
+        "hostile-huge-return",
+        GATEWAY,
+        "memory_budget_exceeded",
+        None,
+    ),
     attack("hostile-log-flood", GATEWAY, "log_budget_exceeded", None),
-    attack("hostile-outside-grant", GATEWAY, "egress_denied", Some("example.com")),
-    attack("hostile-ip-literal", GATEWAY, "egress_denied", Some("93.184.215.14")),
-    attack("hostile-loopback", GATEWAY, "egress_denied", Some("127.0.0.1:5432")),
-    attack("hostile-private", GATEWAY, "egress_denied", Some("10.0.0.1")),
-    attack("hostile-link-local", GATEWAY, "egress_denied", Some("169.254.10.10")),
-    attack("hostile-metadata", GATEWAY, "egress_denied", Some("169.254.169.254")),
-    attack("hostile-storm", GATEWAY, "request_budget_exceeded", Some("request budget")),
+    attack(
+        "hostile-outside-grant",
+        GATEWAY,
+        "egress_denied",
+        Some("example.com"),
+    ),
+    attack(
+        "hostile-ip-literal",
+        GATEWAY,
+        "egress_denied",
+        Some("93.184.215.14"),
+    ),
+    attack(
+        "hostile-loopback",
+        GATEWAY,
+        "egress_denied",
+        Some("127.0.0.1:5432"),
+    ),
+    attack(
+        "hostile-private",
+        GATEWAY,
+        "egress_denied",
+        Some("10.0.0.1"),
+    ),
+    attack(
+        "hostile-link-local",
+        GATEWAY,
+        "egress_denied",
+        Some("169.254.10.10"),
+    ),
+    attack(
+        "hostile-metadata",
+        GATEWAY,
+        "egress_denied",
+        Some("169.254.169.254"),
+    ),
+    attack(
+        "hostile-storm",
+        GATEWAY,
+        "request_budget_exceeded",
+        Some("request budget"),
+    ),
     attack("hostile-big-body", GATEWAY, "response_too_large", None),
     attack("hostile-endless-body", GATEWAY, "response_too_large", None),
     attack("hostile-slow-upstream", TIMEOUT, "deadline_exceeded", None),
@@ -64,12 +104,42 @@ const TEST_MODE: &[Attack] = &[
 
 /// In live mode, where a connector may reach its declared hosts over public HTTPS.
 const LIVE_MODE: &[Attack] = &[
-    attack("hostile-plain-http", GATEWAY, "egress_denied", Some("HTTPS only")),
-    attack("hostile-rebinding", GATEWAY, "egress_denied", Some("loopback")),
-    attack("hostile-loopback", GATEWAY, "egress_denied", Some("127.0.0.1")),
-    attack("hostile-private", GATEWAY, "egress_denied", Some("10.0.0.1")),
-    attack("hostile-link-local", GATEWAY, "egress_denied", Some("169.254.10.10")),
-    attack("hostile-metadata", GATEWAY, "egress_denied", Some("169.254.169.254")),
+    attack(
+        "hostile-plain-http",
+        GATEWAY,
+        "egress_denied",
+        Some("HTTPS only"),
+    ),
+    attack(
+        "hostile-rebinding",
+        GATEWAY,
+        "egress_denied",
+        Some("loopback"),
+    ),
+    attack(
+        "hostile-loopback",
+        GATEWAY,
+        "egress_denied",
+        Some("127.0.0.1"),
+    ),
+    attack(
+        "hostile-private",
+        GATEWAY,
+        "egress_denied",
+        Some("10.0.0.1"),
+    ),
+    attack(
+        "hostile-link-local",
+        GATEWAY,
+        "egress_denied",
+        Some("169.254.10.10"),
+    ),
+    attack(
+        "hostile-metadata",
+        GATEWAY,
+        "egress_denied",
+        Some("169.254.169.254"),
+    ),
 ];
 
 /// What each hostile component asks for and is approved: internal addresses included,
@@ -94,7 +164,12 @@ fn budgets() -> Budgets {
     }
 }
 
-async fn upload(server: &Server, key: &str, manifest: Value, bytes: Vec<u8>) -> (StatusCode, Value) {
+async fn upload(
+    server: &Server,
+    key: &str,
+    manifest: Value,
+    bytes: Vec<u8>,
+) -> (StatusCode, Value) {
     let form = reqwest::multipart::Form::new()
         .text("manifest", manifest.to_string())
         .part("component", reqwest::multipart::Part::bytes(bytes));
@@ -116,7 +191,10 @@ async fn upload_hostile(server: &Server, key: &str, component: &str) -> String {
     let manifest = json!({"name": component, "version": "0.1.0", "kind": "pos", "hosts": GRANTED});
     let (status, body) = upload(server, key, manifest, bytes).await;
     assert_eq!(status, StatusCode::CREATED, "{component}: {body}");
-    let id = body["connector"]["connectorId"].as_str().unwrap().to_string();
+    let id = body["connector"]["connectorId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     // The hosts become the grant: in live mode the attacks must fail on the address
     // (checked after resolution), the scheme or the budget, not on a missing approval.
     let (status, body) = server
@@ -147,7 +225,9 @@ async fn longest_call(server: &Server, connector: &str) -> Duration {
         .await;
     assert_eq!(status, StatusCode::OK);
     let text = text.as_str().unwrap_or_default().to_string();
-    let prefix = format!("beep_connector_call_seconds_max{{connector=\"{connector}\",operation=\"fetch-catalog\"}} ");
+    let prefix = format!(
+        "beep_connector_call_seconds_max{{connector=\"{connector}\",operation=\"fetch-catalog\"}} "
+    );
     let seconds: f64 = text
         .lines()
         .find_map(|l| l.strip_prefix(&prefix))
@@ -174,7 +254,8 @@ async fn run_attacks(
     let mut during = Vec::new();
     for a in attacks {
         let id = upload_hostile(server, attacker, a.component).await;
-        let call = json!({"system": "custom", "connectorId": id, "storeId": store, "credentials": {}});
+        let call =
+            json!({"system": "custom", "connectorId": id, "storeId": store, "credentials": {}});
         let done = std::sync::atomic::AtomicBool::new(false);
         let attack = async {
             let started = Instant::now();
@@ -195,7 +276,10 @@ async fn run_attacks(
         assert_eq!(body["error"]["code"], a.code, "{}: {body}", a.component);
         if let Some(needle) = a.audited {
             let (_, audit) = server
-                .get(attacker, &format!("/api/v1/audit/egress?storeId={store}&limit=1000"))
+                .get(
+                    attacker,
+                    &format!("/api/v1/audit/egress?storeId={store}&limit=1000"),
+                )
                 .await;
             let denied: Vec<&str> = audit["calls"]
                 .as_array()
@@ -234,7 +318,9 @@ async fn hostile_components_are_stopped_and_contained(backend: Backend) {
     let bystander_store = server.store(&bystander).await;
     let (_, korona) = server.sandbox(&bystander, "korona").await;
     let sync = json!({"system": "korona", "storeId": bystander_store, "credentials": korona});
-    let (status, body) = server.post(&bystander.key, "/api/v1/syncPOS", sync.clone()).await;
+    let (status, body) = server
+        .post(&bystander.key, "/api/v1/syncPOS", sync.clone())
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let catalogue = format!("/api/v1/products?storeId={bystander_store}&limit=1000");
     let (_, before) = server.get(&bystander.key, &catalogue).await;
@@ -267,7 +353,11 @@ async fn hostile_components_are_stopped_and_contained(backend: Backend) {
     .await;
     let live_attacker = live.merchant(Plan::Grow).await;
     let (status, body) = live
-        .post(&live_attacker.live_key, "/api/v1/stores", json!({"name": "Live"}))
+        .post(
+            &live_attacker.live_key,
+            "/api/v1/stores",
+            json!({"name": "Live"}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let live_store = body["storeId"].as_str().unwrap().to_string();
@@ -298,7 +388,10 @@ async fn hostile_components_are_stopped_and_contained(backend: Backend) {
         TEST_MODE.len() + 2
     );
     for (component, took) in &stops {
-        println!("  {component:<24} call stopped after {:>6.0} ms", took.as_secs_f64() * 1e3);
+        println!(
+            "  {component:<24} call stopped after {:>6.0} ms",
+            took.as_secs_f64() * 1e3
+        );
     }
     println!(
         "  slowest stop: {slowest} after {:.0} ms (deadline {} ms)",
@@ -316,7 +409,10 @@ async fn hostile_components_are_stopped_and_contained(backend: Backend) {
         ms(*during.last().unwrap()),
         during.len()
     );
-    assert!(during.len() >= stops.len(), "the bystander was served during every attack");
+    assert!(
+        during.len() >= stops.len(),
+        "the bystander was served during every attack"
+    );
     // Deadlines stop every call: none runs far past its budget.
     assert!(
         slowest_took < budgets().deadline + Duration::from_secs(1),

@@ -80,6 +80,88 @@ async fn live_mode_egress_is_public_https_only(backend: Backend) {
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
+/// Connectors that speak to the merchant's own server (generic, casio) declare no hosts:
+/// live, the store's baseUrl is their grant, and the address rules still hold.
+async fn merchant_servers_are_granted_by_base_url(backend: Backend) {
+    let server = Server::start_with(
+        backend,
+        Options {
+            live: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let m = server.merchant(Plan::Grow).await;
+    let (status, body) = server
+        .post(&m.live_key, "/api/v1/stores", json!({"name": "Live"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let store = body["storeId"].as_str().unwrap().to_string();
+    let sync = |system: &str, credentials: serde_json::Value| json!({"system": system, "storeId": store, "credentials": credentials});
+
+    let (status, body) = server
+        .post(
+            &m.live_key,
+            "/api/v1/syncPOS",
+            sync("generic", json!({"token": "t"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("baseUrl"),
+        "{body}"
+    );
+
+    for (system, credentials, reason) in [
+        (
+            "generic",
+            json!({"token": "t", "baseUrl": "https://localhost:9/beep/v1"}),
+            "loopback",
+        ),
+        (
+            "generic",
+            json!({"token": "t", "baseUrl": "http://pos.example.com/beep/v1"}),
+            "HTTPS only",
+        ),
+        (
+            "casio",
+            json!({"bridgeToken": "t", "baseUrl": "https://10.1.2.3/casio-bridge/v1"}),
+            "10.1.2.3",
+        ),
+    ] {
+        let (status, body) = server
+            .post(
+                &m.live_key,
+                "/api/v1/syncPOS",
+                sync(system, credentials.clone()),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_GATEWAY,
+            "{system} {credentials}: {body}"
+        );
+        assert_eq!(body["error"]["code"], "egress_denied", "{body}");
+        let (_, audit) = server
+            .get(
+                &m.live_key,
+                &format!("/api/v1/audit/egress?storeId={store}"),
+            )
+            .await;
+        assert!(
+            audit["calls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["denied"].as_str().is_some_and(|d| d.contains(reason))),
+            "{reason}: {audit}"
+        );
+    }
+}
+
 /// Test Mode can be pointed at another server speaking the vendor's API: here the
 /// simulators of a second BEEP! server stand in for an external mock.
 async fn sandbox_urls_can_point_elsewhere(backend: Backend) {
@@ -122,5 +204,6 @@ async fn sandbox_urls_can_point_elsewhere(backend: Backend) {
 
 on_both_databases!(
     live_mode_egress_is_public_https_only,
+    merchant_servers_are_granted_by_base_url,
     sandbox_urls_can_point_elsewhere
 );

@@ -12,8 +12,14 @@ use utoipa::OpenApi;
 
 /// Routes answered without a key, and why.
 const PUBLIC: &[(&str, &str)] = &[
-    ("/health", "load balancers probe it; it shows no merchant data"),
-    ("/metrics", "Prometheus scrapes it; counters by route template only"),
+    (
+        "/health",
+        "load balancers probe it; it shows no merchant data",
+    ),
+    (
+        "/metrics",
+        "Prometheus scrapes it; counters by route template only",
+    ),
     ("/api/v1/openapi.json", "the API's description"),
     (
         "/api/v1/webhooks/{provider}/{store_id}",
@@ -87,34 +93,7 @@ async fn every_route_refuses_no_key_and_other_merchants(backend: Backend) {
     let server = Server::start(backend).await;
     let a = server.merchant(Plan::Grow).await;
     let b = server.merchant(Plan::Prime).await;
-    let store = server.store(&a).await;
-    let (_, credentials) = server.sandbox(&a, "korona").await;
-    let (status, synced) = server
-        .post(
-            &a.key,
-            "/api/v1/syncPOS",
-            json!({"system": "korona", "storeId": store, "credentials": credentials}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{synced}");
-    let (_, stripe) = server.sandbox(&a, "stripe").await;
-    let (status, body) = server
-        .post(
-            &a.key,
-            "/api/v1/configurePSP",
-            json!({"provider": "stripe", "storeId": store, "config": stripe}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, paid) = server
-        .post_idem(
-            &a.key,
-            "/api/v1/processPayment",
-            "a-1",
-            json!({"storeId": store, "amount": 1250, "currency": "EUR", "reference": "A-1", "paymentMethod": "pm_card_visa"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{paid}");
+    let populated = server.populated_store(&a).await;
     let form = reqwest::multipart::Form::new()
         .text(
             "manifest",
@@ -137,14 +116,14 @@ async fn every_route_refuses_no_key_and_other_merchants(backend: Backend) {
         .await
         .unwrap();
     let ids = Ids {
-        store: store.clone(),
-        run: synced["syncRunId"].as_str().unwrap().into(),
-        payment: paid["paymentId"].as_str().unwrap().into(),
+        store: populated.store,
+        run: populated.sync_run,
+        payment: populated.payment,
         connector: uploaded["connector"]["connectorId"]
             .as_str()
             .unwrap_or_else(|| panic!("{uploaded}"))
             .into(),
-        credentials,
+        credentials: populated.korona,
     };
     let before = snapshot(&server, &a.key, &ids).await;
 
@@ -192,8 +171,15 @@ async fn every_route_refuses_no_key_and_other_merchants(backend: Backend) {
                 .await;
             let text = answer.to_string();
             for id in [&ids.store, &ids.run, &ids.payment, &ids.connector] {
-                if !path.contains(id.as_str()) && !body.as_ref().is_some_and(|b| b.to_string().contains(id.as_str())) {
-                    assert!(!text.contains(id.as_str()), "{method} {template} leaks A's {id}: {text}");
+                if !path.contains(id.as_str())
+                    && !body
+                        .as_ref()
+                        .is_some_and(|b| b.to_string().contains(id.as_str()))
+                {
+                    assert!(
+                        !text.contains(id.as_str()),
+                        "{method} {template} leaks A's {id}: {text}"
+                    );
                 }
             }
             let own_scope = matches!(
@@ -219,7 +205,11 @@ async fn every_route_refuses_no_key_and_other_merchants(backend: Backend) {
         "another merchant changed A's data"
     );
     // B sees none of A's stores or connectors in its own listings.
-    for path in ["/api/v1/stores", "/api/v1/connectors", "/api/v1/audit/egress"] {
+    for path in [
+        "/api/v1/stores",
+        "/api/v1/connectors",
+        "/api/v1/audit/egress",
+    ] {
         let (status, body) = server.get(&b.key, path).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert!(!body.to_string().contains(&ids.store), "{path}: {body}");

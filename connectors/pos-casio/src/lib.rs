@@ -42,7 +42,7 @@ const CONFIG_SCHEMA: &str = r#"{
   "required": ["bridgeToken", "baseUrl"],
   "properties": {
     "bridgeToken": {"type": "string", "minLength": 1, "writeOnly": true, "description": "The bridge's token, sent as X-Bridge-Token"},
-    "baseUrl": {"type": "string", "format": "uri", "description": "The bridge's base URL (https://{name}.bridge.beep-connect.com/casio-bridge/v1)"},
+    "baseUrl": {"type": "string", "format": "uri", "description": "The bridge's base URL (public HTTPS in live mode, e.g. https://bridge.example-shop.de/casio-bridge/v1)"},
     "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "default": "EUR", "description": "Used when the PLU file names no currency"},
     "decimals": {"type": "integer", "minimum": 0, "maximum": 3, "default": 2, "description": "The register's decimal places, used when the PLU file names none"}
   }
@@ -238,9 +238,10 @@ impl beep_sdk::pos::Describe for Casio {
             kind: ConnectorKind::Pos,
             version: env!("CARGO_PKG_VERSION").into(),
             systems: vec!["casio".into()],
-            // Live, the bridge must be published over HTTPS under this domain (a
-            // merchant's LAN address is never granted); see docs/casio-bridge.md.
-            hosts: vec!["https://*.bridge.beep-connect.com".into()],
+            // None: the bridge is the merchant's own server. Live, the store's baseUrl
+            // is the grant (public HTTPS only; a LAN address is refused after
+            // resolution); see docs/casio-bridge.md.
+            hosts: vec![],
             config_schema: CONFIG_SCHEMA.into(),
         }
     }

@@ -184,8 +184,8 @@ impl beep_sdk::pos::Describe for GenericPos {
             kind: ConnectorKind::Pos,
             version: env!("CARGO_PKG_VERSION").into(),
             systems: vec!["generic".into()],
-            // The merchant's server can be anywhere: live use needs its origin granted
-            // by the operator (Test Mode points it at the simulator).
+            // None: the merchant's server can be anywhere. Live, the store's baseUrl is
+            // the grant (public HTTPS only); Test Mode points it at the simulator.
             hosts: vec![],
             config_schema: CONFIG_SCHEMA.into(),
         }

@@ -80,11 +80,7 @@ impl Modify for Failures {
             ),
         );
         for (path, item) in doc.paths.paths.iter_mut() {
-            let operations = [
-                item.get.as_mut(),
-                item.post.as_mut(),
-                item.delete.as_mut(),
-            ];
+            let operations = [item.get.as_mut(), item.post.as_mut(), item.delete.as_mut()];
             for op in operations.into_iter().flatten() {
                 for (status, why) in failures(path, op) {
                     let response = ResponseBuilder::new()
@@ -137,7 +133,10 @@ fn failures(path: &str, op: &Operation) -> Vec<(u16, &'static str)> {
         .as_ref()
         .is_some_and(|t| t.iter().any(|t| t == "sync" || t == "payments"));
     if calls_connector || path.starts_with("/api/v1/connectors") || path == "/api/v1/sales" {
-        out.push((409, "Conflict: idempotency key, duplicate, run or connector in use"));
+        out.push((
+            409,
+            "Conflict: idempotency key, duplicate, run or connector in use",
+        ));
     }
     if calls_connector {
         out.extend([

@@ -1,5 +1,6 @@
 //! Route handlers: validate, check the caller may touch the store, delegate.
 
+use super::answers::*;
 use super::extract::{Body, IdempotencyKey, Params};
 use crate::app::App;
 use crate::connectors::kind_name;
@@ -8,22 +9,21 @@ use crate::db::{
     merchants::{Caller, Mode, Store, StoreAccess},
 };
 use crate::error::Failure;
+use crate::payments::webhooks::Received;
 use crate::payments::{self, Answer, PaymentInput, RefundInput};
 use crate::runtime::bindings::types::{Money, Sale, SaleLine, SalePayment};
+use crate::sync::SyncSummary;
+use crate::sync::push::PushSummary;
 use crate::sync::{self, SyncRequest};
 use crate::uploads;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use super::answers::*;
-use crate::payments::webhooks::Received;
-use crate::sync::SyncSummary;
-use crate::sync::push::PushSummary;
 use serde::Deserialize;
 use serde_json::Value;
-use utoipa::{IntoParams, ToSchema};
 use std::sync::Arc;
+use utoipa::{IntoParams, ToSchema};
 
 type Result<T> = std::result::Result<T, Failure>;
 
@@ -127,6 +127,7 @@ pub async fn sandbox(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateStore {
+    #[schema(min_length = 1, max_length = 200)]
     name: String,
 }
 
@@ -190,7 +191,9 @@ pub async fn get_store(
 pub struct SyncBody {
     /// korona, vectron, casio, lightspeed, sumup, generic (POS); sap, lexoffice,
     /// sevdesk, xentral, generic (ERP); or custom with a connectorId.
+    #[schema(min_length = 1)]
     system: String,
+    #[schema(min_length = 1)]
     store_id: String,
     /// System-specific; stored encrypted, never echoed.
     #[schema(value_type = Object)]
@@ -289,7 +292,9 @@ pub async fn push_erp(
 #[serde(rename_all = "camelCase")]
 pub struct ConfigureBody {
     /// stripe, payabl, adyen, mollie, sumup, payone, unzer or custom.
+    #[schema(min_length = 1)]
     provider: String,
+    #[schema(min_length = 1)]
     store_id: String,
     /// Provider-specific; validated with the provider, stored encrypted, never echoed.
     #[schema(value_type = Object)]
@@ -321,13 +326,18 @@ pub async fn configure_psp(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentBody {
+    #[schema(min_length = 1)]
     store_id: String,
     /// Minor units of `currency` (cents; yen; fils).
+    #[schema(minimum = 1)]
     amount: i64,
     /// ISO 4217.
+    #[schema(pattern = "^[A-Za-z]{3}$")]
     currency: String,
+    #[schema(min_length = 1, max_length = 200)]
     reference: String,
     /// A PSP token; never a card number.
+    #[schema(min_length = 1)]
     payment_method: String,
     description: Option<String>,
     return_url: Option<String>,
@@ -403,9 +413,12 @@ pub async fn process_payment(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundBody {
+    #[schema(min_length = 1)]
     store_id: String,
+    #[schema(min_length = 1)]
     payment_id: String,
     /// Minor units; the rest of the captured amount when absent.
+    #[schema(minimum = 1)]
     amount: Option<i64>,
     reason: Option<String>,
 }
@@ -464,9 +477,14 @@ pub async fn webhook(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SaleBody {
+    #[schema(min_length = 1)]
     store_id: String,
+    #[schema(min_length = 1, max_length = 100)]
     receipt_number: String,
+    /// ISO 4217.
+    #[schema(pattern = "^[A-Za-z]{3}$")]
     currency: String,
+    #[schema(min_items = 1)]
     lines: Vec<LineBody>,
     #[serde(default)]
     payments: Vec<SalePaymentBody>,
@@ -592,7 +610,17 @@ pub async fn create_sale(
         created_at,
     };
     let json_body = serde_json::to_string(&sale).map_err(anyhow::Error::from)?;
-    match db::sales::insert(&app.db, &sale.id, &body.store_id, receipt, total, &currency, &json_body).await? {
+    match db::sales::insert(
+        &app.db,
+        &sale.id,
+        &body.store_id,
+        receipt,
+        total,
+        &currency,
+        &json_body,
+    )
+    .await?
+    {
         db::sales::Insert::Created => Ok((
             StatusCode::CREATED,
             Json(SaleRecorded {
@@ -712,8 +740,7 @@ pub async fn list_orders(
     Params(q): Params<ListQuery>,
 ) -> Result<Json<Orders>> {
     store(&app, &caller, &q.store_id).await?;
-    let (orders, total) =
-        db::erp::list_orders(&app.db, &q.store_id, q.limit(), q.offset()).await?;
+    let (orders, total) = db::erp::list_orders(&app.db, &q.store_id, q.limit(), q.offset()).await?;
     Ok(Json(Orders {
         success: true,
         total,
@@ -915,7 +942,10 @@ pub struct UploadForm {
 pub async fn upload_connector(
     State(app): State<Arc<App>>,
     caller: Caller,
-    form: std::result::Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+    form: std::result::Result<
+        axum::extract::Multipart,
+        axum::extract::multipart::MultipartRejection,
+    >,
 ) -> Result<Response> {
     // Not a multipart body (or no boundary): the API's error shape, not axum's text.
     let mut form = form.map_err(|e| Failure::invalid("invalid_upload", e.body_text()))?;

@@ -255,14 +255,12 @@ pub async fn list_suppliers(
         .await?;
     let items = rows
         .iter()
-        .map(|r| {
-            SupplierRow {
-                system: r.get(0),
-                external_id: r.get(1),
-                name: r.get(2),
-                email: r.get(3),
-                vat_id: r.get(4),
-            }
+        .map(|r| SupplierRow {
+            system: r.get(0),
+            external_id: r.get(1),
+            name: r.get(2),
+            email: r.get(3),
+            vat_id: r.get(4),
         })
         .collect();
     Ok((items, total))

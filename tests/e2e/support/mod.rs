@@ -38,6 +38,14 @@ pub struct Server {
     schema: Option<String>,
 }
 
+/// What `Server::populated_store` made.
+pub struct Populated {
+    pub store: String,
+    pub sync_run: String,
+    pub payment: String,
+    pub korona: Value,
+}
+
 pub struct Merchant {
     pub id: String,
     pub key: String,
@@ -206,6 +214,46 @@ impl Server {
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body["storeId"].as_str().unwrap().to_string()
+    }
+
+    /// A store of `m` with something in it: a synced Korona catalogue (one sync run) and a
+    /// Stripe payment. Answers the store, the run and the payment ids and Korona's
+    /// credentials.
+    pub async fn populated_store(&self, m: &Merchant) -> Populated {
+        let store = self.store(m).await;
+        let (_, korona) = self.sandbox(m, "korona").await;
+        let (status, synced) = self
+            .post(
+                &m.key,
+                "/api/v1/syncPOS",
+                json!({"system": "korona", "storeId": store, "credentials": korona}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{synced}");
+        let (_, stripe) = self.sandbox(m, "stripe").await;
+        let (status, body) = self
+            .post(
+                &m.key,
+                "/api/v1/configurePSP",
+                json!({"provider": "stripe", "storeId": store, "config": stripe}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, paid) = self
+            .post_idem(
+                &m.key,
+                "/api/v1/processPayment",
+                &format!("populate-{store}"),
+                json!({"storeId": store, "amount": 1250, "currency": "EUR", "reference": "P-1", "paymentMethod": "pm_card_visa"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{paid}");
+        Populated {
+            sync_run: synced["syncRunId"].as_str().unwrap().to_string(),
+            payment: paid["paymentId"].as_str().unwrap().to_string(),
+            store,
+            korona,
+        }
     }
 
     /// The Test Mode entry of `system`: its baseUrl and working credentials.

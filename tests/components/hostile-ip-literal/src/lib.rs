@@ -4,4 +4,9 @@
 #[path = "../../hostile/src/attacks.rs"]
 mod attacks;
 
-component!(IpLiteral, "hostile-ip-literal", "egress", "http://93.184.215.14/");
+component!(
+    IpLiteral,
+    "hostile-ip-literal",
+    "egress",
+    "http://93.184.215.14/"
+);

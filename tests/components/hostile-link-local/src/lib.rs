@@ -4,4 +4,9 @@
 #[path = "../../hostile/src/attacks.rs"]
 mod attacks;
 
-component!(LinkLocal, "hostile-link-local", "egress", "https://169.254.10.10/");
+component!(
+    LinkLocal,
+    "hostile-link-local",
+    "egress",
+    "https://169.254.10.10/"
+);

@@ -4,4 +4,9 @@
 #[path = "../../hostile/src/attacks.rs"]
 mod attacks;
 
-component!(Loopback, "hostile-loopback", "egress", "https://127.0.0.1:5432/");
+component!(
+    Loopback,
+    "hostile-loopback",
+    "egress",
+    "https://127.0.0.1:5432/"
+);

@@ -4,4 +4,9 @@
 #[path = "../../hostile/src/attacks.rs"]
 mod attacks;
 
-component!(Metadata, "hostile-metadata", "egress", "https://169.254.169.254/latest/meta-data/");
+component!(
+    Metadata,
+    "hostile-metadata",
+    "egress",
+    "https://169.254.169.254/latest/meta-data/"
+);

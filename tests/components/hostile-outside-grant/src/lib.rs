@@ -4,4 +4,9 @@
 #[path = "../../hostile/src/attacks.rs"]
 mod attacks;
 
-component!(OutsideGrant, "hostile-outside-grant", "egress", "https://example.com/");
+component!(
+    OutsideGrant,
+    "hostile-outside-grant",
+    "egress",
+    "https://example.com/"
+);

@@ -4,4 +4,9 @@
 #[path = "../../hostile/src/attacks.rs"]
 mod attacks;
 
-component!(PlainHttp, "hostile-plain-http", "egress", "http://example.com/");
+component!(
+    PlainHttp,
+    "hostile-plain-http",
+    "egress",
+    "http://example.com/"
+);

@@ -4,4 +4,9 @@
 #[path = "../../hostile/src/attacks.rs"]
 mod attacks;
 
-component!(Rebinding, "hostile-rebinding", "egress", "https://localhost/");
+component!(
+    Rebinding,
+    "hostile-rebinding",
+    "egress",
+    "https://localhost/"
+);

@@ -4,4 +4,9 @@
 #[path = "../../hostile/src/attacks.rs"]
 mod attacks;
 
-component!(SlowUpstream, "hostile-slow-upstream", "fetch", "/slow/30000");
+component!(
+    SlowUpstream,
+    "hostile-slow-upstream",
+    "fetch",
+    "/slow/30000"
+);

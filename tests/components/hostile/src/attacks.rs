@@ -9,7 +9,9 @@ use std::hint::black_box;
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Config {
+    /// Read by component-hostile; the one-attack components fix theirs.
     #[serde(default)]
+    #[allow(dead_code)]
     pub attack: String,
     pub base_url: Option<String>,
     pub target: Option<String>,
