@@ -212,7 +212,15 @@ pub fn grant_for(
             // a simulated vendor (`"sandbox": "korona"`): then it is pointed at that
             // vendor's simulator, like the bundled connector for that vendor.
             let vendor: String = match entry.source {
-                Source::Bundled => crate::sandbox::simulator_for(&entry.id).to_string(),
+                // A bundled connector reaches the simulator of the system it serves
+                // (`sumup-pos` and the PSP share SumUp's; both generic ones share one).
+                Source::Bundled => entry
+                    .connector
+                    .info
+                    .systems
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| entry.id.clone()),
                 Source::Installed | Source::Uploaded => match object.get("sandbox") {
                     None | Some(serde_json::Value::Null) => "echo".into(),
                     Some(serde_json::Value::String(name))

@@ -821,7 +821,7 @@ async fn generic_requests_follow_the_generic_protocol() {
     let server = Server::start(Backend::Sqlite).await;
     let m = server.merchant(Plan::Grow).await;
     let store = server.store(&m).await;
-    let (_, mut pos) = server.sandbox(&m, "generic-pos").await;
+    let (_, mut pos) = server.sandbox(&m, "generic").await;
     pos["pageSize"] = json!(10);
     for _ in 0..2 {
         let (status, body) = server
@@ -843,7 +843,7 @@ async fn generic_requests_follow_the_generic_protocol() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (_, erp) = server.sandbox(&m, "generic-erp").await;
+    let (_, erp) = server.sandbox(&m, "generic").await;
     for (path, credentials) in [
         ("/api/v1/pushToPOS", &pos),
         ("/api/v1/syncERP", &erp),
@@ -862,7 +862,7 @@ async fn generic_requests_follow_the_generic_protocol() {
     let recorded: Vec<_> = server
         .app
         .sandbox
-        .recorded("generic-pos")
+        .recorded("generic")
         .into_iter()
         .filter(|r| !r.path.starts_with("/legacy/"))
         .collect();

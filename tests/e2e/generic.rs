@@ -58,7 +58,7 @@ fn list_requests(server: &Server, path: &str) -> Vec<String> {
     server
         .app
         .sandbox
-        .recorded("generic-pos")
+        .recorded("generic")
         .into_iter()
         .filter(|r| r.method == "GET" && r.path == path)
         .map(|r| r.query)
@@ -66,7 +66,7 @@ fn list_requests(server: &Server, path: &str) -> Vec<String> {
 }
 
 async fn native_pos_sync(backend: Backend) {
-    let (server, m, store, base, mut credentials) = setup(backend, "generic-pos").await;
+    let (server, m, store, base, mut credentials) = setup(backend, "generic").await;
     credentials["pageSize"] = json!(10);
 
     let (status, body) = sync(&server, &m, "/api/v1/syncPOS", &store, &credentials, false).await;
@@ -199,7 +199,7 @@ fn legacy_credentials(paging: Value) -> Value {
 }
 
 async fn legacy_shop_through_a_mapping(backend: Backend) {
-    let (server, m, store, _, _) = setup(backend, "generic-pos").await;
+    let (server, m, store, _, _) = setup(backend, "generic").await;
     let credentials = legacy_credentials(
         json!({"style": "page", "param": "page", "sizeParam": "limit", "total": "/meta/total"}),
     );
@@ -234,7 +234,7 @@ async fn legacy_shop_through_a_mapping(backend: Backend) {
     let pages: Vec<String> = server
         .app
         .sandbox
-        .recorded("generic-pos")
+        .recorded("generic")
         .into_iter()
         .filter(|r| r.path == "/legacy/api/items")
         .map(|r| r.query)
@@ -255,7 +255,7 @@ async fn legacy_shop_through_a_mapping(backend: Backend) {
 }
 
 async fn bad_mapping_and_bad_token_are_422(backend: Backend) {
-    let (server, m, store, _, credentials) = setup(backend, "generic-pos").await;
+    let (server, m, store, _, credentials) = setup(backend, "generic").await;
     let mut bad = legacy_credentials(json!({"style": "page", "sizeParam": "limit"}));
     bad["mapping"]["products"]["fields"]["price"] = json!("pricing/gross");
     let (status, body) = sync(&server, &m, "/api/v1/syncPOS", &store, &bad, false).await;
@@ -267,7 +267,7 @@ async fn bad_mapping_and_bad_token_are_422(backend: Backend) {
         "{message}"
     );
     // Nothing was sent upstream for it.
-    assert!(server.app.sandbox.recorded("generic-pos").is_empty());
+    assert!(server.app.sandbox.recorded("generic").is_empty());
 
     let mut wrong = credentials.clone();
     wrong["token"] = json!("not-the-token");
@@ -301,7 +301,7 @@ fn sale(receipt: &str, store: &str) -> Value {
 }
 
 async fn sales_are_pushed_exactly_once(backend: Backend) {
-    let (server, m, store, base, credentials) = setup(backend, "generic-pos").await;
+    let (server, m, store, base, credentials) = setup(backend, "generic").await;
     let mut ids = vec![];
     for n in 1..=3 {
         let (status, body) = server
@@ -370,7 +370,7 @@ async fn sales_are_pushed_exactly_once(backend: Backend) {
 }
 
 async fn erp_both_ways(backend: Backend) {
-    let (server, m, store, base, credentials) = setup(backend, "generic-erp").await;
+    let (server, m, store, base, credentials) = setup(backend, "generic").await;
     let (status, body) = sync(&server, &m, "/api/v1/syncERP", &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(

@@ -16,8 +16,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
-/// An attack at run time: the component, the answer that must stop it, and what the
-/// egress audit must record (for attacks on the network).
+/// An attack at run time: the component, the answer that must stop it (also recorded as
+/// the sync run's error code), and what the egress audit must record (for attacks on the
+/// network).
 struct Attack {
     component: &'static str,
     status: StatusCode,
@@ -274,6 +275,18 @@ async fn run_attacks(
         let (((status, body), took), seen) = tokio::join!(attack, watch);
         assert_eq!(status, a.status, "{}: {body}", a.component);
         assert_eq!(body["error"]["code"], a.code, "{}: {body}", a.component);
+        // The store's sync run records the failure with the same code.
+        let (_, runs) = server
+            .get(
+                attacker,
+                &format!("/api/v1/syncRuns?storeId={store}&limit=1"),
+            )
+            .await;
+        assert_eq!(
+            runs["syncRuns"][0]["errorCode"], a.code,
+            "{}: {runs}",
+            a.component
+        );
         if let Some(needle) = a.audited {
             let (_, audit) = server
                 .get(

@@ -139,6 +139,45 @@ async fn secrets_never_leak() {
         Some("r1"),
     )
     .await;
+    // Every other simulated vendor, each in a store of its own: sync and push (POS,
+    // ERP) or configure (PSP) with its working credentials, which join the secrets.
+    let mut vendor_secrets: Vec<String> = Vec::new();
+    for vendor in sandbox["vendors"].as_array().unwrap() {
+        let name = vendor["system"].as_str().unwrap();
+        let credentials = vendor["credentials"].clone();
+        collect_secrets(&credentials, &mut vendor_secrets);
+        let (_, own) = call("/api/v1/stores", json!({"name": name}), None).await;
+        let own = own["storeId"].as_str().unwrap().to_string();
+        let system = name.trim_end_matches("-pos").trim_end_matches("-erp");
+        let calls: &[&str] = match vendor["kind"].as_str().unwrap() {
+            "pos" => &["/api/v1/syncPOS", "/api/v1/pushToPOS"],
+            "erp" => &["/api/v1/syncERP", "/api/v1/pushToERP"],
+            _ => &["/api/v1/configurePSP"],
+        };
+        for path in calls {
+            let body = if *path == "/api/v1/configurePSP" {
+                json!({"provider": system, "storeId": own, "config": credentials})
+            } else {
+                json!({"system": system, "storeId": own, "credentials": credentials})
+            };
+            let (status, answer) = call(path, body, None).await;
+            // Sales pushes may be refused by read-only vendors; every sync and
+            // configuration must succeed, so the credentials really were used.
+            if !path.starts_with("/api/v1/push") {
+                assert_eq!(status, StatusCode::OK, "{name} {path}: {answer}");
+            }
+        }
+    }
+    println!(
+        "secrets: {} vendor credential values from {} simulated systems",
+        vendor_secrets.len(),
+        sandbox["vendors"].as_array().unwrap().len()
+    );
+    assert!(
+        vendor_secrets.len() >= 10,
+        "{} secrets",
+        vendor_secrets.len()
+    );
     for path in [
         "/api/v1/audit/egress?limit=1000".to_string(),
         format!("/api/v1/syncRuns?storeId={store}"),
@@ -191,6 +230,13 @@ async fn secrets_never_leak() {
         korona["username"].as_str().unwrap(),
         korona["password"].as_str().unwrap(),
     );
+    for secret in &vendor_secrets {
+        assert!(
+            !haystack.contains(secret.as_str()),
+            "a vendor secret leaked: {}…",
+            &secret[..4]
+        );
+    }
     for secret in [
         stripe["secretKey"].as_str().unwrap(),
         stripe["webhookSecret"].as_str().unwrap(),
@@ -206,6 +252,26 @@ async fn secrets_never_leak() {
             "a secret leaked: {}…",
             &secret[..8.min(secret.len())]
         );
+    }
+}
+
+/// The secret-looking strings of a credentials object (passwords, tokens, keys and
+/// secrets; public keys excepted), wherever they are nested.
+fn collect_secrets(value: &Value, out: &mut Vec<String>) {
+    let Some(object) = value.as_object() else {
+        return;
+    };
+    for (field, v) in object {
+        let field = field.to_ascii_lowercase();
+        let secret = ["pass", "secret", "token", "key"]
+            .iter()
+            .any(|w| field.contains(w))
+            && !field.contains("public");
+        match v {
+            Value::String(text) if secret && text.len() >= 8 => out.push(text.clone()),
+            Value::Object(_) => collect_secrets(v, out),
+            _ => {}
+        }
     }
 }
 

@@ -29,8 +29,11 @@ use std::sync::{Arc, Mutex};
 /// A simulated vendor: its name, what it is, where it lives under the listener, and
 /// credentials that work against it.
 pub struct Vendor {
+    /// The `system`/`provider` name the API uses, and the simulator's.
     pub name: &'static str,
-    pub kind: &'static str,
+    /// `pos`, `erp`, `psp`: what the API reaches this vendor as (SumUp is a PSP and a
+    /// POS; the generic protocol serves POS and ERP).
+    pub kinds: &'static [&'static str],
     pub base_path: &'static str,
     pub credentials: fn() -> serde_json::Value,
 }
@@ -38,119 +41,101 @@ pub struct Vendor {
 pub const VENDORS: &[Vendor] = &[
     Vendor {
         name: "korona",
-        kind: "pos",
+        kinds: &["pos"],
         base_path: "/korona/web/api/v3",
         credentials: korona::sandbox_credentials,
     },
     Vendor {
         name: "casio",
-        kind: "pos",
+        kinds: &["pos"],
         base_path: "/casio",
         credentials: casio::sandbox_credentials,
     },
     Vendor {
         name: "lightspeed",
-        kind: "pos",
+        kinds: &["pos"],
         base_path: "/lightspeed",
         credentials: lightspeed::sandbox_credentials,
     },
     Vendor {
         name: "vectron",
-        kind: "pos",
+        kinds: &["pos"],
         base_path: "/vectron/business-data-api",
         credentials: vectron::sandbox_credentials,
     },
     Vendor {
         name: "stripe",
-        kind: "psp",
+        kinds: &["psp"],
         base_path: "/stripe",
         credentials: stripe::sandbox_credentials,
     },
     Vendor {
         name: "mollie",
-        kind: "psp",
+        kinds: &["psp"],
         base_path: "/mollie",
         credentials: mollie::sandbox_credentials,
     },
     Vendor {
         name: "sumup",
-        kind: "psp",
+        kinds: &["psp", "pos"],
         base_path: "/sumup",
         credentials: sumup::sandbox_credentials,
     },
     Vendor {
         name: "adyen",
-        kind: "psp",
+        kinds: &["psp"],
         base_path: "/adyen/v71",
         credentials: adyen::sandbox_credentials,
     },
     Vendor {
         name: "payone",
-        kind: "psp",
+        kinds: &["psp"],
         base_path: "/payone",
         credentials: payone::sandbox_credentials,
     },
     Vendor {
         name: "payabl",
-        kind: "psp",
+        kinds: &["psp"],
         base_path: "/payabl",
         credentials: payabl::sandbox_credentials,
     },
     Vendor {
         name: "unzer",
-        kind: "psp",
+        kinds: &["psp"],
         base_path: "/unzer/v1",
         credentials: unzer::sandbox_credentials,
     },
     Vendor {
         name: "sevdesk",
-        kind: "erp",
+        kinds: &["erp"],
         base_path: "/sevdesk/api/v1",
         credentials: sevdesk::sandbox_credentials,
     },
     Vendor {
         name: "xentral",
-        kind: "erp",
+        kinds: &["erp"],
         base_path: "/xentral",
         credentials: xentral::sandbox_credentials,
     },
     Vendor {
         name: "sap",
-        kind: "erp",
+        kinds: &["erp"],
         base_path: "/sap/b1s/v1",
         credentials: sap::sandbox_credentials,
     },
     Vendor {
         name: "lexoffice",
-        kind: "erp",
+        kinds: &["erp"],
         base_path: "/lexoffice/v1",
         credentials: lexoffice::sandbox_credentials,
     },
-    // One simulator for both generic connectors (the Test Mode grant looks a bundled
-    // connector's simulator up by the connector's name).
     Vendor {
-        name: "generic-pos",
-        kind: "pos",
-        base_path: "/generic",
-        credentials: generic::sandbox_credentials,
-    },
-    Vendor {
-        name: "generic-erp",
-        kind: "erp",
+        name: "generic",
+        kinds: &["pos", "erp"],
         base_path: "/generic",
         credentials: generic::sandbox_credentials,
     },
 ];
-
-/// The simulator a bundled connector reaches in Test Mode: the vendor of its own name,
-/// except where one vendor's simulator serves two connectors (SumUp's PSP and POS sides
-/// are one API, `api.sumup.com`, so `sumup-pos` reaches the `sumup` simulator).
-pub fn simulator_for(connector: &str) -> &str {
-    match connector {
-        "sumup-pos" => "sumup",
-        other => other,
-    }
-}
 
 /// Where custom connectors may go in Test Mode: an echo service (any path, any method).
 pub const ECHO_PATH: &str = "/echo";
@@ -304,7 +289,7 @@ impl Sandbox {
             )
             .nest(
                 "/generic",
-                rec("generic-pos", generic::router(generic::GenericSim::new())),
+                rec("generic", generic::router(generic::GenericSim::new())),
             )
             .nest(ECHO_PATH, echo_router());
         let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -351,11 +336,13 @@ impl Sandbox {
     pub fn listing(&self) -> Listing {
         let vendors = VENDORS
             .iter()
-            .map(|v| SimulatedVendor {
-                system: v.name.to_string(),
-                kind: v.kind.to_string(),
-                base_url: self.url(v.name).unwrap_or_default().to_string(),
-                credentials: (v.credentials)(),
+            .flat_map(|v| {
+                v.kinds.iter().map(|kind| SimulatedVendor {
+                    system: v.name.to_string(),
+                    kind: kind.to_string(),
+                    base_url: self.url(v.name).unwrap_or_default().to_string(),
+                    credentials: (v.credentials)(),
+                })
             })
             .collect();
         Listing {
