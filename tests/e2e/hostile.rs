@@ -13,7 +13,7 @@ use crate::support::{Backend, Merchant, Options, Server, wasm};
 use beep_host::db::merchants::Plan;
 use beep_host::runtime::Budgets;
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::{Duration, Instant};
 
 /// An attack at run time: the component, the answer that must stop it (also recorded as
@@ -44,103 +44,35 @@ const GATEWAY: StatusCode = StatusCode::BAD_GATEWAY;
 const TIMEOUT: StatusCode = StatusCode::GATEWAY_TIMEOUT;
 
 /// In Test Mode, where a connector may reach only its simulator (here: the echo service).
+#[rustfmt::skip]
 const TEST_MODE: &[Attack] = &[
     attack("hostile-loop", TIMEOUT, "deadline_exceeded", None),
     attack("hostile-memory", GATEWAY, "memory_budget_exceeded", None),
     attack("hostile-recursion", GATEWAY, "connector_trapped", None),
     attack("hostile-panic", GATEWAY, "connector_trapped", None),
-    attack(
-        "hostile-huge-return",
-        GATEWAY,
-        "memory_budget_exceeded",
-        None,
-    ),
+    attack("hostile-huge-return", GATEWAY, "memory_budget_exceeded", None),
     attack("hostile-log-flood", GATEWAY, "log_budget_exceeded", None),
-    attack(
-        "hostile-outside-grant",
-        GATEWAY,
-        "egress_denied",
-        Some("example.com"),
-    ),
-    attack(
-        "hostile-ip-literal",
-        GATEWAY,
-        "egress_denied",
-        Some("93.184.215.14"),
-    ),
-    attack(
-        "hostile-loopback",
-        GATEWAY,
-        "egress_denied",
-        Some("127.0.0.1:5432"),
-    ),
-    attack(
-        "hostile-private",
-        GATEWAY,
-        "egress_denied",
-        Some("10.0.0.1"),
-    ),
-    attack(
-        "hostile-link-local",
-        GATEWAY,
-        "egress_denied",
-        Some("169.254.10.10"),
-    ),
-    attack(
-        "hostile-metadata",
-        GATEWAY,
-        "egress_denied",
-        Some("169.254.169.254"),
-    ),
-    attack(
-        "hostile-storm",
-        GATEWAY,
-        "request_budget_exceeded",
-        Some("request budget"),
-    ),
+    attack("hostile-outside-grant", GATEWAY, "egress_denied", Some("example.com")),
+    attack("hostile-ip-literal", GATEWAY, "egress_denied", Some("93.184.215.14")),
+    attack("hostile-loopback", GATEWAY, "egress_denied", Some("127.0.0.1:5432")),
+    attack("hostile-private", GATEWAY, "egress_denied", Some("10.0.0.1")),
+    attack("hostile-link-local", GATEWAY, "egress_denied", Some("169.254.10.10")),
+    attack("hostile-metadata", GATEWAY, "egress_denied", Some("169.254.169.254")),
+    attack("hostile-storm", GATEWAY, "request_budget_exceeded", Some("request budget")),
     attack("hostile-big-body", GATEWAY, "response_too_large", None),
     attack("hostile-endless-body", GATEWAY, "response_too_large", None),
     attack("hostile-slow-upstream", TIMEOUT, "deadline_exceeded", None),
 ];
 
 /// In live mode, where a connector may reach its declared hosts over public HTTPS.
+#[rustfmt::skip]
 const LIVE_MODE: &[Attack] = &[
-    attack(
-        "hostile-plain-http",
-        GATEWAY,
-        "egress_denied",
-        Some("HTTPS only"),
-    ),
-    attack(
-        "hostile-rebinding",
-        GATEWAY,
-        "egress_denied",
-        Some("loopback"),
-    ),
-    attack(
-        "hostile-loopback",
-        GATEWAY,
-        "egress_denied",
-        Some("127.0.0.1"),
-    ),
-    attack(
-        "hostile-private",
-        GATEWAY,
-        "egress_denied",
-        Some("10.0.0.1"),
-    ),
-    attack(
-        "hostile-link-local",
-        GATEWAY,
-        "egress_denied",
-        Some("169.254.10.10"),
-    ),
-    attack(
-        "hostile-metadata",
-        GATEWAY,
-        "egress_denied",
-        Some("169.254.169.254"),
-    ),
+    attack("hostile-plain-http", GATEWAY, "egress_denied", Some("HTTPS only")),
+    attack("hostile-rebinding", GATEWAY, "egress_denied", Some("loopback")),
+    attack("hostile-loopback", GATEWAY, "egress_denied", Some("127.0.0.1")),
+    attack("hostile-private", GATEWAY, "egress_denied", Some("10.0.0.1")),
+    attack("hostile-link-local", GATEWAY, "egress_denied", Some("169.254.10.10")),
+    attack("hostile-metadata", GATEWAY, "egress_denied", Some("169.254.169.254")),
 ];
 
 /// What each hostile component asks for and is approved: internal addresses included,
@@ -165,32 +97,11 @@ fn budgets() -> Budgets {
     }
 }
 
-async fn upload(
-    server: &Server,
-    key: &str,
-    manifest: Value,
-    bytes: Vec<u8>,
-) -> (StatusCode, Value) {
-    let form = reqwest::multipart::Form::new()
-        .text("manifest", manifest.to_string())
-        .part("component", reqwest::multipart::Part::bytes(bytes));
-    let resp = server
-        .http
-        .post(format!("{}/api/v1/connectors", server.url))
-        .bearer_auth(key)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
 /// Uploads a hostile component and answers its connector id.
 async fn upload_hostile(server: &Server, key: &str, component: &str) -> String {
     let bytes = std::fs::read(wasm(&format!("component-{component}"))).unwrap();
     let manifest = json!({"name": component, "version": "0.1.0", "kind": "pos", "hosts": GRANTED});
-    let (status, body) = upload(server, key, manifest, bytes).await;
+    let (status, body) = server.upload(key, manifest, bytes).await;
     assert_eq!(status, StatusCode::CREATED, "{component}: {body}");
     let id = body["connector"]["connectorId"]
         .as_str()
@@ -496,7 +407,7 @@ async fn refused_uploads(server: &Server, m: &Merchant) -> usize {
     ];
     let count = cases.len();
     for (what, bytes, status, code) in cases {
-        let (got, body) = upload(server, &m.key, manifest.clone(), bytes).await;
+        let (got, body) = server.upload(&m.key, manifest.clone(), bytes).await;
         assert_eq!(got, status, "{what}: {body}");
         assert_eq!(body["error"]["code"], code, "{what}: {body}");
     }

@@ -94,27 +94,13 @@ async fn every_route_refuses_no_key_and_other_merchants(backend: Backend) {
     let a = server.merchant(Plan::Grow).await;
     let b = server.merchant(Plan::Prime).await;
     let populated = server.populated_store(&a).await;
-    let form = reqwest::multipart::Form::new()
-        .text(
-            "manifest",
-            json!({"name": "test-noop", "version": "1.0.0", "kind": "pos", "hosts": []})
-                .to_string(),
+    let (_, uploaded) = server
+        .upload(
+            &a.key,
+            json!({"name": "test-noop", "version": "1.0.0", "kind": "pos", "hosts": []}),
+            std::fs::read(wasm("component-noop")).unwrap(),
         )
-        .part(
-            "component",
-            reqwest::multipart::Part::bytes(std::fs::read(wasm("component-noop")).unwrap()),
-        );
-    let uploaded: Value = server
-        .http
-        .post(format!("{}/api/v1/connectors", server.url))
-        .bearer_auth(&a.key)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .await;
     let ids = Ids {
         store: populated.store,
         run: populated.sync_run,

@@ -2,39 +2,10 @@
 //! deduplicated by SHA-256, private to their merchant, granted only approved hosts.
 
 use crate::on_both_databases;
-use crate::support::{Backend, Merchant, Options, Server, wasm};
+use crate::support::{Backend, Options, Server, wasm};
 use beep_host::db::merchants::Plan;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-async fn upload(
-    server: &Server,
-    m: &Merchant,
-    key: &str,
-    manifest: Value,
-    bytes: Vec<u8>,
-) -> (StatusCode, Value) {
-    let form = reqwest::multipart::Form::new()
-        .part(
-            "manifest",
-            reqwest::multipart::Part::text(manifest.to_string()),
-        )
-        .part(
-            "component",
-            reqwest::multipart::Part::bytes(bytes).file_name("connector.wasm"),
-        );
-    let _ = m;
-    let resp = server
-        .http
-        .post(format!("{}/api/v1/connectors", server.url))
-        .bearer_auth(key)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
 
 fn noop_manifest(version: &str) -> Value {
     json!({"name": "test-noop", "version": version, "kind": "pos", "hosts": []})
@@ -46,7 +17,9 @@ async fn uploads_are_checked_private_and_versioned(backend: Backend) {
     let store = server.store(&m).await;
     let noop = std::fs::read(wasm("component-noop")).unwrap();
 
-    let (status, body) = upload(&server, &m, &m.key, noop_manifest("0.1.0"), noop.clone()).await;
+    let (status, body) = server
+        .upload(&m.key, noop_manifest("0.1.0"), noop.clone())
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let first = body["connector"].clone();
     assert_eq!(first["contract"], "beep:connector@0.1.0");
@@ -72,10 +45,14 @@ async fn uploads_are_checked_private_and_versioned(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{body}");
 
     // The same version again is a conflict; a new version of the same bytes is stored once.
-    let (status, body) = upload(&server, &m, &m.key, noop_manifest("0.1.0"), noop.clone()).await;
+    let (status, body) = server
+        .upload(&m.key, noop_manifest("0.1.0"), noop.clone())
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["error"]["code"], "version_exists");
-    let (status, body) = upload(&server, &m, &m.key, noop_manifest("0.2.0"), noop.clone()).await;
+    let (status, body) = server
+        .upload(&m.key, noop_manifest("0.2.0"), noop.clone())
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["connector"]["sha256"], first["sha256"]);
     let components: i64 = sqlx::Row::get(
@@ -248,7 +225,7 @@ async fn bad_uploads_say_what_is_wrong(backend: Backend) {
         ),
     ];
     for (what, manifest, bytes, status, code, mentions) in cases {
-        let (got, body) = upload(&server, &m, &m.key, manifest, bytes).await;
+        let (got, body) = server.upload(&m.key, manifest, bytes).await;
         assert_eq!(got, status, "{what}: {body}");
         assert_eq!(body["error"]["code"], code, "{what}: {body}");
         assert!(
@@ -295,14 +272,13 @@ async fn grants_follow_approval(backend: Backend) {
         .await;
     let store = body["storeId"].as_str().unwrap().to_string();
     let manifest = json!({"name": "test-hostile", "version": "1.0.0", "kind": "pos", "hosts": ["https://example.com", "https://localhost"]});
-    let (status, body) = upload(
-        &server,
-        &m,
-        &m.live_key,
-        manifest,
-        std::fs::read(wasm("component-hostile")).unwrap(),
-    )
-    .await;
+    let (status, body) = server
+        .upload(
+            &m.live_key,
+            manifest,
+            std::fs::read(wasm("component-hostile")).unwrap(),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["connector"]["approvedHosts"], json!([]));
 
@@ -384,14 +360,13 @@ async fn released_contract_components_keep_working() {
     let m = server.merchant(Plan::Grow).await;
     let store = server.store(&m).await;
     let manifest = json!({"name": "test-contract-0-1-0", "version": "0.1.0", "kind": "pos"});
-    let (status, body) = upload(
-        &server,
-        &m,
-        &m.key,
-        manifest,
-        std::fs::read(wasm("component-contract-0-1-0")).unwrap(),
-    )
-    .await;
+    let (status, body) = server
+        .upload(
+            &m.key,
+            manifest,
+            std::fs::read(wasm("component-contract-0-1-0")).unwrap(),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["connector"]["contract"], "beep:connector@0.1.0");
     let (status, body) = server.post(&m.key, "/api/v1/syncPOS", json!({"system": "custom", "connectorId": "test-contract-0-1-0", "storeId": store, "credentials": {}})).await;

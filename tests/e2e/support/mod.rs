@@ -256,6 +256,26 @@ impl Server {
         }
     }
 
+    /// `POST /api/v1/connectors`: a manifest and a component, as multipart.
+    pub async fn upload(&self, key: &str, manifest: Value, bytes: Vec<u8>) -> (StatusCode, Value) {
+        let form = reqwest::multipart::Form::new()
+            .text("manifest", manifest.to_string())
+            .part(
+                "component",
+                reqwest::multipart::Part::bytes(bytes).file_name("connector.wasm"),
+            );
+        let resp = self
+            .http
+            .post(format!("{}/api/v1/connectors", self.url))
+            .bearer_auth(key)
+            .multipart(form)
+            .send()
+            .await
+            .expect("request reaches the server");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
     /// The Test Mode entry of `system`: its baseUrl and working credentials.
     pub async fn sandbox(&self, m: &Merchant, system: &str) -> (String, Value) {
         let (status, body) = self.get(&m.key, "/api/v1/sandbox").await;
