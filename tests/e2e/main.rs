@@ -20,6 +20,7 @@ mod mollie;
 mod partner;
 mod payabl;
 mod payone;
+mod resume;
 mod sandbox;
 mod sap;
 mod secrets;

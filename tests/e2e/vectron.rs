@@ -253,6 +253,35 @@ async fn rate_limits_are_waited_out(backend: Backend) {
     );
 }
 
+/// An outage in the middle of a full sync stops the run incomplete after its first page;
+/// the next call resumes it there and the catalogue ends up complete, each page once.
+async fn an_interrupted_run_resumes(backend: Backend) {
+    let (server, m, store, base, credentials) = setup(backend).await;
+    // Page 1 is a login, the sites and a transactions read; then three failures
+    // outlast the driver's two retries of page 2.
+    server
+        .sim_post(
+            &format!("{}/fail", hooks(&base)),
+            json!({"status": 503, "times": 3, "after": 3}),
+        )
+        .await;
+    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
+    let run_id = body["error"]["syncRunId"].as_str().unwrap().to_string();
+    let (_, run) = server
+        .get(&m.key, &format!("/api/v1/syncRuns/{run_id}"))
+        .await;
+    assert_eq!(run["syncRun"]["status"], "incomplete", "{run}");
+    assert_eq!(run["syncRun"]["errorClass"], "transient", "{run}");
+    assert_eq!(run["syncRun"]["pages"], 1, "{run}");
+
+    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["resumed"], true, "{body}");
+    assert_eq!(body["syncRunId"], run_id.as_str(), "{body}");
+    assert_eq!(products(&server, &m, &store).await.len() as i64, PRODUCTS);
+}
+
 async fn bad_credentials_are_422_with_the_vendors_reason(backend: Backend) {
     let (server, m, store, _, mut credentials) = setup(backend).await;
     credentials["password"] = json!("wrong-secret");
@@ -322,6 +351,7 @@ on_both_databases!(
     full_then_incremental,
     full_run_deactivates_plus_no_invoice_names,
     rate_limits_are_waited_out,
+    an_interrupted_run_resumes,
     bad_credentials_are_422_with_the_vendors_reason,
     sales_cannot_be_pushed,
 );

@@ -16,7 +16,7 @@
 //!
 //! Every `updatedAt` is distinct and increasing (one tick per change), as the protocol asks.
 //!
-//! Test hooks (no auth): `POST /_sim/fail` `{"status","times","afterWrite"?}`,
+//! Test hooks (no auth): `POST /_sim/fail` `{"status","times","afterWrite"?,"after"?}`,
 //! `POST /_sim/products/{id}` `{"name"?,"price"?}` (a change), `POST /_sim/products/{id}/remove`,
 //! `POST /_sim/inventory/{id}` `{"quantity"}`, `GET /_sim/sales|transactions|stock-changes`
 //! (what was accepted, once each), `GET /_sim/inventory/{id}`.
@@ -54,6 +54,8 @@ struct Record {
 
 struct Failure {
     status: StatusCode,
+    /// Requests still answered normally before the failures start.
+    skip: u32,
     remaining: u32,
     after_write: bool,
 }
@@ -230,6 +232,10 @@ impl SimState {
     fn fail_before(&mut self) -> Option<Response> {
         let f = self.failure.as_mut()?;
         if f.after_write {
+            return None;
+        }
+        if f.skip > 0 {
+            f.skip -= 1;
             return None;
         }
         let status = f.status;
@@ -663,6 +669,9 @@ struct FailRequest {
     times: u32,
     #[serde(default)]
     after_write: bool,
+    /// Requests to answer normally first: an outage in the middle of a run.
+    #[serde(default)]
+    after: u32,
 }
 
 async fn hook_fail(State(sim): State<Arc<GenericSim>>, body: Bytes) -> Response {
@@ -675,6 +684,7 @@ async fn hook_fail(State(sim): State<Arc<GenericSim>>, body: Bytes) -> Response 
     };
     sim.lock().failure = (req.times > 0).then_some(Failure {
         status,
+        skip: req.after,
         remaining: req.times,
         after_write: req.after_write,
     });

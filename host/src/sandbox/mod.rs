@@ -144,7 +144,13 @@ pub struct Sandbox {
     pub addr: SocketAddr,
     urls: BTreeMap<String, String>,
     recorders: BTreeMap<String, Recorder>,
+    outages: BTreeMap<String, Outage>,
 }
+
+/// An outage armed on one simulator: the next `times` requests whose path and query
+/// contain `matching` answer 503, whatever the vendor. Tests use it to interrupt a run
+/// at a later page of any vendor (`Sandbox::interrupt`).
+type Outage = Arc<Mutex<Option<(String, u32)>>>;
 
 /// One request that reached a vendor's simulator, as the connector sent it: lets tests
 /// check connectors' requests against the vendor's published API description.
@@ -166,14 +172,19 @@ type Recorder = Arc<Mutex<Vec<RecordedRequest>>>;
 /// The largest body recorded (and passed on) for a simulator request.
 const RECORD_LIMIT: usize = 16 << 20;
 
-/// Wraps a simulator's router so that what reaches it is recorded.
-fn recording(name: &str, recorder: &Recorder, router: Router) -> Router {
-    let state = (format!("/{name}"), recorder.clone());
+/// Wraps a simulator's router so that what reaches it is recorded (and an armed outage
+/// answers instead).
+fn recording(name: &str, recorder: &Recorder, outage: &Outage, router: Router) -> Router {
+    let state = (format!("/{name}"), recorder.clone(), outage.clone());
     router.layer(axum::middleware::from_fn_with_state(state, record))
 }
 
 async fn record(
-    axum::extract::State((mount, recorder)): axum::extract::State<(String, Recorder)>,
+    axum::extract::State((mount, recorder, outage)): axum::extract::State<(
+        String,
+        Recorder,
+        Outage,
+    )>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
@@ -185,6 +196,23 @@ async fn record(
         .to_string();
     if path.contains("/_sim/") {
         return next.run(req).await;
+    }
+    {
+        let target = format!("{path}?{}", req.uri().query().unwrap_or_default());
+        let mut armed = outage.lock().unwrap();
+        if let Some((matching, times)) = armed.as_mut()
+            && target.contains(matching.as_str())
+        {
+            *times -= 1;
+            if *times == 0 {
+                *armed = None;
+            }
+            return (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "simulated outage",
+            )
+                .into_response();
+        }
     }
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, RECORD_LIMIT).await {
@@ -222,7 +250,12 @@ impl Sandbox {
             .iter()
             .map(|v| (v.name.to_string(), Recorder::default()))
             .collect();
-        let rec = |name: &str, router: Router| recording(name, &recorders[name], router);
+        let outages: BTreeMap<String, Outage> = VENDORS
+            .iter()
+            .map(|v| (v.name.to_string(), Outage::default()))
+            .collect();
+        let rec =
+            |name: &str, router: Router| recording(name, &recorders[name], &outages[name], router);
         let router = Router::new()
             .nest(
                 "/korona",
@@ -316,6 +349,7 @@ impl Sandbox {
             addr,
             urls,
             recorders,
+            outages,
         })
     }
 
@@ -325,6 +359,14 @@ impl Sandbox {
             .get(vendor)
             .map(|r| r.lock().unwrap().clone())
             .unwrap_or_default()
+    }
+
+    /// Arms an outage on `vendor`'s simulator: its next `times` requests whose path and
+    /// query contain `matching` answer 503.
+    pub fn interrupt(&self, vendor: &str, matching: &str, times: u32) {
+        if let Some(outage) = self.outages.get(vendor) {
+            *outage.lock().unwrap() = Some((matching.to_string(), times));
+        }
     }
 
     /// The base URL Test Mode uses for `vendor`.

@@ -174,6 +174,8 @@ struct Invoice {
 
 struct Failure {
     status: StatusCode,
+    /// Requests still answered normally before the failures start.
+    skip: u32,
     remaining: u32,
     retry_after: u32,
 }
@@ -424,6 +426,10 @@ fn is_uuid(s: &str) -> bool {
 fn injected(state: &mut SimState, request: &str) -> Option<Response> {
     state.requests += 1;
     let f = state.failure.as_mut()?;
+    if f.skip > 0 {
+        f.skip -= 1;
+        return None;
+    }
     f.remaining -= 1;
     let (status, retry_after) = (f.status, f.retry_after);
     if f.remaining == 0 {
@@ -723,9 +729,13 @@ struct FailRequest {
     status: u16,
     times: u32,
     retry_after: Option<u32>,
+    /// Requests to answer normally first: an outage in the middle of a run.
+    #[serde(default)]
+    after: u32,
 }
 
-/// `POST /_sim/fail`: the next `times` API requests (login included) answer `status`.
+/// `POST /_sim/fail`: after `after` requests, the next `times` API requests (login
+/// included) answer `status`.
 async fn hook_fail(State(sim): State<Arc<VectronSim>>, body: Bytes) -> Response {
     let req: FailRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
@@ -745,6 +755,7 @@ async fn hook_fail(State(sim): State<Arc<VectronSim>>, body: Bytes) -> Response 
     };
     sim.lock().failure = (req.times > 0).then(|| Failure {
         status,
+        skip: req.after,
         remaining: req.times,
         retry_after: req.retry_after.unwrap_or(1),
     });
