@@ -33,6 +33,8 @@ pub struct Settings {
     pub sync_stale_after_ms: i64,
     /// An outbox claim older than this is taken to be dead (the item may be resent).
     pub outbox_lease_ms: i64,
+    /// The operator's bearer token for `/metrics`; none: `/metrics` is refused.
+    pub operator_token: Option<String>,
 }
 
 impl Settings {
@@ -54,6 +56,7 @@ impl Settings {
             },
             sync_stale_after_ms: 60_000,
             outbox_lease_ms: 60_000,
+            operator_token: None,
         }
     }
 }

@@ -17,6 +17,14 @@ pub struct Target {
     pub config: String,
 }
 
+/// How a `custom` connector is named: by the caller (an id, `name@version` or `name`),
+/// or by the pin a store's configuration keeps (exactly that upload, never a newer one).
+#[derive(Clone, Copy)]
+enum Lookup {
+    Reference,
+    Pinned,
+}
+
 pub async fn prepare(
     app: &App,
     caller: &Caller,
@@ -25,7 +33,29 @@ pub async fn prepare(
     connector_id: Option<&str>,
     credentials: &serde_json::Value,
 ) -> Result<Target, Failure> {
-    let entry = resolve(app, caller, kind, system, connector_id).await?;
+    let entry = resolve(app, caller, kind, system, connector_id, Lookup::Reference).await?;
+    target(app, caller, entry, credentials)
+}
+
+/// Like [`prepare`], for the connector a store's configuration pinned.
+pub async fn prepare_pinned(
+    app: &App,
+    caller: &Caller,
+    kind: ConnectorKind,
+    system: &str,
+    pin: Option<&str>,
+    credentials: &serde_json::Value,
+) -> Result<Target, Failure> {
+    let entry = resolve(app, caller, kind, system, pin, Lookup::Pinned).await?;
+    target(app, caller, entry, credentials)
+}
+
+fn target(
+    app: &App,
+    caller: &Caller,
+    entry: Entry,
+    credentials: &serde_json::Value,
+) -> Result<Target, Failure> {
     let mut config = credentials.clone();
     let grant = grant_for(&entry, caller.mode, &app.sandbox, &mut config)
         .map_err(|e| Failure::invalid("invalid_credentials", e.0))?;
@@ -40,23 +70,28 @@ pub async fn prepare(
 }
 
 /// Bundled connectors by system; `custom` ones by the operator's id or, for this
-/// merchant only, an uploaded connector's id, `name@version` (pinned) or `name` (latest).
+/// merchant and the caller's mode only, an uploaded connector's id, `name@version` or
+/// `name` (latest).
 async fn resolve(
     app: &App,
     caller: &Caller,
     kind: ConnectorKind,
     system: &str,
     connector_id: Option<&str>,
+    lookup: Lookup,
 ) -> Result<Entry, Failure> {
     let resolved = match (system, connector_id) {
         ("custom", Some(id)) => match app.registry.installed(id) {
             Some(entry) => Ok(entry),
             None => {
-                let row = db::connectors::find(&app.db, &caller.merchant_id, id)
-                    .await?
-                    .ok_or_else(|| {
-                        Failure::not_found("unknown_connector", format!("unknown connector {id:?}"))
-                    })?;
+                let (merchant, mode) = (&caller.merchant_id, caller.mode);
+                let row = match lookup {
+                    Lookup::Reference => db::connectors::find(&app.db, merchant, mode, id).await?,
+                    Lookup::Pinned => db::connectors::by_id(&app.db, merchant, mode, id).await?,
+                };
+                let row = row.ok_or_else(|| {
+                    Failure::not_found("unknown_connector", format!("unknown connector {id:?}"))
+                })?;
                 let connector = app
                     .registry
                     .uploaded(&app.runtime, &row.sha256, async || {
@@ -70,6 +105,7 @@ async fn resolve(
                     source: Source::Uploaded,
                     connector,
                     hosts: row.approved_hosts,
+                    pin: row.connector_id,
                 })
             }
         },
@@ -110,23 +146,21 @@ pub async fn record(
 ) {
     let subject = db::audit::Subject {
         merchant_id: &caller.merchant_id,
+        mode: caller.mode,
         store_id,
         connector: &target.entry.id,
         operation,
     };
-    let denied = report
-        .outbound
-        .iter()
-        .filter(|c| c.denied.is_some())
-        .count() as u64;
-    app.metrics.call(
-        &target.entry.id,
+    let (outbound, denied) = report.counts();
+    app.metrics.call(crate::metrics::CallFigures {
+        connector: &target.entry.id,
         operation,
-        report.outbound.len() as u64,
+        outbound,
         denied,
-        report.elapsed,
-    );
-    if let Err(e) = db::audit::record(&app.db, &subject, &report.outbound).await {
+        elapsed: report.elapsed,
+        failure: report.failure,
+    });
+    if let Err(e) = db::audit::record(&app.db, &subject, &report.outbound, report.omitted).await {
         tracing::error!("writing the egress audit failed: {e:#}");
     }
     for line in &report.logs {

@@ -35,6 +35,10 @@ pub struct Entry {
     /// The hosts the grant may include: declared ones, or for an uploaded connector
     /// the ones its merchant approved.
     pub hosts: Vec<String>,
+    /// What a store's configuration keeps to name exactly this connector: the id for
+    /// bundled and installed ones, the upload's own id (one name@version of one mode)
+    /// for uploaded ones. A later upload never replaces a pinned one.
+    pub pin: String,
 }
 
 #[derive(Default)]
@@ -120,6 +124,7 @@ impl Registry {
         self.entries.insert(
             id.clone(),
             Entry {
+                pin: id.clone(),
                 id,
                 source,
                 hosts: connector.info.hosts.clone(),

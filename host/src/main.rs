@@ -168,6 +168,10 @@ struct ServeArgs {
     /// Per-call log cap, in KiB.
     #[arg(long, env = "BEEP_CALL_MAX_LOG_KIB", default_value_t = 64)]
     call_max_log_kib: usize,
+    /// The operator's token for GET /metrics (sent as Bearer); without one, /metrics
+    /// answers 403.
+    #[arg(long, env = "BEEP_OPERATOR_TOKEN", hide_env_values = true)]
+    operator_token: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -330,6 +334,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             per_second: args.rate_limit,
             burst: args.rate_limit * 2.0,
         },
+        operator_token: args.operator_token,
     };
     let started = std::time::Instant::now();
     let app = App::start(settings).await?;

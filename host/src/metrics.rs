@@ -1,121 +1,268 @@
-//! Prometheus metrics (`GET /metrics`): what an on-call engineer asks first — are
-//! requests failing, which connector is being called, is egress being denied.
+//! Prometheus metrics (`GET /metrics`, behind the operator token): what an on-call
+//! engineer asks first — are requests failing, which connector is being called, is
+//! egress being denied, how long do calls take.
+//!
+//! Exposition is `prometheus-client`'s (it escapes label values). Every label value is
+//! bounded here: HTTP methods outside the standard set are `other`, routes are
+//! templates, and past [`MAX_CONNECTOR_LABELS`] distinct connectors new ones count as
+//! `other`, so no caller can grow the label set without bound.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+use std::collections::HashSet;
 use std::sync::Mutex;
+use std::sync::atomic::AtomicU64;
 
-/// (method, route, status) → count.
-type HttpCounts = BTreeMap<(String, String, u16), u64>;
-/// (connector, operation) → its calls.
-type CallCounts = BTreeMap<(String, String), CallStats>;
+/// How many distinct connector labels are kept (bundled ones plus uploads); past that,
+/// `other`.
+pub const MAX_CONNECTOR_LABELS: usize = 512;
 
-/// A metric's name, help, type and how to read it from a connector's stats.
-type Series = (
-    &'static str,
-    &'static str,
-    &'static str,
-    fn(&CallStats) -> String,
-);
-
-#[derive(Default)]
-struct CallStats {
-    calls: u64,
-    outbound: u64,
-    denied: u64,
-    seconds: f64,
-    /// The longest call: how long the slowest misbehaving call took to be stopped.
-    max_seconds: f64,
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct HttpLabels {
+    method: &'static str,
+    route: String,
+    status: u16,
 }
 
-#[derive(Default)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CallLabels {
+    connector: String,
+    operation: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct FailureLabels {
+    connector: String,
+    operation: String,
+    code: &'static str,
+}
+
+type Seconds = Gauge<f64, AtomicU64>;
+type HistogramFamily = Family<CallLabels, Histogram, fn() -> Histogram>;
+
 pub struct Metrics {
-    http: Mutex<HttpCounts>,
-    calls: Mutex<CallCounts>,
+    registry: Registry,
+    http: Family<HttpLabels, Counter>,
+    calls: Family<CallLabels, Counter>,
+    outbound: Family<CallLabels, Counter>,
+    denied: Family<CallLabels, Counter>,
+    failures: Family<FailureLabels, Counter>,
+    seconds: Family<CallLabels, Counter<f64, AtomicU64>>,
+    max_seconds: Family<CallLabels, Seconds>,
+    duration: HistogramFamily,
+    /// Serialises the read-compare-write of `max_seconds`.
+    max_lock: Mutex<()>,
+    connectors: Mutex<HashSet<String>>,
+}
+
+fn call_buckets() -> Histogram {
+    // 1 ms … ~65 s.
+    Histogram::new(exponential_buckets(0.001, 2.0, 17))
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::default();
+        let http = Family::<HttpLabels, Counter>::default();
+        let calls = Family::<CallLabels, Counter>::default();
+        let outbound = Family::<CallLabels, Counter>::default();
+        let denied = Family::<CallLabels, Counter>::default();
+        let failures = Family::<FailureLabels, Counter>::default();
+        let seconds = Family::<CallLabels, Counter<f64, AtomicU64>>::default();
+        let max_seconds = Family::<CallLabels, Seconds>::default();
+        let duration: HistogramFamily = Family::new_with_constructor(call_buckets);
+        registry.register(
+            "beep_http_requests",
+            "API requests by method, route and status",
+            http.clone(),
+        );
+        registry.register(
+            "beep_connector_calls",
+            "Connector calls by connector and operation",
+            calls.clone(),
+        );
+        registry.register(
+            "beep_connector_outbound_requests",
+            "Outbound requests connectors made",
+            outbound.clone(),
+        );
+        registry.register(
+            "beep_connector_egress_denied",
+            "Outbound requests the egress policy denied",
+            denied.clone(),
+        );
+        registry.register(
+            "beep_connector_call_failures",
+            "Connector calls that failed, by error code",
+            failures.clone(),
+        );
+        registry.register(
+            "beep_connector_call_seconds",
+            "Time spent in connector calls",
+            seconds.clone(),
+        );
+        registry.register(
+            "beep_connector_call_seconds_max",
+            "The longest connector call since the server started",
+            max_seconds.clone(),
+        );
+        registry.register(
+            "beep_connector_call_duration_seconds",
+            "Connector call latency",
+            duration.clone(),
+        );
+        Metrics {
+            registry,
+            http,
+            calls,
+            outbound,
+            denied,
+            failures,
+            seconds,
+            max_seconds,
+            duration,
+            max_lock: Mutex::new(()),
+            connectors: Mutex::new(HashSet::new()),
+        }
+    }
+}
+
+/// The standard methods keep their name; any other token is `other`.
+pub fn method_label(method: &str) -> &'static str {
+    const KNOWN: &[&str] = &[
+        "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT",
+    ];
+    KNOWN
+        .iter()
+        .find(|m| **m == method)
+        .copied()
+        .unwrap_or("other")
 }
 
 impl Metrics {
     pub fn http(&self, method: &str, route: &str, status: u16) {
-        *self
-            .http
-            .lock()
-            .unwrap()
-            .entry((method.to_string(), route.to_string(), status))
-            .or_default() += 1;
+        self.http
+            .get_or_create(&HttpLabels {
+                method: method_label(method),
+                route: route.to_string(),
+                status,
+            })
+            .inc();
     }
 
-    pub fn call(
-        &self,
-        connector: &str,
-        operation: &str,
-        outbound: u64,
-        denied: u64,
-        elapsed: std::time::Duration,
-    ) {
-        let mut calls = self.calls.lock().unwrap();
-        let entry = calls
-            .entry((connector.to_string(), operation.to_string()))
-            .or_default();
-        entry.calls += 1;
-        entry.outbound += outbound;
-        entry.denied += denied;
-        entry.seconds += elapsed.as_secs_f64();
-        entry.max_seconds = entry.max_seconds.max(elapsed.as_secs_f64());
-    }
-
-    /// The Prometheus text exposition format.
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        out.push_str("# HELP beep_http_requests_total API requests by route and status.\n# TYPE beep_http_requests_total counter\n");
-        for ((method, route, status), n) in self.http.lock().unwrap().iter() {
-            let _ = writeln!(
-                out,
-                "beep_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}"
-            );
+    /// The connector's own label while fewer than [`MAX_CONNECTOR_LABELS`] are known.
+    fn connector_label(&self, connector: &str) -> String {
+        let mut known = self.connectors.lock().unwrap();
+        if known.contains(connector) {
+            return connector.to_string();
         }
-        let calls = self.calls.lock().unwrap();
-        let series: [Series; 5] = [
-            (
-                "beep_connector_calls_total",
-                "Connector calls by connector and operation.",
-                "counter",
-                |c| c.calls.to_string(),
-            ),
-            (
-                "beep_connector_outbound_requests_total",
-                "Outbound requests connectors made.",
-                "counter",
-                |c| c.outbound.to_string(),
-            ),
-            (
-                "beep_connector_egress_denied_total",
-                "Outbound requests the egress policy denied.",
-                "counter",
-                |c| c.denied.to_string(),
-            ),
-            (
-                "beep_connector_call_seconds_total",
-                "Time spent in connector calls.",
-                "counter",
-                |c| format!("{:.6}", c.seconds),
-            ),
-            (
-                "beep_connector_call_seconds_max",
-                "The longest connector call since the server started.",
-                "gauge",
-                |c| format!("{:.6}", c.max_seconds),
-            ),
-        ];
-        for (name, help, kind, value) in series {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
-            for ((connector, operation), stats) in calls.iter() {
-                let _ = writeln!(
-                    out,
-                    "{name}{{connector=\"{connector}\",operation=\"{operation}\"}} {}",
-                    value(stats)
-                );
+        if known.len() < MAX_CONNECTOR_LABELS {
+            known.insert(connector.to_string());
+            return connector.to_string();
+        }
+        "other".into()
+    }
+
+    pub fn call(&self, call: CallFigures<'_>) {
+        let labels = CallLabels {
+            connector: self.connector_label(call.connector),
+            operation: call.operation.to_string(),
+        };
+        let seconds = call.elapsed.as_secs_f64();
+        self.calls.get_or_create(&labels).inc();
+        self.outbound.get_or_create(&labels).inc_by(call.outbound);
+        self.denied.get_or_create(&labels).inc_by(call.denied);
+        self.seconds.get_or_create(&labels).inc_by(seconds);
+        self.duration.get_or_create(&labels).observe(seconds);
+        {
+            let _guard = self.max_lock.lock().unwrap();
+            let max = self.max_seconds.get_or_create(&labels);
+            if seconds > max.get() {
+                max.set(seconds);
             }
         }
+        if let Some(code) = call.failure {
+            self.failures
+                .get_or_create(&FailureLabels {
+                    connector: labels.connector,
+                    operation: labels.operation,
+                    code,
+                })
+                .inc();
+        }
+    }
+
+    /// The Prometheus text exposition format (0.0.4).
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        prometheus_client::encoding::prometheus_text::encode(&mut out, &self.registry)
+            .expect("writing to a String");
         out
+    }
+}
+
+pub const CONTENT_TYPE: &str = prometheus_client::encoding::prometheus_text::CONTENT_TYPE;
+
+/// One finished connector call, as the metrics count it.
+pub struct CallFigures<'a> {
+    pub connector: &'a str,
+    pub operation: &'a str,
+    pub outbound: u64,
+    pub denied: u64,
+    pub elapsed: std::time::Duration,
+    /// The error code of a failed call.
+    pub failure: Option<&'static str>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn methods_and_connectors_are_bounded_and_values_escaped() {
+        let m = Metrics::default();
+        for i in 0..100 {
+            m.http(&format!("X{i}"), "unmatched", 404);
+        }
+        m.http("GET", "/health", 200);
+        for i in 0..(MAX_CONNECTOR_LABELS + 50) {
+            m.call(CallFigures {
+                connector: &format!("c{i}"),
+                operation: "fetch-catalog",
+                outbound: 1,
+                denied: 0,
+                elapsed: std::time::Duration::from_millis(3),
+                failure: None,
+            });
+        }
+        m.call(CallFigures {
+            connector: "c0",
+            operation: "quote\"in\\label\n",
+            outbound: 0,
+            denied: 0,
+            elapsed: std::time::Duration::from_millis(1),
+            failure: Some("deadline_exceeded"),
+        });
+        let text = m.render();
+        assert!(
+            text.contains(
+                "beep_http_requests_total{method=\"other\",route=\"unmatched\",status=\"404\"} 100"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("connector=\"other\""));
+        assert!(
+            text.contains("operation=\"quote\\\"in\\\\label\\n\""),
+            "{text}"
+        );
+        let series = text
+            .lines()
+            .filter(|l| l.starts_with("beep_connector_calls_total{"))
+            .count();
+        assert_eq!(series, MAX_CONNECTOR_LABELS + 2);
     }
 }

@@ -44,14 +44,10 @@ fn valid_name(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// Strict SemVer 2.0 (pre-release and build identifiers only of `0-9A-Za-z-.`): the
+/// version becomes part of the connector's name in the audit and the metrics.
 fn valid_version(version: &str) -> bool {
-    let core = version.split(['-', '+']).next().unwrap_or("");
-    let parts: Vec<&str> = core.split('.').collect();
-    parts.len() == 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-        && version.len() <= 64
+    version.len() <= 64 && semver::Version::parse(version).is_ok()
 }
 
 /// The checks, without storing anything: what `beep connector check` runs too.
@@ -153,7 +149,7 @@ pub async fn upload(
         approved_hosts: manifest.approve_hosts,
         created_at: 0,
     };
-    match db::connectors::insert(&app.db, &caller.merchant_id, &row, &bytes).await? {
+    match db::connectors::insert(&app.db, &caller.merchant_id, caller.mode, &row, &bytes).await? {
         Insert::Created(row) => Ok(row),
         Insert::Exists(id) => Err(Failure::conflict(
             "version_exists",
@@ -166,7 +162,7 @@ pub async fn upload(
 }
 
 pub async fn find(app: &App, caller: &Caller, reference: &str) -> Result<Uploaded, Failure> {
-    db::connectors::find(&app.db, &caller.merchant_id, reference)
+    db::connectors::find(&app.db, &caller.merchant_id, caller.mode, reference)
         .await?
         .ok_or_else(|| {
             Failure::not_found(
@@ -203,7 +199,7 @@ pub async fn set_grants(
 
 pub async fn delete(app: &App, caller: &Caller, reference: &str) -> Result<(), Failure> {
     let row = find(app, caller, reference).await?;
-    let users = db::connectors::users(&app.db, &caller.merchant_id, &row).await?;
+    let users = db::connectors::users(&app.db, &caller.merchant_id, caller.mode, &row).await?;
     if !users.is_empty() {
         return Err(Failure::conflict(
             "connector_in_use",
@@ -232,5 +228,8 @@ mod tests {
         assert!(valid_version("0.1.0-beta.1"));
         assert!(!valid_version("1.2"));
         assert!(!valid_version("v1.2.3"));
+        assert!(!valid_version("1.0.0-\"}x"));
+        assert!(!valid_version("1.0.0-a b"));
+        assert!(!valid_version("01.0.0"));
     }
 }

@@ -221,15 +221,7 @@ async fn bad_input_is_a_clear_400(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(health["status"], "ok");
-    let metrics = server
-        .http
-        .get(format!("{}/metrics", server.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.metrics().await;
     assert!(
         metrics.contains(
             "beep_http_requests_total{method=\"POST\",route=\"/api/v1/syncPOS\",status=\"400\"}"

@@ -59,6 +59,7 @@ const TEST_MODE: &[Attack] = &[
     attack("hostile-link-local", GATEWAY, "egress_denied", Some("169.254.10.10")),
     attack("hostile-metadata", GATEWAY, "egress_denied", Some("169.254.169.254")),
     attack("hostile-storm", GATEWAY, "request_budget_exceeded", Some("request budget")),
+    attack("hostile-denied-loop", GATEWAY, "request_budget_exceeded", Some("request budget")),
     attack("hostile-big-body", GATEWAY, "response_too_large", None),
     attack("hostile-endless-body", GATEWAY, "response_too_large", None),
     attack("hostile-slow-upstream", TIMEOUT, "deadline_exceeded", None),
@@ -132,11 +133,7 @@ async fn bystander_read(server: &Server, m: &Merchant, store: &str) -> Duration 
 
 /// `beep_connector_call_seconds_max` of this connector's (`name@version`) catalogue calls.
 async fn longest_call(server: &Server, connector: &str) -> Duration {
-    let (status, text) = server
-        .request(reqwest::Method::GET, None, "/metrics", None, &[])
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let text = text.as_str().unwrap_or_default().to_string();
+    let text = server.metrics().await;
     let prefix = format!(
         "beep_connector_call_seconds_max{{connector=\"{connector}\",operation=\"fetch-catalog\"}} "
     );

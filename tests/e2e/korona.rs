@@ -135,15 +135,7 @@ async fn full_then_incremental(backend: Backend) {
     assert_eq!(body["synced"]["products"], 42);
     assert_eq!(body["deactivated"], 0);
 
-    let metrics = server
-        .http
-        .get(format!("{}/metrics", server.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.metrics().await;
     assert!(
         metrics.contains(
             "beep_connector_calls_total{connector=\"korona\",operation=\"fetch-catalog\"}"

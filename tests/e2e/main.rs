@@ -24,6 +24,7 @@ mod resume;
 mod sandbox;
 mod sap;
 mod secrets;
+mod security;
 mod sevdesk;
 mod stripe;
 mod sumup;

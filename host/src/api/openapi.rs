@@ -79,6 +79,10 @@ impl Modify for Failures {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "operatorToken",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
         for (path, item) in doc.paths.paths.iter_mut() {
             let operations = [item.get.as_mut(), item.post.as_mut(), item.delete.as_mut()];
             for op in operations.into_iter().flatten() {
@@ -104,8 +108,14 @@ impl Modify for Failures {
 
 /// Which failures an operation can answer.
 fn failures(path: &str, op: &Operation) -> Vec<(u16, &'static str)> {
-    if matches!(path, "/health" | "/metrics" | "/api/v1/openapi.json") {
+    if matches!(path, "/health" | "/api/v1/openapi.json") {
         return Vec::new();
+    }
+    if path == "/metrics" {
+        return vec![
+            (401, "No operator token, or the wrong one"),
+            (403, "The server has no operator token configured"),
+        ];
     }
     let public = op
         .security

@@ -95,16 +95,39 @@ pub async fn health(State(app): State<Arc<App>>) -> Json<Health> {
     })
 }
 
-#[utoipa::path(get, path = "/metrics", tag = "operations", security(()),
+#[utoipa::path(get, path = "/metrics", tag = "operations", security(("operatorToken" = [])),
     responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain", body = String)))]
-pub async fn metrics(State(app): State<Arc<App>>) -> impl IntoResponse {
-    (
+pub async fn metrics(
+    State(app): State<Arc<App>>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response> {
+    // Operators only: the series name every tenant's connectors.
+    let Some(expected) = app.settings.operator_token.as_deref() else {
+        return Err(Failure::forbidden(
+            "operator_token_not_set",
+            "/metrics is served only with an operator token (BEEP_OPERATOR_TOKEN)",
+        ));
+    };
+    let presented = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let same: bool =
+        subtle::ConstantTimeEq::ct_eq(presented.as_bytes(), expected.as_bytes()).into();
+    if !same {
+        return Err(Failure::Unauthenticated(
+            "/metrics needs Authorization: Bearer <operator token>".into(),
+        ));
+    }
+    Ok((
         [(
             axum::http::header::CONTENT_TYPE,
-            "text/plain; version=0.0.4",
+            crate::metrics::CONTENT_TYPE,
         )],
         app.metrics.render(),
     )
+        .into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/sandbox", tag = "test mode",
@@ -869,6 +892,7 @@ pub async fn egress_audit(
     let rows = db::audit::list(
         &app.db,
         &caller.merchant_id,
+        caller.mode,
         q.store_id.as_deref(),
         q.limit.unwrap_or(100).clamp(1, 1000),
     )
@@ -904,7 +928,7 @@ pub async fn list_connectors(
             })
         })
         .collect();
-    for u in db::connectors::list(&app.db, &caller.merchant_id).await? {
+    for u in db::connectors::list(&app.db, &caller.merchant_id, caller.mode).await? {
         connectors.push(Listed::Uploaded(uploaded_json(u)));
     }
     Ok(Json(Connectors {

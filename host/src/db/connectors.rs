@@ -1,6 +1,8 @@
 //! Uploaded connectors: components by SHA-256, and each merchant's connectors with
-//! their requested and approved hosts.
+//! their requested and approved hosts. A connector belongs to one mode: a test key
+//! neither sees, nor grants, nor deletes, nor runs a live connector, and the reverse.
 
+use super::merchants::Mode;
 use super::{Db, now_ms};
 use sqlx::Row;
 
@@ -46,6 +48,7 @@ pub enum Insert {
 pub async fn insert(
     db: &Db,
     merchant_id: &str,
+    mode: Mode,
     row: &Uploaded,
     bytes: &[u8],
 ) -> anyhow::Result<Insert> {
@@ -59,11 +62,12 @@ pub async fn insert(
         .execute(&mut *tx)
         .await?;
     let inserted = sqlx::query(
-        "INSERT INTO connectors (id, merchant_id, name, version, kind, contract, sha256, requested_hosts, approved_hosts, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (merchant_id, name, version) DO NOTHING",
+        "INSERT INTO connectors (id, merchant_id, mode, name, version, kind, contract, sha256, requested_hosts, approved_hosts, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (merchant_id, mode, name, version) DO NOTHING",
     )
     .bind(&row.connector_id)
     .bind(merchant_id)
+    .bind(mode.as_str())
     .bind(&row.name)
     .bind(&row.version)
     .bind(&row.kind)
@@ -76,9 +80,10 @@ pub async fn insert(
     .await?;
     if inserted.rows_affected() == 0 {
         let existing: String = sqlx::query(
-            "SELECT id FROM connectors WHERE merchant_id = $1 AND name = $2 AND version = $3",
+            "SELECT id FROM connectors WHERE merchant_id = $1 AND mode = $2 AND name = $3 AND version = $4",
         )
         .bind(merchant_id)
+        .bind(mode.as_str())
         .bind(&row.name)
         .bind(&row.version)
         .fetch_one(&mut *tx)
@@ -94,34 +99,65 @@ pub async fn insert(
     }))
 }
 
-/// By id, by `name@version` (a pinned version), or by `name` (the latest upload).
-pub async fn find(db: &Db, merchant_id: &str, reference: &str) -> anyhow::Result<Option<Uploaded>> {
+/// Within one merchant and mode: by id, by `name@version` (a pinned version), or by
+/// `name` (the latest upload). An id always wins over a name.
+pub async fn find(
+    db: &Db,
+    merchant_id: &str,
+    mode: Mode,
+    reference: &str,
+) -> anyhow::Result<Option<Uploaded>> {
     let base = format!(
-        "SELECT {COLUMNS} FROM connectors c JOIN components m ON m.sha256 = c.sha256 WHERE c.merchant_id = $1"
+        "SELECT {COLUMNS} FROM connectors c JOIN components m ON m.sha256 = c.sha256 WHERE c.merchant_id = $1 AND c.mode = $2"
     );
     let row = if let Some((name, version)) = reference.split_once('@') {
-        sqlx::query(&format!("{base} AND c.name = $2 AND c.version = $3"))
+        sqlx::query(&format!("{base} AND c.name = $3 AND c.version = $4"))
             .bind(merchant_id)
+            .bind(mode.as_str())
             .bind(name)
             .bind(version)
             .fetch_optional(&db.pool)
             .await?
     } else {
-        sqlx::query(&format!(
-            "{base} AND (c.id = $2 OR c.name = $3) ORDER BY c.created_at DESC, c.id DESC LIMIT 1"
-        ))
-        .bind(merchant_id)
-        .bind(reference)
-        .bind(reference)
-        .fetch_optional(&db.pool)
-        .await?
+        match by_id(db, merchant_id, mode, reference).await? {
+            Some(row) => return Ok(Some(row)),
+            None => {
+                sqlx::query(&format!(
+                    "{base} AND c.name = $3 ORDER BY c.created_at DESC, c.id DESC LIMIT 1"
+                ))
+                .bind(merchant_id)
+                .bind(mode.as_str())
+                .bind(reference)
+                .fetch_optional(&db.pool)
+                .await?
+            }
+        }
     };
     Ok(row.as_ref().map(from_row))
 }
 
-pub async fn list(db: &Db, merchant_id: &str) -> anyhow::Result<Vec<Uploaded>> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM connectors c JOIN components m ON m.sha256 = c.sha256 WHERE c.merchant_id = $1 ORDER BY c.name, c.created_at"))
+/// Exactly the upload with this id (what a store's configuration pins).
+pub async fn by_id(
+    db: &Db,
+    merchant_id: &str,
+    mode: Mode,
+    id: &str,
+) -> anyhow::Result<Option<Uploaded>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM connectors c JOIN components m ON m.sha256 = c.sha256 WHERE c.merchant_id = $1 AND c.mode = $2 AND c.id = $3"
+    ))
+    .bind(merchant_id)
+    .bind(mode.as_str())
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.as_ref().map(from_row))
+}
+
+pub async fn list(db: &Db, merchant_id: &str, mode: Mode) -> anyhow::Result<Vec<Uploaded>> {
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM connectors c JOIN components m ON m.sha256 = c.sha256 WHERE c.merchant_id = $1 AND c.mode = $2 ORDER BY c.name, c.created_at"))
         .bind(merchant_id)
+        .bind(mode.as_str())
         .fetch_all(&db.pool)
         .await?;
     Ok(rows.iter().map(from_row).collect())
@@ -144,10 +180,12 @@ pub async fn set_approved(db: &Db, connector_id: &str, hosts: &[String]) -> anyh
     Ok(())
 }
 
-/// Stores of this merchant configured with the connector (by id or name).
+/// Stores of this merchant and mode configured with the connector (pinned by id; by
+/// name in rows written before pinning).
 pub async fn users(
     db: &Db,
     merchant_id: &str,
+    mode: Mode,
     connector: &Uploaded,
 ) -> anyhow::Result<Vec<String>> {
     let names = [
@@ -158,12 +196,13 @@ pub async fn users(
     let mut stores = Vec::new();
     for table in ["store_systems", "psp_configs"] {
         let rows = sqlx::query(&format!(
-            "SELECT t.store_id FROM {table} t JOIN stores s ON s.id = t.store_id WHERE s.merchant_id = $1 AND t.connector_id IN ($2, $3, $4)"
+            "SELECT t.store_id FROM {table} t JOIN stores s ON s.id = t.store_id WHERE s.merchant_id = $1 AND s.mode = $5 AND t.connector_id IN ($2, $3, $4)"
         ))
         .bind(merchant_id)
         .bind(&names[0])
         .bind(&names[1])
         .bind(&names[2])
+        .bind(mode.as_str())
         .fetch_all(&db.pool)
         .await?;
         stores.extend(rows.iter().map(|r| r.get::<String, _>(0)));

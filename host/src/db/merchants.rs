@@ -217,14 +217,14 @@ pub async fn list_stores(db: &Db, caller: &Caller) -> anyhow::Result<Vec<Store>>
         .collect())
 }
 
-/// Remembers the (sealed) credentials a store uses for a system.
+/// Remembers the connector a store uses for a system (credentials are not stored: the
+/// column stays empty).
 pub async fn save_system(
     db: &Db,
     store_id: &str,
     kind: &str,
     system: &str,
     connector_id: &str,
-    sealed: &str,
 ) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO store_systems (store_id, kind, system, connector_id, credentials, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
@@ -234,7 +234,7 @@ pub async fn save_system(
     .bind(kind)
     .bind(system)
     .bind(connector_id)
-    .bind(sealed)
+    .bind("")
     .bind(now_ms())
     .execute(&db.pool)
     .await?;

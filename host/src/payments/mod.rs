@@ -89,14 +89,9 @@ pub async fn configure(
     let sealed = app
         .sealer
         .seal(config.to_string().as_bytes(), &config_context(store_id));
-    db::payments::save_config(
-        &app.db,
-        store_id,
-        provider,
-        connector_id.unwrap_or(&target.entry.id),
-        &sealed,
-    )
-    .await?;
+    // The configuration pins exactly this connector: a later upload (of any mode)
+    // never takes over a store; changing connector is another configurePSP.
+    db::payments::save_config(&app.db, store_id, provider, &target.entry.pin, &sealed).await?;
     Ok(Configured {
         success: true,
         store_id: store_id.to_string(),
@@ -143,7 +138,7 @@ pub(crate) async fn psp_target(
     let config: Value = serde_json::from_slice(&plain)
         .map_err(|e| anyhow::anyhow!("stored PSP config unreadable: {e}"))?;
     let connector_id = (cfg.provider == "custom").then_some(cfg.connector_id.as_str());
-    let target = calls::prepare(
+    let target = calls::prepare_pinned(
         app,
         caller,
         ConnectorKind::Psp,

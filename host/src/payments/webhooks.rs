@@ -22,15 +22,27 @@ pub async fn receive(
     headers: Vec<(String, String)>,
     body: Vec<u8>,
 ) -> Result<Received, Failure> {
+    // An anonymous caller learns nothing: an unknown store, a store without a PSP and
+    // another provider than the store's all get the same answer.
+    let nowhere = || {
+        Failure::not_found(
+            "unknown_webhook",
+            "no payment provider takes webhooks at this address",
+        )
+    };
     let caller = db::merchants::store_owner(&app.db, store_id)
         .await?
-        .ok_or_else(|| Failure::not_found("unknown_store", format!("no store {store_id}")))?;
-    let (configured, target) = psp_target(app, &caller, store_id).await?;
+        .ok_or_else(nowhere)?;
+    let (configured, target) = match psp_target(app, &caller, store_id).await {
+        Ok(found) => found,
+        Err(Failure::Invalid {
+            code: "psp_not_configured",
+            ..
+        }) => return Err(nowhere()),
+        Err(other) => return Err(other),
+    };
     if configured != provider {
-        return Err(Failure::not_found(
-            "unknown_provider",
-            format!("this store's payment provider is not {provider}"),
-        ));
+        return Err(nowhere());
     }
     let request = WebhookRequest {
         headers,

@@ -36,6 +36,11 @@ pub struct OutboundCall {
 /// The audit trail of one call, shared with the response futures it spawned.
 pub type CallLog = Arc<Mutex<Vec<OutboundCall>>>;
 
+/// How many outbound requests of one call the audit keeps one row each for; the rest
+/// are counted (see [`Flags::omit`]) and written as one summary row. A guest looping
+/// on requests can neither grow host memory nor flood the audit table.
+pub const MAX_AUDITED_PER_CALL: usize = 64;
+
 pub struct Egress {
     pub grant: Grant,
     pub max_requests: u32,
@@ -59,10 +64,15 @@ type ResponseResult = Result<
 >;
 
 impl Egress {
-    fn record(&self, call: OutboundCall) -> usize {
+    /// Keeps the request for the audit, or past the cap only counts it.
+    fn record(&self, call: OutboundCall) -> Option<usize> {
         let mut log = self.log.lock().unwrap();
+        if log.len() >= MAX_AUDITED_PER_CALL {
+            self.flags.omit(call.denied.is_some());
+            return None;
+        }
         log.push(call);
-        log.len() - 1
+        Some(log.len() - 1)
     }
 }
 
@@ -101,17 +111,20 @@ impl WasiHttpHooks for Egress {
             ..Default::default()
         };
 
-        if let Some(why) = self.grant.check(&scheme, &host, port, uri.path()) {
-            call.denied = Some(why.clone());
-            self.flags.deny(why);
-            self.record(call);
-            return deny(Error::HttpRequestDenied);
-        }
+        // Every attempt counts against the budget, denied ones too: a guest looping on
+        // a host it may not reach runs out of requests like any other, and the call
+        // ends (the epoch callback interrupts a call whose budget is exhausted).
         self.requests += 1;
         if self.requests > self.max_requests {
             let why = format!("request budget of {} exhausted", self.max_requests);
             call.denied = Some(why);
             self.flags.exhaust(Exhausted::Requests);
+            self.record(call);
+            return deny(Error::HttpRequestDenied);
+        }
+        if let Some(why) = self.grant.check(&scheme, &host, port, uri.path()) {
+            call.denied = Some(why.clone());
+            self.flags.deny(why);
             self.record(call);
             return deny(Error::HttpRequestDenied);
         }
@@ -126,7 +139,11 @@ impl WasiHttpHooks for Egress {
             let started = Instant::now();
             let result = send(request, &scheme, &host, port, policy, connect_timeout).await;
             let mut entries = log.lock().unwrap();
-            let entry = &mut entries[index];
+            let mut unrecorded = OutboundCall::default();
+            let entry = match index.and_then(|i| entries.get_mut(i)) {
+                Some(entry) => entry,
+                None => &mut unrecorded,
+            };
             entry.millis = started.elapsed().as_millis() as u64;
             match result {
                 Ok((response, io)) => {
@@ -300,7 +317,7 @@ struct MeteredBody {
     seen: u64,
     limit: u64,
     log: CallLog,
-    index: usize,
+    index: Option<usize>,
     flags: Arc<Flags>,
 }
 
@@ -317,7 +334,9 @@ impl Body for MeteredBody {
             Poll::Ready(Some(Ok(frame))) => {
                 if let Some(data) = frame.data_ref() {
                     this.seen += data.len() as u64;
-                    if let Some(entry) = this.log.lock().unwrap().get_mut(this.index) {
+                    if let Some(i) = this.index
+                        && let Some(entry) = this.log.lock().unwrap().get_mut(i)
+                    {
                         entry.bytes = this.seen;
                     }
                     if this.seen > this.limit {

@@ -81,6 +81,14 @@ impl Exhausted {
 pub struct Flags {
     exhausted: Mutex<Option<Exhausted>>,
     denied: Mutex<Option<String>>,
+    omitted: Mutex<Omitted>,
+}
+
+/// Outbound requests past the audit's per-call cap: counted, not kept one by one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Omitted {
+    pub requests: u64,
+    pub denied: u64,
 }
 
 impl Flags {
@@ -90,6 +98,14 @@ impl Flags {
     }
     pub fn deny(&self, why: String) {
         self.denied.lock().unwrap().get_or_insert(why);
+    }
+    pub fn omit(&self, denied: bool) {
+        let mut o = self.omitted.lock().unwrap();
+        o.requests += 1;
+        o.denied += u64::from(denied);
+    }
+    fn omitted(&self) -> Omitted {
+        *self.omitted.lock().unwrap()
     }
     fn exhausted(&self) -> Option<Exhausted> {
         *self.exhausted.lock().unwrap()
@@ -152,9 +168,25 @@ impl std::fmt::Display for CallError {
 /// What a call did, for the audit and for support.
 #[derive(Debug, Default)]
 pub struct CallReport {
+    /// The first [`egress::MAX_AUDITED_PER_CALL`] outbound requests.
     pub outbound: Vec<OutboundCall>,
+    /// The requests past that cap.
+    pub omitted: Omitted,
     pub logs: Vec<LogLine>,
     pub elapsed: Duration,
+    /// The error code of a failed call.
+    pub failure: Option<&'static str>,
+}
+
+impl CallReport {
+    /// Every outbound request and how many of them were denied, kept or not.
+    pub fn counts(&self) -> (u64, u64) {
+        let denied = self.outbound.iter().filter(|c| c.denied.is_some()).count() as u64;
+        (
+            self.outbound.len() as u64 + self.omitted.requests,
+            denied + self.omitted.denied,
+        )
+    }
 }
 
 /// Contract versions this host serves. A component built against any of them, or a
@@ -401,10 +433,13 @@ impl Runtime {
         // Every epoch tick the guest yields to the executor: a spinning guest never holds
         // a worker thread (and the tasks queued behind it, other tenants' among them)
         // for more than a tick. Past its deadline it is interrupted.
+        // A call whose budget ran out (requests, memory, response size, log) is ended at
+        // the next tick too, whatever the guest does with the errors it gets.
         let deadline_at = started + ctx.budgets.deadline;
+        let exhausted = shared.flags.clone();
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(move |_| {
-            if Instant::now() >= deadline_at {
+            if Instant::now() >= deadline_at || exhausted.exhausted().is_some() {
                 Ok(wasmtime::UpdateDeadline::Interrupt)
             } else {
                 Ok(wasmtime::UpdateDeadline::YieldCustom(
@@ -440,7 +475,9 @@ impl Runtime {
                 None => Err(CallError::Trap(format!("{trap:#}"))),
             },
         };
-        let report = shared.report(started.elapsed());
+        let mut report = shared.report(started.elapsed());
+        report.omitted = flags.omitted();
+        report.failure = result.as_ref().err().map(CallError::code);
         (result, report)
     }
 }

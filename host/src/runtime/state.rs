@@ -44,6 +44,7 @@ impl Shared {
             outbound: std::mem::take(&mut *self.outbound.lock().unwrap()),
             logs,
             elapsed,
+            ..CallReport::default()
         }
     }
 }

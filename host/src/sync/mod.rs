@@ -142,15 +142,7 @@ async fn run(
         req.credentials,
     )
     .await?;
-    remember_credentials(
-        app,
-        req.store_id,
-        kind_name,
-        req.system,
-        &target,
-        req.credentials,
-    )
-    .await?;
+    remember_connector(app, req.store_id, kind_name, req.system, &target).await?;
 
     let mut empty = serde_json::Map::new();
     for stream in streams {
@@ -343,20 +335,17 @@ async fn stop(
     })
 }
 
-/// Keeps the store's credentials (sealed) for pushes and resumed runs.
-pub(crate) async fn remember_credentials(
+/// Remembers which connector (its pinned id) a store uses for a system, so that a
+/// connector in use is not deleted. The credentials are not kept: every request brings
+/// them, and credentials nobody reads are only a liability.
+pub(crate) async fn remember_connector(
     app: &App,
     store_id: &str,
     kind: &str,
     system: &str,
     target: &Target,
-    credentials: &serde_json::Value,
 ) -> Result<(), Failure> {
-    let context = format!("store-system:{store_id}:{kind}:{system}");
-    let sealed = app
-        .sealer
-        .seal(credentials.to_string().as_bytes(), &context);
-    db::merchants::save_system(&app.db, store_id, kind, system, &target.entry.id, &sealed).await?;
+    db::merchants::save_system(&app.db, store_id, kind, system, &target.entry.pin).await?;
     Ok(())
 }
 

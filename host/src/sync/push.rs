@@ -256,7 +256,7 @@ pub async fn push_sales(
         credentials,
     )
     .await?;
-    super::remember_credentials(app, store_id, "pos", system, &target, credentials).await?;
+    super::remember_connector(app, store_id, "pos", system, &target).await?;
     let outbox = format!("pos:{system}");
     let items = pending_sales(app, store_id, &outbox)
         .await?
@@ -312,7 +312,7 @@ pub async fn push_erp(
         credentials,
     )
     .await?;
-    super::remember_credentials(app, store_id, "erp", system, &target, credentials).await?;
+    super::remember_connector(app, store_id, "erp", system, &target).await?;
 
     let tx_outbox = format!("erp:{system}:transactions");
     let mut transactions: Vec<Item<Transaction>> = Vec::new();

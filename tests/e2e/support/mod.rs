@@ -46,6 +46,9 @@ pub struct Populated {
     pub korona: Value,
 }
 
+/// The operator token every test server is started with (`/metrics`).
+pub const OPERATOR_TOKEN: &str = "operator-token-for-tests";
+
 pub struct Merchant {
     pub id: String,
     pub key: String,
@@ -120,6 +123,7 @@ impl Server {
         if let Some(limit) = options.rate_limit {
             settings.rate_limit = limit;
         }
+        settings.operator_token = Some(OPERATOR_TOKEN.into());
         settings.master_key = options.master_key.clone();
         settings.retired_keys = options.retired_keys.clone();
         if options.live {
@@ -274,6 +278,19 @@ impl Server {
             .expect("request reaches the server");
         let status = resp.status();
         (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// `GET /metrics` as the operator: the exposition text.
+    pub async fn metrics(&self) -> String {
+        let resp = self
+            .http
+            .get(format!("{}/metrics", self.url))
+            .bearer_auth(OPERATOR_TOKEN)
+            .send()
+            .await
+            .expect("request reaches the server");
+        assert_eq!(resp.status(), StatusCode::OK, "/metrics as the operator");
+        resp.text().await.unwrap()
     }
 
     /// The Test Mode entry of `system`: its baseUrl and working credentials.

@@ -58,6 +58,13 @@ pub fn run(attack: &str, config: Config) -> Result<CatalogPage, ConnectorError> 
             Request::get(url).send()?;
             Ok(empty_page())
         }
+        // Knocks on a host outside its grant a million times, ignoring each refusal.
+        "denied-loop" => {
+            for i in 0..1_000_000 {
+                let _ = Request::get(format!("https://denied.example/{i}")).send();
+            }
+            Ok(empty_page())
+        }
         // Calls its granted upstream far more often than the budget allows.
         "storm" => {
             let base = config.base_url.ok_or_else(|| internal("no baseUrl"))?;

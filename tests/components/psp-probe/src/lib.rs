@@ -1,0 +1,6 @@
+//! The honest probe PSP (see probe.rs).
+
+#[macro_use]
+mod probe;
+
+probe!(Honest, false);
