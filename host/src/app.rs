@@ -35,6 +35,10 @@ pub struct Settings {
     pub outbox_lease_ms: i64,
     /// The operator's bearer token for `/metrics`; none: `/metrics` is refused.
     pub operator_token: Option<String>,
+    /// What a client may hold of the listener: connections, header and body time.
+    pub listener: crate::listener::Limits,
+    /// Connector operations (a sync, a push, a payment) one merchant may run at once.
+    pub calls_per_merchant: usize,
 }
 
 impl Settings {
@@ -57,6 +61,8 @@ impl Settings {
             sync_stale_after_ms: 60_000,
             outbox_lease_ms: 60_000,
             operator_token: None,
+            listener: Default::default(),
+            calls_per_merchant: 64,
         }
     }
 }
@@ -70,6 +76,7 @@ pub struct App {
     pub sandbox: Sandbox,
     pub limiter: crate::ratelimit::Limiter,
     pub metrics: crate::metrics::Metrics,
+    pub slots: crate::calls::Slots,
 }
 
 impl App {
@@ -100,6 +107,7 @@ impl App {
         Ok(Arc::new(App {
             limiter,
             metrics: Default::default(),
+            slots: Default::default(),
             settings,
             db,
             runtime,

@@ -15,6 +15,39 @@ pub struct Target {
     pub ctx: CallContext,
     /// The config JSON the connector receives (credentials plus, in Test Mode, `baseUrl`).
     pub config: String,
+    /// One of the merchant's concurrent operations, held while the target lives.
+    _slot: tokio::sync::OwnedSemaphorePermit,
+}
+
+/// Connector operations each merchant may run at once, so that one merchant cannot
+/// take the whole instance pool. One semaphore per merchant seen (bounded by merchants).
+#[derive(Default)]
+pub struct Slots {
+    by_merchant:
+        std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Semaphore>>>,
+}
+
+/// How long an operation waits for one of its merchant's slots before it is refused.
+const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl Slots {
+    async fn take(
+        &self,
+        merchant_id: &str,
+        limit: usize,
+    ) -> Result<tokio::sync::OwnedSemaphorePermit, Failure> {
+        let semaphore = self
+            .by_merchant
+            .lock()
+            .unwrap()
+            .entry(merchant_id.to_string())
+            .or_insert_with(|| std::sync::Arc::new(tokio::sync::Semaphore::new(limit)))
+            .clone();
+        match tokio::time::timeout(SLOT_WAIT, semaphore.acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(Failure::Busy { limit }),
+        }
+    }
 }
 
 /// How a `custom` connector is named: by the caller (an id, `name@version` or `name`),
@@ -34,7 +67,7 @@ pub async fn prepare(
     credentials: &serde_json::Value,
 ) -> Result<Target, Failure> {
     let entry = resolve(app, caller, kind, system, connector_id, Lookup::Reference).await?;
-    target(app, caller, entry, credentials)
+    target(app, caller, entry, credentials).await
 }
 
 /// Like [`prepare`], for the connector a store's configuration pinned.
@@ -47,15 +80,19 @@ pub async fn prepare_pinned(
     credentials: &serde_json::Value,
 ) -> Result<Target, Failure> {
     let entry = resolve(app, caller, kind, system, pin, Lookup::Pinned).await?;
-    target(app, caller, entry, credentials)
+    target(app, caller, entry, credentials).await
 }
 
-fn target(
+async fn target(
     app: &App,
     caller: &Caller,
     entry: Entry,
     credentials: &serde_json::Value,
 ) -> Result<Target, Failure> {
+    let slot = app
+        .slots
+        .take(&caller.merchant_id, app.settings.calls_per_merchant)
+        .await?;
     let mut config = credentials.clone();
     let grant = grant_for(&entry, caller.mode, &app.sandbox, &mut config)
         .map_err(|e| Failure::invalid("invalid_credentials", e.0))?;
@@ -66,6 +103,7 @@ fn target(
         },
         config: config.to_string(),
         entry,
+        _slot: slot,
     })
 }
 

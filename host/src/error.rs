@@ -27,6 +27,10 @@ pub enum Failure {
     TooMany {
         retry_after: u32,
     },
+    /// This merchant already runs as many connector calls at once as it may (429).
+    Busy {
+        limit: usize,
+    },
     /// Conflicts with the current state (409): idempotency, a run in progress.
     Conflict {
         code: &'static str,

@@ -12,6 +12,7 @@ pub mod connectors;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod listener;
 pub mod metrics;
 pub mod partner;
 pub mod payments;
@@ -21,14 +22,4 @@ pub mod sandbox;
 pub mod sync;
 pub mod uploads;
 
-/// Runs the API on `listener` until the process ends.
-pub async fn serve(
-    app: std::sync::Arc<app::App>,
-    listener: tokio::net::TcpListener,
-) -> anyhow::Result<()> {
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, api::router(app)).await?;
-    Ok(())
-}
+pub use listener::serve;

@@ -172,6 +172,21 @@ struct ServeArgs {
     /// answers 403.
     #[arg(long, env = "BEEP_OPERATOR_TOKEN", hide_env_values = true)]
     operator_token: Option<String>,
+    /// Connector operations one merchant may run at once; more answer 429.
+    #[arg(long, env = "BEEP_CALLS_PER_MERCHANT", default_value_t = 64)]
+    calls_per_merchant: usize,
+    /// Open API connections at most; more are closed as they arrive.
+    #[arg(long, env = "BEEP_MAX_CONNECTIONS", default_value_t = 4096)]
+    max_connections: usize,
+    /// Seconds a client may take to send a request's headers.
+    #[arg(long, env = "BEEP_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    header_timeout_secs: u64,
+    /// Seconds a request body may pause.
+    #[arg(long, env = "BEEP_BODY_IDLE_TIMEOUT_SECS", default_value_t = 15)]
+    body_idle_timeout_secs: u64,
+    /// Seconds a whole request body may take.
+    #[arg(long, env = "BEEP_BODY_DEADLINE_SECS", default_value_t = 120)]
+    body_deadline_secs: u64,
 }
 
 #[derive(Subcommand)]
@@ -335,6 +350,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             burst: args.rate_limit * 2.0,
         },
         operator_token: args.operator_token,
+        calls_per_merchant: args.calls_per_merchant,
+        listener: beep_host::listener::Limits {
+            max_connections: args.max_connections,
+            header_timeout: Duration::from_secs(args.header_timeout_secs),
+            body_idle_timeout: Duration::from_secs(args.body_idle_timeout_secs),
+            body_deadline: Duration::from_secs(args.body_deadline_secs),
+        },
     };
     let started = std::time::Instant::now();
     let app = App::start(settings).await?;

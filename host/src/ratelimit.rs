@@ -1,8 +1,18 @@
-//! Per-key request limits: a token bucket per API key (by its hash), in memory. A
-//! replica limits what it serves; with several replicas the effective limit is the sum.
+//! Request limits (governor's GCRA), in memory. A replica limits what it serves; with
+//! several replicas the effective limit is the sum.
+//!
+//! Two limiters, so that no caller can grow them without bound:
+//! - per API key, for keys that authenticated (one bucket per real key);
+//! - per client address, for attempts with well-formed keys that do not exist: past
+//!   its burst, an address is refused (429) before the database is asked again.
 
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::collections::HashMap;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
 use std::sync::Mutex;
+use std::time::Duration;
 use std::time::Instant;
 
 #[derive(Clone, Copy, Debug)]
@@ -13,48 +23,87 @@ pub struct Limit {
     pub burst: f64,
 }
 
-struct Bucket {
-    tokens: f64,
-    at: Instant,
+/// Unknown keys an address may try: a burst of 20, then one a second.
+const UNKNOWN_KEYS: Limit = Limit {
+    per_second: 1.0,
+    burst: 20.0,
+};
+
+fn quota(limit: Limit) -> Quota {
+    let burst = NonZeroU32::new(limit.burst.max(1.0) as u32).unwrap_or(NonZeroU32::MIN);
+    let period = Duration::from_secs_f64(1.0 / limit.per_second.max(1e-3));
+    Quota::with_period(period)
+        .expect("a positive period")
+        .allow_burst(burst)
 }
 
 pub struct Limiter {
-    limit: Limit,
-    buckets: Mutex<HashMap<String, Bucket>>,
+    keys: DefaultKeyedRateLimiter<String>,
+    unknown: DefaultKeyedRateLimiter<IpAddr>,
+    /// Addresses refused until then (only those that ran out: bounded by attackers).
+    blocked: Mutex<HashMap<IpAddr, Instant>>,
+    clock: DefaultClock,
+}
+
+/// Seconds until a request would be allowed (at least 1).
+fn retry_after(wait: Duration) -> u32 {
+    wait.as_secs_f64().ceil().max(1.0) as u32
 }
 
 impl Limiter {
     pub fn new(limit: Limit) -> Limiter {
         Limiter {
-            limit,
-            buckets: Mutex::new(HashMap::new()),
+            keys: RateLimiter::keyed(quota(limit)),
+            unknown: RateLimiter::keyed(quota(UNKNOWN_KEYS)),
+            blocked: Mutex::new(HashMap::new()),
+            clock: DefaultClock::default(),
         }
     }
 
-    /// Takes one token for `key`; when there is none, the seconds until there is.
-    pub fn check(&self, key: &str) -> Result<(), u32> {
+    /// Takes one request for an authenticated key (by its hash); when the key is over
+    /// its limit, the seconds until it is not.
+    pub fn check(&self, key_hash: &str) -> Result<(), u32> {
+        self.shrink();
+        self.keys
+            .check_key(&key_hash.to_string())
+            .map_err(|not_until| retry_after(not_until.wait_time_from(self.clock.now())))
+    }
+
+    /// While `address` is refused for trying too many unknown keys: the seconds left.
+    pub fn address_blocked(&self, address: IpAddr) -> Option<u32> {
         let now = Instant::now();
-        let mut buckets = self.buckets.lock().unwrap();
-        // Forget idle keys now and then so the map does not grow without bound.
-        if buckets.len() > 10_000 {
-            buckets.retain(|_, b| {
-                now.duration_since(b.at).as_secs_f64() * self.limit.per_second < self.limit.burst
-            });
+        let blocked = self.blocked.lock().unwrap();
+        blocked
+            .get(&address)
+            .filter(|until| **until > now)
+            .map(|until| retry_after(*until - now))
+    }
+
+    /// Counts an attempt with a key that does not exist against its address; past the
+    /// address's burst it is refused until its bucket has a cell again.
+    pub fn unknown_key(&self, address: IpAddr) {
+        if let Err(not_until) = self.unknown.check_key(&address) {
+            let wait = not_until.wait_time_from(self.clock.now());
+            let mut blocked = self.blocked.lock().unwrap();
+            if blocked.len() > 10_000 {
+                let now = Instant::now();
+                blocked.retain(|_, until| *until > now);
+            }
+            blocked.insert(address, Instant::now() + wait);
         }
-        let bucket = buckets.entry(key.to_string()).or_insert(Bucket {
-            tokens: self.limit.burst,
-            at: now,
-        });
-        let refill = now.duration_since(bucket.at).as_secs_f64() * self.limit.per_second;
-        bucket.tokens = (bucket.tokens + refill).min(self.limit.burst);
-        bucket.at = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(((1.0 - bucket.tokens) / self.limit.per_second)
-                .ceil()
-                .max(1.0) as u32)
+        self.shrink();
+    }
+
+    /// How many buckets are held (for tests: bounded by real keys and addresses).
+    pub fn tracked(&self) -> usize {
+        self.keys.len() + self.unknown.len() + self.blocked.lock().unwrap().len()
+    }
+
+    /// Forgets buckets that are full again, now and then.
+    fn shrink(&self) {
+        if self.keys.len() + self.unknown.len() > 10_000 {
+            self.keys.retain_recent();
+            self.unknown.retain_recent();
         }
     }
 }
@@ -74,5 +123,26 @@ mod tests {
         assert!(l.check("a").is_ok());
         assert_eq!(l.check("a"), Err(1));
         assert!(l.check("b").is_ok(), "keys are independent");
+    }
+
+    #[test]
+    fn unknown_keys_block_their_address_only() {
+        let l = Limiter::new(Limit {
+            per_second: 100.0,
+            burst: 100.0,
+        });
+        let a: IpAddr = "127.0.0.1".parse().unwrap();
+        let b: IpAddr = "127.0.0.2".parse().unwrap();
+        let mut allowed = 0;
+        for _ in 0..100 {
+            if l.address_blocked(a).is_none() {
+                allowed += 1;
+                l.unknown_key(a);
+            }
+        }
+        // The burst, and the attempt that found it spent.
+        assert!(allowed <= UNKNOWN_KEYS.burst as usize + 1, "{allowed}");
+        assert!(l.address_blocked(a).is_some());
+        assert!(l.address_blocked(b).is_none());
     }
 }

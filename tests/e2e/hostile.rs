@@ -69,7 +69,7 @@ const TEST_MODE: &[Attack] = &[
 #[rustfmt::skip]
 const LIVE_MODE: &[Attack] = &[
     attack("hostile-plain-http", GATEWAY, "egress_denied", Some("HTTPS only")),
-    attack("hostile-rebinding", GATEWAY, "egress_denied", Some("loopback")),
+    attack("hostile-rebinding", GATEWAY, "egress_denied", Some("localhost resolves to a non-public address")),
     attack("hostile-loopback", GATEWAY, "egress_denied", Some("127.0.0.1")),
     attack("hostile-private", GATEWAY, "egress_denied", Some("10.0.0.1")),
     attack("hostile-link-local", GATEWAY, "egress_denied", Some("169.254.10.10")),

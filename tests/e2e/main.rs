@@ -16,6 +16,7 @@ mod hostile;
 mod korona;
 mod lexoffice;
 mod lightspeed;
+mod limits;
 mod mollie;
 mod partner;
 mod payabl;

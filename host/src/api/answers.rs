@@ -36,6 +36,16 @@ pub struct StoreCreated {
 }
 
 #[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RotatedKey {
+    pub success: bool,
+    /// The new key, shown once; the key that made this request no longer works.
+    pub key: String,
+    /// `test` or `live`: the same mode as the old key.
+    pub mode: String,
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct Stores {
     pub success: bool,
     pub stores: Vec<Store>,

@@ -51,7 +51,13 @@ fn describe(failure: &Failure) -> (u16, String, String, Option<String>) {
         Failure::TooMany { retry_after } => (
             429,
             "rate_limited".into(),
-            format!("too many requests for this key; retry in {retry_after} s"),
+            format!("too many requests; retry in {retry_after} s"),
+            None,
+        ),
+        Failure::Busy { limit } => (
+            429,
+            "too_many_calls".into(),
+            format!("this merchant already runs {limit} connector calls at once; retry shortly"),
             None,
         ),
         Failure::TooLarge(message) => (413, "body_too_large".into(), message.clone(), None),
@@ -143,6 +149,7 @@ fn retry_after(failure: &Failure) -> Option<u32> {
     match failure {
         Failure::Conflict { retry_after, .. } => *retry_after,
         Failure::TooMany { retry_after } => Some(*retry_after),
+        Failure::Busy { .. } => Some(1),
         Failure::Call {
             error: CallError::Connector(ConnectorError::RateLimited(after)),
             ..

@@ -23,17 +23,27 @@ impl FromRequestParts<Arc<App>> for Caller {
         let key = header
             .strip_prefix("Bearer ")
             .map(str::trim)
-            .filter(|k| k.starts_with("beep_test_") || k.starts_with("beep_live_"))
+            .filter(|k| well_formed(k))
             .ok_or_else(|| {
                 unauthorized("the Authorization header must be Bearer beep_test_… or beep_live_…")
             })?;
-        // Limit before the database is asked: a flood of requests costs a hash lookup.
+        // An address that tried too many unknown keys is refused before the database
+        // is asked again; buckets exist only for real keys and for such addresses.
+        let address = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        if let Some(retry_after) = app.limiter.address_blocked(address) {
+            return Err(Failure::TooMany { retry_after });
+        }
+        let Some(caller) = db::merchants::authenticate(&app.db, key).await? else {
+            app.limiter.unknown_key(address);
+            return Err(unauthorized("unknown API key"));
+        };
         app.limiter
-            .check(key)
+            .check(caller.key_hash.as_deref().unwrap_or_default())
             .map_err(|retry_after| Failure::TooMany { retry_after })?;
-        let caller = db::merchants::authenticate(&app.db, key)
-            .await?
-            .ok_or_else(|| unauthorized("unknown API key"))?;
         if caller.mode == Mode::Live && !app.settings.live {
             return Err(Failure::forbidden(
                 "live_mode_disabled",
@@ -42,6 +52,14 @@ impl FromRequestParts<Arc<App>> for Caller {
         }
         Ok(caller)
     }
+}
+
+/// `beep_test_` or `beep_live_` and 32 letters or digits, exactly as keys are made.
+fn well_formed(key: &str) -> bool {
+    let secret = key
+        .strip_prefix("beep_test_")
+        .or_else(|| key.strip_prefix("beep_live_"));
+    secret.is_some_and(|s| s.len() == 32 && s.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 fn unauthorized(message: &str) -> Failure {

@@ -64,6 +64,7 @@ pub fn router(app: Arc<App>) -> Router {
             post(routes::connector_grants),
         )
         .route("/webhooks/{provider}/{store_id}", post(routes::webhook))
+        .route("/keys/rotate", post(routes::rotate_key))
         .fallback(routes::not_found);
     Router::new()
         .route("/health", get(routes::health))

@@ -48,6 +48,7 @@ use utoipa::{Modify, OpenApi};
         routes::get_connector,
         routes::delete_connector,
         routes::connector_grants,
+        routes::rotate_key,
         document,
     ),
     components(schemas(ErrorBody, ErrorDetail)),

@@ -145,6 +145,19 @@ pub async fn sandbox(
     Ok(Json(app.sandbox.listing()))
 }
 
+// ---- keys -----------------------------------------------------------------------------
+
+#[utoipa::path(post, path = "/api/v1/keys/rotate", tag = "keys",
+    responses((status = 200, description = "A new key of the same mode; the presented key is revoked", body = RotatedKey)))]
+pub async fn rotate_key(State(app): State<Arc<App>>, caller: Caller) -> Result<Json<RotatedKey>> {
+    let key = db::merchants::rotate_key(&app.db, &caller).await?;
+    Ok(Json(RotatedKey {
+        success: true,
+        key,
+        mode: caller.mode.as_str().into(),
+    }))
+}
+
 // ---- stores ---------------------------------------------------------------------------
 
 #[derive(Deserialize, ToSchema)]

@@ -1,6 +1,7 @@
 //! Merchants, their API keys (hashed) and their stores.
 
 use super::{Db, new_id, now_ms};
+use anyhow::Context as _;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -57,6 +58,8 @@ pub struct Caller {
     pub merchant_id: String,
     pub plan: Plan,
     pub mode: Mode,
+    /// The hash of the key presented (none for a vendor's webhook).
+    pub key_hash: Option<String>,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -135,18 +138,50 @@ fn caller_from_row(r: &sqlx::any::AnyRow) -> Caller {
             Mode::Test
         },
         plan: Plan::parse(&r.get::<String, _>(2)).unwrap_or(Plan::Start),
+        key_hash: None,
     }
 }
 
 /// The merchant a key belongs to, if the key exists.
 pub async fn authenticate(db: &Db, key: &str) -> anyhow::Result<Option<Caller>> {
+    let key_hash = hash_key(key);
     let row = sqlx::query(
         "SELECT k.merchant_id, k.mode, m.plan FROM api_keys k JOIN merchants m ON m.id = k.merchant_id WHERE k.key_hash = $1",
     )
-    .bind(hash_key(key))
+    .bind(&key_hash)
     .fetch_optional(&db.pool)
     .await?;
-    Ok(row.as_ref().map(caller_from_row))
+    Ok(row.as_ref().map(|r| Caller {
+        key_hash: Some(key_hash),
+        ..caller_from_row(r)
+    }))
+}
+
+/// A new key of the caller's mode in place of the presented one, which stops working
+/// at once (in one transaction: never both, never neither).
+pub async fn rotate_key(db: &Db, caller: &Caller) -> anyhow::Result<String> {
+    let old_hash = caller
+        .key_hash
+        .as_deref()
+        .context("only a caller with a key can rotate it")?;
+    let key = new_key(caller.mode);
+    let mut tx = db.pool.begin().await?;
+    let removed = sqlx::query("DELETE FROM api_keys WHERE key_hash = $1 AND merchant_id = $2")
+        .bind(old_hash)
+        .bind(&caller.merchant_id)
+        .execute(&mut *tx)
+        .await?;
+    anyhow::ensure!(removed.rows_affected() == 1, "the key was rotated already");
+    sqlx::query("INSERT INTO api_keys (key_hash, merchant_id, mode, prefix, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(hash_key(&key))
+        .bind(&caller.merchant_id)
+        .bind(caller.mode.as_str())
+        .bind(&key[..14])
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(key)
 }
 
 pub async fn create_store(db: &Db, caller: &Caller, name: &str) -> anyhow::Result<Store> {

@@ -218,12 +218,15 @@ async fn send(
         AddressPolicy::PublicOnly => {
             // Every address the name resolves to must be public: a name that resolves
             // to an internal address is a rebinding attempt, not a fallback.
+            // The merchant is told only that the name is not public; what an internal
+            // name resolves to is for the operator's log.
             if let Some((ip, why)) = addrs
                 .iter()
                 .find_map(|a| forbidden_address(a.ip()).map(|why| (a.ip(), why)))
             {
+                tracing::warn!(host, %ip, why, "egress denied: the name resolves to a non-public address");
                 return Err(SendError::Denied(format!(
-                    "{host} resolves to {ip}, which is {why}"
+                    "{host} resolves to a non-public address"
                 )));
             }
             addrs[0]

@@ -79,16 +79,27 @@ fn path_within(path: &str, prefix: &str) -> bool {
     if prefix.is_empty() {
         return true;
     }
-    // No `..` tricks: a request path must not climb out of its prefix.
-    if path
-        .split(['/', '?'])
-        .any(|seg| seg == ".." || seg.eq_ignore_ascii_case("%2e%2e"))
-    {
+    if climbs(path) {
         return false;
     }
     path == prefix
         || path.starts_with(&format!("{prefix}/"))
         || path.starts_with(&format!("{prefix}?"))
+}
+
+/// Whether a path could leave its prefix once a server normalises it: a `.` or `..`
+/// segment, percent-encoded or not (`.%2e`, `%2e.`), with a `;` parameter (`..;`), or
+/// an encoded slash or backslash that some servers decode into a separator.
+fn climbs(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    if lower.contains("%2f") || lower.contains("%5c") || path.contains('\\') {
+        return true;
+    }
+    lower.split(['/', '?']).any(|segment| {
+        let decoded = segment.replace("%2e", ".");
+        let name = decoded.split(';').next().unwrap_or("");
+        name == "." || name == ".."
+    })
 }
 
 impl HostPattern {
@@ -196,16 +207,18 @@ pub fn forbidden_address(ip: IpAddr) -> Option<&'static str> {
                 return forbidden_address(IpAddr::V4(v4));
             }
             let seg = v6.segments();
+            // Allow-list: only global unicast (2000::/3) is reachable, less the ranges
+            // inside it that tunnel to IPv4 or are not routed. Everything else (::/96,
+            // fec0::/10, 100::/64, fc00::/7, fe80::/10, 64:ff9b::/96, …) is refused.
             if v6.is_loopback() {
                 Some("loopback")
-            } else if v6.is_unspecified() || v6.is_multicast() {
-                Some("not a unicast address")
-            } else if (seg[0] & 0xfe00) == 0xfc00 {
-                Some("private (unique local)")
-            } else if (seg[0] & 0xffc0) == 0xfe80 {
-                Some("link-local")
-            } else if seg[0] == 0x64 && seg[1] == 0xff9b {
-                Some("NAT64 (may reach private IPv4)")
+            } else if (seg[0] & 0xe000) != 0x2000 {
+                Some("not a global unicast address")
+            } else if seg[0] == 0x2001 && seg[1] < 0x0200 {
+                // 2001::/23 (IETF protocol assignments: Teredo 2001::/32, ORCHID, …).
+                Some("IETF protocol assignments (may tunnel)")
+            } else if seg[0] == 0x2001 && seg[1] == 0x0db8 {
+                Some("documentation")
             } else if seg[0] == 0x2002 {
                 Some("6to4 (may reach private IPv4)")
             } else {
@@ -277,6 +290,17 @@ mod tests {
                 .is_some()
         );
         assert!(g.check("http", "127.0.0.1", 9001, "/korona").is_some());
+        for path in [
+            "/korona/.%2e/stripe",
+            "/korona/%2e./stripe",
+            "/korona/%2E%2E/stripe",
+            "/korona/..;/stripe",
+            "/korona/%2f..%2fstripe",
+            "/korona/x%5C..%5Cstripe",
+            "/korona/./../stripe",
+        ] {
+            assert!(g.check("http", "127.0.0.1", 9000, path).is_some(), "{path}");
+        }
     }
 
     #[test]
@@ -302,6 +326,13 @@ mod tests {
             "fd00::1",
             "fe80::1",
             "::ffff:10.0.0.1",
+            "::10.0.0.1",
+            "fec0::1",
+            "2001::1",
+            "100::1",
+            "64:ff9b::a00:1",
+            "2002:a00:1::1",
+            "2001:db8::1",
         ] {
             assert!(forbidden_address(ip.parse().unwrap()).is_some(), "{ip}");
         }

@@ -71,6 +71,8 @@ pub struct Options {
     pub master_key: Option<String>,
     pub retired_keys: Vec<String>,
     pub rate_limit: Option<beep_host::ratelimit::Limit>,
+    pub listener: Option<beep_host::listener::Limits>,
+    pub calls_per_merchant: Option<usize>,
 }
 
 impl Server {
@@ -122,6 +124,12 @@ impl Server {
         settings.sandbox_urls = options.sandbox_urls;
         if let Some(limit) = options.rate_limit {
             settings.rate_limit = limit;
+        }
+        if let Some(limits) = options.listener {
+            settings.listener = limits;
+        }
+        if let Some(n) = options.calls_per_merchant {
+            settings.calls_per_merchant = n;
         }
         settings.operator_token = Some(OPERATOR_TOKEN.into());
         settings.master_key = options.master_key.clone();
