@@ -39,6 +39,10 @@ pub struct Settings {
     pub listener: crate::listener::Limits,
     /// Connector operations (a sync, a push, a payment) one merchant may run at once.
     pub calls_per_merchant: usize,
+    /// How long compiling one uploaded component may take.
+    pub compile_deadline: std::time::Duration,
+    /// What one merchant may keep uploaded: connectors and bytes.
+    pub upload_quota: crate::uploads::Quota,
 }
 
 impl Settings {
@@ -63,6 +67,8 @@ impl Settings {
             operator_token: None,
             listener: Default::default(),
             calls_per_merchant: 64,
+            compile_deadline: crate::runtime::COMPILE_DEADLINE,
+            upload_quota: Default::default(),
         }
     }
 }

@@ -46,8 +46,11 @@ pub struct Registry {
     /// By id.
     entries: BTreeMap<String, Entry>,
     /// Uploaded components loaded so far, by SHA-256 (the compiled code is shared by
-    /// every merchant who uploaded the same bytes; grants are not).
-    uploaded: tokio::sync::Mutex<std::collections::HashMap<String, Arc<Connector>>>,
+    /// every merchant who uploaded the same bytes; grants are not). One cell per hash:
+    /// a compile holds only its own hash, never the map.
+    uploaded: std::sync::Mutex<
+        std::collections::HashMap<String, Arc<tokio::sync::OnceCell<Arc<Connector>>>>,
+    >,
 }
 
 pub fn kind_name(kind: ConnectorKind) -> &'static str {
@@ -152,13 +155,16 @@ impl Registry {
         sha256: &str,
         bytes: impl AsyncFnOnce() -> anyhow::Result<Vec<u8>>,
     ) -> anyhow::Result<Arc<Connector>> {
-        let mut cache = self.uploaded.lock().await;
-        if let Some(c) = cache.get(sha256) {
-            return Ok(c.clone());
-        }
-        let connector = Arc::new(runtime.load(&bytes().await?).await?);
-        cache.insert(sha256.to_string(), connector.clone());
-        Ok(connector)
+        let cell = self
+            .uploaded
+            .lock()
+            .unwrap()
+            .entry(sha256.to_string())
+            .or_default()
+            .clone();
+        cell.get_or_try_init(async || anyhow::Ok(Arc::new(runtime.load(&bytes().await?).await?)))
+            .await
+            .cloned()
     }
 
     /// The connector for `system` (bundled) or, for `custom`, the one named by `connector_id`.

@@ -175,6 +175,15 @@ struct ServeArgs {
     /// Connector operations one merchant may run at once; more answer 429.
     #[arg(long, env = "BEEP_CALLS_PER_MERCHANT", default_value_t = 64)]
     calls_per_merchant: usize,
+    /// Seconds compiling one uploaded component may take.
+    #[arg(long, env = "BEEP_COMPILE_DEADLINE_SECS", default_value_t = 120)]
+    compile_deadline_secs: u64,
+    /// Uploaded connectors one merchant may keep (both modes together).
+    #[arg(long, env = "BEEP_UPLOAD_QUOTA_CONNECTORS", default_value_t = 100)]
+    upload_quota_connectors: i64,
+    /// MiB of uploaded components one merchant may keep.
+    #[arg(long, env = "BEEP_UPLOAD_QUOTA_MIB", default_value_t = 512)]
+    upload_quota_mib: i64,
     /// Open API connections at most; more are closed as they arrive.
     #[arg(long, env = "BEEP_MAX_CONNECTIONS", default_value_t = 4096)]
     max_connections: usize,
@@ -351,6 +360,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         operator_token: args.operator_token,
         calls_per_merchant: args.calls_per_merchant,
+        compile_deadline: Duration::from_secs(args.compile_deadline_secs),
+        upload_quota: beep_host::uploads::Quota {
+            connectors: args.upload_quota_connectors,
+            bytes: args.upload_quota_mib << 20,
+        },
         listener: beep_host::listener::Limits {
             max_connections: args.max_connections,
             header_timeout: Duration::from_secs(args.header_timeout_secs),

@@ -17,6 +17,22 @@ use crate::runtime::{Connector, LoadError};
 /// Largest component accepted (Python components are tens of MiB).
 pub const MAX_COMPONENT_BYTES: usize = 64 << 20;
 
+/// What one merchant may keep uploaded (both modes together).
+#[derive(Clone, Copy, Debug)]
+pub struct Quota {
+    pub connectors: i64,
+    pub bytes: i64,
+}
+
+impl Default for Quota {
+    fn default() -> Self {
+        Quota {
+            connectors: 100,
+            bytes: 512 << 20,
+        }
+    }
+}
+
 #[derive(Clone, Debug, serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Manifest {
@@ -62,12 +78,20 @@ pub async fn check(
             bytes.len()
         )));
     }
-    let connector = app.runtime.load(bytes).await.map_err(|e| match e {
-        LoadError::Invalid(_) => Failure::invalid("invalid_component", e.to_string()),
-        LoadError::World(_) => Failure::invalid("wrong_world", e.to_string()),
-        LoadError::Imports(_) => Failure::invalid("unsatisfiable_import", e.to_string()),
-        LoadError::Describe(_) => Failure::invalid("describe_failed", e.to_string()),
-    })?;
+    let connector = app
+        .runtime
+        .load_within(bytes, app.settings.compile_deadline)
+        .await
+        .map_err(|e| match e {
+            LoadError::Invalid(_) => Failure::invalid("invalid_component", e.to_string()),
+            LoadError::World(_) => Failure::invalid("wrong_world", e.to_string()),
+            LoadError::Imports(_) => Failure::invalid("unsatisfiable_import", e.to_string()),
+            LoadError::Describe(_) => Failure::invalid("describe_failed", e.to_string()),
+            LoadError::TooCostly(_) => Failure::Rejected {
+                code: "compile_budget_exceeded",
+                message: e.to_string(),
+            },
+        })?;
     if let Some(m) = manifest {
         if m.name != connector.info.name {
             return Err(invalid(format!(
@@ -135,6 +159,17 @@ pub async fn upload(
                 manifest.name
             ),
         ));
+    }
+    let quota = app.settings.upload_quota;
+    let (count, used) = db::connectors::usage(&app.db, &caller.merchant_id).await?;
+    if count >= quota.connectors || used + bytes.len() as i64 > quota.bytes {
+        return Err(Failure::Rejected {
+            code: "quota_exceeded",
+            message: format!(
+                "this merchant keeps {count} connectors ({used} bytes); the quota is {} connectors and {} bytes: delete unused versions first",
+                quota.connectors, quota.bytes
+            ),
+        });
     }
     let connector = check(app, &bytes, Some(&manifest)).await?;
     let row = Uploaded {

@@ -292,7 +292,103 @@ async fn a_merchants_concurrent_calls_are_capped(backend: Backend) {
     );
 }
 
+/// A component that is costly to compile: thousands of long functions. `salt` makes
+/// its bytes (and so its cache entry) new for each run.
+fn compile_bomb(salt: i32) -> Vec<u8> {
+    let mut wat = String::from("(component (core module\n");
+    for f in 0..3000 {
+        wat.push_str(&format!(
+            "(func (export \"f{f}\") (param i32) (result i32) local.get 0\n"
+        ));
+        for i in 0..300 {
+            wat.push_str(&format!(
+                "i32.const {} i32.add local.get 0 i32.mul\n",
+                salt ^ (f * 300 + i)
+            ));
+        }
+        wat.push_str(")\n");
+    }
+    wat.push_str("))");
+    wat::parse_str(&wat).unwrap()
+}
+
+async fn uploads_are_bounded(backend: Backend) {
+    let server = Server::start_with(
+        backend,
+        Options {
+            compile_deadline: Some(Duration::from_millis(500)),
+            upload_quota: Some(beep_host::uploads::Quota {
+                connectors: 2,
+                bytes: 64 << 20,
+            }),
+            ..Default::default()
+        },
+    )
+    .await;
+    let m = server.merchant(Plan::Grow).await;
+    let store = server.store(&m).await;
+
+    // Two connectors fit the quota, a third does not.
+    let noop = std::fs::read(wasm("component-noop")).unwrap();
+    for version in ["1.0.0", "1.0.1"] {
+        let manifest = json!({"name": "test-noop", "version": version, "kind": "pos"});
+        let (status, body) = server.upload(&m.key, manifest, noop.clone()).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let third = json!({"name": "test-noop", "version": "1.0.2", "kind": "pos"});
+    let (status, body) = server.upload(&m.key, third.clone(), noop.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["code"], "quota_exceeded", "{body}");
+
+    // Another merchant's compile bomb is refused past the compile deadline, while
+    // the first merchant keeps being served (compiles run off the executor).
+    let bomber = server.merchant(Plan::Grow).await;
+    let salt = uuid::Uuid::new_v4().as_u128() as i32;
+    let manifest = json!({"name": "test-noop", "version": "1.0.0", "kind": "pos"});
+    let upload = server.upload(&bomber.key, manifest, compile_bomb(salt));
+    let reads = bystander_reads(&server, &m, &store, 30);
+    let ((status, body), reads) = tokio::join!(upload, reads);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["code"], "compile_budget_exceeded", "{body}");
+    assert!(
+        *reads.last().unwrap() < Duration::from_secs(1),
+        "the bystander waited {:?} behind a compile",
+        reads.last().unwrap()
+    );
+
+    // Deleting frees the quota and, once no connector uses them, the component's
+    // bytes; a cached component uploads again without waiting for the bomb's compile.
+    for version in ["1.0.0", "1.0.1"] {
+        let (status, body) = server
+            .request(
+                reqwest::Method::DELETE,
+                Some(&m.key),
+                &format!("/api/v1/connectors/test-noop@{version}"),
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let sha = hex_sha256(&noop);
+    assert!(
+        beep_host::db::connectors::component_bytes(&server.app.db, &sha)
+            .await
+            .unwrap()
+            .is_none(),
+        "an unreferenced component is kept"
+    );
+    let (status, body) = server.upload(&m.key, third, noop).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
 on_both_databases!(
+    uploads_are_bounded,
     slow_clients_are_cut_off,
     unknown_keys_are_refused_per_address,
     a_merchants_concurrent_calls_are_capped,

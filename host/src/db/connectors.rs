@@ -212,10 +212,39 @@ pub async fn users(
     Ok(stores)
 }
 
+/// Deletes the connector, and its component's bytes once no connector uses them.
 pub async fn delete(db: &Db, connector_id: &str) -> anyhow::Result<()> {
+    let mut tx = db.pool.begin().await?;
+    let sha: Option<String> = sqlx::query("SELECT sha256 FROM connectors WHERE id = $1")
+        .bind(connector_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| r.get(0));
     sqlx::query("DELETE FROM connectors WHERE id = $1")
         .bind(connector_id)
-        .execute(&db.pool)
+        .execute(&mut *tx)
         .await?;
+    if let Some(sha) = sha {
+        sqlx::query(
+            "DELETE FROM components WHERE sha256 = $1 AND NOT EXISTS (SELECT 1 FROM connectors WHERE sha256 = $2)",
+        )
+        .bind(&sha)
+        .bind(&sha)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
     Ok(())
+}
+
+/// How many connectors a merchant keeps, and their components' bytes (each counted
+/// once per connector: a merchant pays for what it keeps, shared or not).
+pub async fn usage(db: &Db, merchant_id: &str) -> anyhow::Result<(i64, i64)> {
+    let row = sqlx::query(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(m.size), 0) AS BIGINT) FROM connectors c JOIN components m ON m.sha256 = c.sha256 WHERE c.merchant_id = $1",
+    )
+    .bind(merchant_id)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok((row.get::<i64, _>(0), row.get::<i64, _>(1)))
 }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
+#[derive(Clone)]
 pub struct CompiledCache {
     dir: Option<PathBuf>,
 }
@@ -20,27 +21,44 @@ impl CompiledCache {
         CompiledCache { dir }
     }
 
-    /// The component and its SHA-256 (hex).
-    pub fn component(&self, engine: &Engine, bytes: &[u8]) -> anyhow::Result<(Component, String)> {
-        let sha = hex::encode(Sha256::digest(bytes));
-        let Some(dir) = &self.dir else {
-            return Ok((Component::new(engine, bytes)?, sha));
-        };
+    fn path(&self, engine: &Engine, sha: &str) -> Option<PathBuf> {
         // DefaultHasher::new() has fixed keys: stable for one build of the host, which
         // is all the cache needs (wasmtime re-checks compatibility on load anyway).
         let mut hasher = std::hash::DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut hasher);
-        let path = dir.join(format!("{sha}-{:016x}.cwasm", hasher.finish()));
-        if path.exists() {
-            // SAFETY: the file was written by `Component::serialize` of this engine
-            // configuration into a directory owned by the host; a stale or foreign
-            // file fails wasmtime's header check and is recompiled below.
-            match unsafe { Component::deserialize_file(engine, &path) } {
-                Ok(component) => return Ok((component, sha)),
-                Err(e) => tracing::warn!("recompiling {}: {e:#}", path.display()),
+        let dir = self.dir.as_ref()?;
+        Some(dir.join(format!("{sha}-{:016x}.cwasm", hasher.finish())))
+    }
+
+    /// The SHA-256 (hex) of a component's bytes: its cache key.
+    pub fn sha256(bytes: &[u8]) -> String {
+        hex::encode(Sha256::digest(bytes))
+    }
+
+    /// The compiled component if the cache holds it (no Cranelift: cheap).
+    pub fn cached(&self, engine: &Engine, sha: &str) -> Option<Component> {
+        let path = self.path(engine, sha)?;
+        if !path.exists() {
+            return None;
+        }
+        // SAFETY: the file was written by `Component::serialize` of this engine
+        // configuration into a directory owned by the host; a stale or foreign file
+        // fails wasmtime's header check and is recompiled.
+        match unsafe { Component::deserialize_file(engine, &path) } {
+            Ok(component) => Some(component),
+            Err(e) => {
+                tracing::warn!("recompiling {}: {e:#}", path.display());
+                None
             }
         }
+    }
+
+    /// Compiles the component (costly: Cranelift) and keeps it for next time.
+    pub fn compile(&self, engine: &Engine, bytes: &[u8], sha: &str) -> anyhow::Result<Component> {
         let component = Component::new(engine, bytes)?;
+        let Some((dir, path)) = self.dir.as_ref().zip(self.path(engine, sha)) else {
+            return Ok(component);
+        };
         let serialized = component.serialize()?;
         let tmp = dir.join(format!(".{sha}.{}.tmp", std::process::id()));
         if std::fs::write(&tmp, serialized)
@@ -49,6 +67,6 @@ impl CompiledCache {
         {
             let _ = std::fs::remove_file(&tmp);
         }
-        Ok((component, sha))
+        Ok(component)
     }
 }

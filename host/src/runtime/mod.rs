@@ -216,6 +216,9 @@ pub enum LoadError {
     Imports(String),
     /// Its describe() failed or contradicts its world.
     Describe(String),
+    /// Compiling it took longer than the compile deadline (a compile bomb, or a
+    /// component far larger than a connector needs).
+    TooCostly(String),
 }
 
 impl std::fmt::Display for LoadError {
@@ -225,6 +228,7 @@ impl std::fmt::Display for LoadError {
             LoadError::World(m) => write!(f, "wrong world: {m}"),
             LoadError::Imports(m) => write!(f, "unsatisfiable import: {m}"),
             LoadError::Describe(m) => write!(f, "describe() failed: {m}"),
+            LoadError::TooCostly(m) => write!(f, "too costly to compile: {m}"),
         }
     }
 }
@@ -276,7 +280,22 @@ pub struct Runtime {
     engine: Engine,
     linker: Linker<CallState>,
     cache: cache::CompiledCache,
+    compiler: Compiler,
 }
+
+/// Cranelift runs on blocking threads, never on the executor's: at most
+/// [`COMPILES_AT_ONCE`] at a time, and a compile past its deadline fails the load (the
+/// thread finishes in the background, still holding its permit, so abandoned compiles
+/// cannot pile up).
+struct Compiler {
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+/// Compiles running at once (a two-core machine keeps one core for serving).
+pub const COMPILES_AT_ONCE: usize = 1;
+
+/// How long compiling one component may take unless the caller says otherwise.
+pub const COMPILE_DEADLINE: Duration = Duration::from_secs(120);
 
 impl Runtime {
     /// `cache_dir` holds compiled components keyed by content hash and engine.
@@ -322,6 +341,9 @@ impl Runtime {
             cache: cache::CompiledCache::new(cache_dir),
             engine,
             linker,
+            compiler: Compiler {
+                permits: Arc::new(tokio::sync::Semaphore::new(COMPILES_AT_ONCE)),
+            },
         }))
     }
 
@@ -332,11 +354,17 @@ impl Runtime {
     /// Compiles (or loads from the cache) a component, checks it exports exactly one
     /// BEEP! world and that the host satisfies its imports, and asks it to describe itself.
     pub async fn load(&self, bytes: &[u8]) -> Result<Connector, LoadError> {
+        self.load_within(bytes, COMPILE_DEADLINE).await
+    }
+
+    /// [`Runtime::load`], with the compile bounded by `deadline` (uploads).
+    pub async fn load_within(
+        &self,
+        bytes: &[u8],
+        deadline: Duration,
+    ) -> Result<Connector, LoadError> {
         check_header(bytes)?;
-        let (component, sha256) = self
-            .cache
-            .component(&self.engine, bytes)
-            .map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
+        let (component, sha256) = self.compile(bytes, deadline).await?;
         let (world, contract) = self.world_of(&component)?;
         let mut connector = Connector {
             info: ConnectorInfo {
@@ -374,6 +402,46 @@ impl Runtime {
         }
         connector.info = info;
         Ok(connector)
+    }
+
+    /// Compiles (or loads from the cache) on a blocking thread, within the deadline.
+    async fn compile(
+        &self,
+        bytes: &[u8],
+        deadline: Duration,
+    ) -> Result<(Component, String), LoadError> {
+        // A cached component is only deserialised: no permit, no waiting behind a
+        // costly compile.
+        let sha = cache::CompiledCache::sha256(bytes);
+        let cached = {
+            let (engine, cache, sha) = (self.engine.clone(), self.cache.clone(), sha.clone());
+            tokio::task::spawn_blocking(move || cache.cached(&engine, &sha))
+                .await
+                .ok()
+                .flatten()
+        };
+        if let Some(component) = cached {
+            return Ok((component, sha));
+        }
+        let (engine, cache, bytes) = (self.engine.clone(), self.cache.clone(), bytes.to_vec());
+        let permits = self.compiler.permits.clone();
+        let compiled = tokio::time::timeout(deadline, async move {
+            let permit = permits.acquire_owned().await;
+            tokio::task::spawn_blocking(move || {
+                let _permit = permit;
+                cache.compile(&engine, &bytes, &sha).map(|c| (c, sha))
+            })
+            .await
+        })
+        .await;
+        match compiled {
+            Err(_) => Err(LoadError::TooCostly(format!(
+                "compiling took longer than {} s",
+                deadline.as_secs_f64()
+            ))),
+            Ok(Err(join)) => Err(LoadError::Invalid(format!("the compiler failed: {join}"))),
+            Ok(Ok(result)) => result.map_err(|e| LoadError::Invalid(format!("{e:#}"))),
+        }
     }
 
     /// The world a component exports (exactly one of ours) and its contract version.

@@ -73,6 +73,8 @@ pub struct Options {
     pub rate_limit: Option<beep_host::ratelimit::Limit>,
     pub listener: Option<beep_host::listener::Limits>,
     pub calls_per_merchant: Option<usize>,
+    pub compile_deadline: Option<Duration>,
+    pub upload_quota: Option<beep_host::uploads::Quota>,
 }
 
 impl Server {
@@ -130,6 +132,12 @@ impl Server {
         }
         if let Some(n) = options.calls_per_merchant {
             settings.calls_per_merchant = n;
+        }
+        if let Some(d) = options.compile_deadline {
+            settings.compile_deadline = d;
+        }
+        if let Some(q) = options.upload_quota {
+            settings.upload_quota = q;
         }
         settings.operator_token = Some(OPERATOR_TOKEN.into());
         settings.master_key = options.master_key.clone();
