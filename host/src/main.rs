@@ -26,7 +26,7 @@ const DEFAULT_DB: &str = "sqlite://beep.db";
 #[derive(Subcommand)]
 enum Command {
     /// Run the HTTP API (Test Mode simulators included).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Merchant administration.
     Merchant {
         #[command(subcommand)]
@@ -395,7 +395,7 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::Merchant {
             command: MerchantCommand::Create { name, plan, db },
         } => {

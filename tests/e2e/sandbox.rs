@@ -119,7 +119,7 @@ async fn merchant_servers_are_granted_by_base_url(backend: Backend) {
         (
             "generic",
             json!({"token": "t", "baseUrl": "https://localhost:9/beep/v1"}),
-            "loopback",
+            "localhost resolves to a non-public address",
         ),
         (
             "generic",

@@ -316,6 +316,44 @@ async fn metrics_stay_bounded_parseable_and_private(backend: Backend) {
     assert!(!text.contains("beep_fake"), "{text}");
 }
 
+/// Idempotency keys are remembered for 24 hours, as Stripe's are: within them a key
+/// replays its payment, after them it makes a new one.
+async fn idempotency_keys_expire_after_a_day(backend: Backend) {
+    let server = Server::start(backend).await;
+    let m = server.merchant(Plan::Grow).await;
+    let store = server.store(&m).await;
+    let (_, stripe) = server.sandbox(&m, "stripe").await;
+    let (status, body) = server
+        .post(
+            &m.key,
+            "/api/v1/configurePSP",
+            json!({"provider": "stripe", "storeId": store, "config": stripe}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let pay = json!({"storeId": store, "amount": 500, "currency": "EUR", "reference": "R-1", "paymentMethod": "pm_card_visa"});
+    let (_, first) = server
+        .post_idem(&m.key, "/api/v1/processPayment", "day-key", pay.clone())
+        .await;
+    let (_, replay) = server
+        .post_idem(&m.key, "/api/v1/processPayment", "day-key", pay.clone())
+        .await;
+    assert_eq!(first["paymentId"], replay["paymentId"], "{replay}");
+    // A day and a second later (the row aged in place).
+    let aged = beep_host::db::payments::KEY_RETENTION_MS + 1_000;
+    sqlx::query("UPDATE idempotency_keys SET created_at = created_at - $1 WHERE idem_key = $2")
+        .bind(aged)
+        .bind("day-key")
+        .execute(&server.app.db.pool)
+        .await
+        .unwrap();
+    let (status, later) = server
+        .post_idem(&m.key, "/api/v1/processPayment", "day-key", pay)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{later}");
+    assert_ne!(first["paymentId"], later["paymentId"], "{later}");
+}
+
 /// The samples of an exposition, as the official Prometheus client's parser reads them
 /// (tests/metrics/parse.py); panics if it does not parse.
 fn parse_exposition(text: &str) -> Vec<Value> {
@@ -364,4 +402,5 @@ on_both_databases!(
     test_keys_never_reach_live_connectors,
     denied_requests_spend_the_budget,
     metrics_stay_bounded_parseable_and_private,
+    idempotency_keys_expire_after_a_day,
 );

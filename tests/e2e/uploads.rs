@@ -316,7 +316,7 @@ async fn grants_follow_approval(backend: Backend) {
         body["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("loopback"),
+            .contains("resolves to a non-public address"),
         "{body}"
     );
 

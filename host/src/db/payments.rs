@@ -61,6 +61,9 @@ pub enum Idempotency {
     InFlight,
 }
 
+/// How long a finished idempotency key is remembered.
+pub const KEY_RETENTION_MS: i64 = 24 * 3600 * 1000;
+
 /// Claims `key` for a request whose canonical hash is `hash`, leasing it for `lease_ms`.
 pub async fn claim_key(
     db: &Db,
@@ -72,6 +75,15 @@ pub async fn claim_key(
     lease_ms: i64,
 ) -> anyhow::Result<Idempotency> {
     let now = now_ms();
+    // Like Stripe's, a key is remembered for 24 hours: a finished one older than that
+    // is forgotten, and the request with it is a new one.
+    sqlx::query("DELETE FROM idempotency_keys WHERE merchant_id = $1 AND scope = $2 AND idem_key = $3 AND created_at < $4 AND response_status IS NOT NULL")
+        .bind(merchant_id)
+        .bind(scope)
+        .bind(key)
+        .bind(now - KEY_RETENTION_MS)
+        .execute(&db.pool)
+        .await?;
     let inserted = sqlx::query(
         "INSERT INTO idempotency_keys (merchant_id, scope, idem_key, request_hash, resource_id, locked_until, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (merchant_id, scope, idem_key) DO NOTHING",

@@ -22,8 +22,14 @@ use crate::runtime::bindings::types::{
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-/// How long one request holds an idempotency key before another may take it over.
-const KEY_LEASE_MS: i64 = 120_000;
+/// How long one request holds an idempotency key before another may take it over: as
+/// long as a payment may take (its create call and two reconciling lookups, each up to
+/// the call deadline, and the wait for a call slot), plus a margin. A shorter lease
+/// would let a retry run the same payment while the first request still does.
+fn key_lease_ms(app: &App) -> i64 {
+    let deadline = app.settings.budgets.deadline.as_millis() as i64;
+    3 * deadline + 5_000 + 10_000
+}
 
 /// An answer that can be replayed byte for byte.
 pub struct Answer {
@@ -254,7 +260,7 @@ pub async fn process(
         key,
         &hash,
         &fresh_id,
-        KEY_LEASE_MS,
+        key_lease_ms(app),
     )
     .await?
     {
@@ -514,7 +520,7 @@ pub async fn refund(
         key,
         &hash,
         &fresh_id,
-        KEY_LEASE_MS,
+        key_lease_ms(app),
     )
     .await?
     {
