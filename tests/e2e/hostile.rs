@@ -273,15 +273,7 @@ async fn hostile_components_are_stopped_and_contained(backend: Backend) {
     )
     .await;
     let live_attacker = live.merchant(Plan::Grow).await;
-    let (status, body) = live
-        .post(
-            &live_attacker.live_key,
-            "/api/v1/stores",
-            json!({"name": "Live"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let live_store = body["storeId"].as_str().unwrap().to_string();
+    let live_store = live.live_store(&live_attacker).await;
     let live_bystander = live.merchant(Plan::Grow).await;
     let live_bystander_store = live.store(&live_bystander).await;
     let (live_stops, live_during) = run_attacks(

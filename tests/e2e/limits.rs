@@ -189,13 +189,13 @@ async fn unknown_keys_are_refused_per_address(backend: Backend) {
         .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
         .build()
         .unwrap();
-    let resp = other
-        .get(format!("{}/api/v1/stores", server.url))
-        .bearer_auth(&m.key)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::OK);
+    let stores = |key: String| {
+        let request = other
+            .get(format!("{}/api/v1/stores", server.url))
+            .bearer_auth(key);
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(stores(m.key.clone()).await, StatusCode::OK);
 
     // Rotation: the new key works, the old one no longer does.
     let resp = other
@@ -209,20 +209,8 @@ async fn unknown_keys_are_refused_per_address(backend: Backend) {
     let new_key = body["key"].as_str().unwrap().to_string();
     assert!(new_key.starts_with("beep_test_"), "{body}");
     assert_eq!(body["mode"], "test");
-    let resp = other
-        .get(format!("{}/api/v1/stores", server.url))
-        .bearer_auth(&m.key)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
-    let resp = other
-        .get(format!("{}/api/v1/stores", server.url))
-        .bearer_auth(&new_key)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(stores(m.key.clone()).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(stores(new_key).await, StatusCode::OK);
 }
 
 async fn a_merchants_concurrent_calls_are_capped(backend: Backend) {

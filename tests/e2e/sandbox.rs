@@ -20,11 +20,7 @@ async fn live_mode_egress_is_public_https_only(backend: Backend) {
     )
     .await;
     let m = server.merchant(Plan::Grow).await;
-    let (status, body) = server
-        .post(&m.live_key, "/api/v1/stores", json!({"name": "Live"}))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let store = body["storeId"].as_str().unwrap().to_string();
+    let store = server.live_store(&m).await;
     let attack = |target: &str| json!({"system": "custom", "connectorId": "test-hostile", "storeId": store, "credentials": {"attack": "egress", "target": target}});
 
     for target in [
@@ -92,11 +88,7 @@ async fn merchant_servers_are_granted_by_base_url(backend: Backend) {
     )
     .await;
     let m = server.merchant(Plan::Grow).await;
-    let (status, body) = server
-        .post(&m.live_key, "/api/v1/stores", json!({"name": "Live"}))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let store = body["storeId"].as_str().unwrap().to_string();
+    let store = server.live_store(&m).await;
     let sync = |system: &str, credentials: serde_json::Value| json!({"system": system, "storeId": store, "credentials": credentials});
 
     let (status, body) = server

@@ -2,7 +2,7 @@
 //! test keys reaching live connectors, free denied requests, and `/metrics` abuse.
 
 use crate::on_both_databases;
-use crate::support::{Backend, Merchant, Options, Server, wasm};
+use crate::support::{Backend, Options, Server, wasm};
 use beep_host::db::merchants::Plan;
 use beep_host::runtime::Budgets;
 use beep_host::runtime::egress::MAX_AUDITED_PER_CALL;
@@ -41,14 +41,6 @@ async fn webhook(server: &Server, store: &str, body: &str) -> (StatusCode, Value
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
-async fn live_store(server: &Server, m: &Merchant) -> String {
-    let (status, body) = server
-        .post(&m.live_key, "/api/v1/stores", json!({"name": "Live"}))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    body["storeId"].as_str().unwrap().to_string()
-}
-
 /// Finding 1: with only a leaked test key nothing of live mode can be changed, run or
 /// read, and a live store runs the exact upload it was configured with.
 async fn test_keys_never_reach_live_connectors(backend: Backend) {
@@ -61,7 +53,7 @@ async fn test_keys_never_reach_live_connectors(backend: Backend) {
     )
     .await;
     let m = server.merchant(Plan::Grow).await;
-    let live = live_store(&server, &m).await;
+    let live = server.live_store(&m).await;
     let live_probe = upload_probe(&server, &m.live_key, "component-psp-probe", "1.0.0", &[]).await;
     // Configured by name: the configuration still pins this very upload.
     let (status, body) = server

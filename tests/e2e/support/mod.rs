@@ -236,6 +236,15 @@ impl Server {
         body["storeId"].as_str().unwrap().to_string()
     }
 
+    /// A live-mode store of `m` (the server must accept live keys).
+    pub async fn live_store(&self, m: &Merchant) -> String {
+        let (status, body) = self
+            .post(&m.live_key, "/api/v1/stores", json!({"name": "Live"}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["storeId"].as_str().unwrap().to_string()
+    }
+
     /// A store of `m` with something in it: a synced Korona catalogue (one sync run) and a
     /// Stripe payment. Answers the store, the run and the payment ids and Korona's
     /// credentials.
