@@ -107,7 +107,7 @@ impl Flags {
     fn omitted(&self) -> Omitted {
         *self.omitted.lock().unwrap()
     }
-    fn exhausted(&self) -> Option<Exhausted> {
+    pub(crate) fn exhausted(&self) -> Option<Exhausted> {
         *self.exhausted.lock().unwrap()
     }
     fn denied(&self) -> Option<String> {

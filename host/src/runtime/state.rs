@@ -89,6 +89,7 @@ impl CallState {
             },
             limiter: Limiter {
                 memory_bytes: ctx.budgets.memory_bytes,
+                total_bytes: 0,
                 flags: flags.clone(),
             },
             logs: logs.clone(),
@@ -159,21 +160,45 @@ impl host::Host for CallState {
 /// call fails as `memory_budget_exceeded` rather than as an anonymous trap.
 pub struct Limiter {
     memory_bytes: usize,
+    /// Linear memory of every memory of the call, together.
+    total_bytes: usize,
     flags: Arc<Flags>,
 }
 
+/// Memories, core instances and tables one call may create (a connector needs a few
+/// of each; JS and Python runtimes a handful more).
+const MAX_MEMORIES: usize = 16;
+const MAX_INSTANCES: usize = 64;
+const MAX_TABLES: usize = 64;
+
 impl ResourceLimiter for Limiter {
+    /// The budget is for the whole call: every memory's size counts against one
+    /// running total (initial sizes too), so many memories cannot multiply it.
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired > self.memory_bytes {
+        let total = self.total_bytes - current.min(self.total_bytes) + desired;
+        if total > self.memory_bytes {
             self.flags.exhaust(Exhausted::Memory);
             return Ok(false);
         }
+        self.total_bytes = total;
         Ok(true)
+    }
+
+    fn instances(&self) -> usize {
+        MAX_INSTANCES
+    }
+
+    fn memories(&self) -> usize {
+        MAX_MEMORIES
+    }
+
+    fn tables(&self) -> usize {
+        MAX_TABLES
     }
 
     fn table_growing(
@@ -183,5 +208,39 @@ impl ResourceLimiter for Limiter {
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
         Ok(desired <= 100_000)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_memory_budget_is_one_total_for_every_memory() {
+        let flags = Arc::new(Flags::default());
+        let mut limiter = Limiter {
+            memory_bytes: 32 << 20,
+            total_bytes: 0,
+            flags: flags.clone(),
+        };
+        // Sixteen memories each grown to 3 MiB: 48 MiB together, over a 32 MiB budget.
+        let mut granted = 0;
+        for _ in 0..16 {
+            if limiter.memory_growing(0, 3 << 20, None).unwrap() {
+                granted += 1;
+            }
+        }
+        assert_eq!(granted, 10, "10 × 3 MiB fit in 32 MiB");
+        assert_eq!(flags.exhausted(), Some(Exhausted::Memory));
+        // Growing one that exists counts only the difference.
+        let mut limiter = Limiter {
+            memory_bytes: 32 << 20,
+            total_bytes: 0,
+            flags,
+        };
+        assert!(limiter.memory_growing(0, 16 << 20, None).unwrap());
+        assert!(limiter.memory_growing(16 << 20, 30 << 20, None).unwrap());
+        assert!(!limiter.memory_growing(0, 4 << 20, None).unwrap());
+        assert_eq!(limiter.memories(), MAX_MEMORIES);
     }
 }
