@@ -23,6 +23,19 @@ pub struct Limit {
     pub burst: f64,
 }
 
+/// Webhook notifications one client address may send: a burst of 100, then 20/s.
+const WEBHOOKS_PER_ADDRESS: Limit = Limit {
+    per_second: 20.0,
+    burst: 100.0,
+};
+
+/// Webhook notifications one store may receive: a burst of 100, then 20/s (each may
+/// run its connector and re-fetch from the vendor with the merchant's key).
+const WEBHOOKS_PER_STORE: Limit = Limit {
+    per_second: 20.0,
+    burst: 100.0,
+};
+
 /// Unknown keys an address may try: a burst of 20, then one a second.
 const UNKNOWN_KEYS: Limit = Limit {
     per_second: 1.0,
@@ -40,6 +53,9 @@ fn quota(limit: Limit) -> Quota {
 pub struct Limiter {
     keys: DefaultKeyedRateLimiter<String>,
     unknown: DefaultKeyedRateLimiter<IpAddr>,
+    /// Webhooks, per client address (checked first) and per existing store.
+    webhook_addresses: DefaultKeyedRateLimiter<IpAddr>,
+    webhook_stores: DefaultKeyedRateLimiter<String>,
     /// Addresses refused until then (only those that ran out: bounded by attackers).
     blocked: Mutex<HashMap<IpAddr, Instant>>,
     clock: DefaultClock,
@@ -55,6 +71,8 @@ impl Limiter {
         Limiter {
             keys: RateLimiter::keyed(quota(limit)),
             unknown: RateLimiter::keyed(quota(UNKNOWN_KEYS)),
+            webhook_addresses: RateLimiter::keyed(quota(WEBHOOKS_PER_ADDRESS)),
+            webhook_stores: RateLimiter::keyed(quota(WEBHOOKS_PER_STORE)),
             blocked: Mutex::new(HashMap::new()),
             clock: DefaultClock::default(),
         }
@@ -67,6 +85,21 @@ impl Limiter {
         self.keys
             .check_key(&key_hash.to_string())
             .map_err(|not_until| retry_after(not_until.wait_time_from(self.clock.now())))
+    }
+
+    /// One webhook from `address`; when it sends too many, the seconds to wait.
+    pub fn webhook_from(&self, address: IpAddr) -> Result<(), u32> {
+        self.shrink();
+        self.webhook_addresses
+            .check_key(&address)
+            .map_err(|n| retry_after(n.wait_time_from(self.clock.now())))
+    }
+
+    /// One webhook for an existing store (never keyed by an unchecked path segment).
+    pub fn webhook_for(&self, store_id: &str) -> Result<(), u32> {
+        self.webhook_stores
+            .check_key(&store_id.to_string())
+            .map_err(|n| retry_after(n.wait_time_from(self.clock.now())))
     }
 
     /// While `address` is refused for trying too many unknown keys: the seconds left.
@@ -101,9 +134,11 @@ impl Limiter {
 
     /// Forgets buckets that are full again, now and then.
     fn shrink(&self) {
-        if self.keys.len() + self.unknown.len() > 10_000 {
+        if self.keys.len() + self.unknown.len() + self.webhook_addresses.len() > 10_000 {
             self.keys.retain_recent();
             self.unknown.retain_recent();
+            self.webhook_addresses.retain_recent();
+            self.webhook_stores.retain_recent();
         }
     }
 }

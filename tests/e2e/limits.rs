@@ -280,6 +280,66 @@ async fn a_merchants_concurrent_calls_are_capped(backend: Backend) {
     );
 }
 
+/// Clients bound to loopback addresses 127.0.0.1 ..= 127.0.0.`n`.
+fn clients(n: u8) -> Vec<reqwest::Client> {
+    (1..=n)
+        .map(|last| {
+            reqwest::Client::builder()
+                .local_address(std::net::IpAddr::from([127, 0, 0, last]))
+                .build()
+                .unwrap()
+        })
+        .collect()
+}
+
+/// A webhook through `client`: its status.
+async fn webhook_from(server: &Server, client: &reqwest::Client, store: &str) -> StatusCode {
+    client
+        .post(format!("{}/api/v1/webhooks/stripe/{store}", server.url))
+        .body("{}")
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+async fn webhooks_are_limited_per_address_and_store(backend: Backend) {
+    let server = Server::start(backend).await;
+    let m = server.merchant(Plan::Grow).await;
+    let (busy, quiet) = (server.store(&m).await, server.store(&m).await);
+    let clients = clients(6);
+    // One address probing made-up stores: refused past its burst (100, then 20/s),
+    // before any lookup.
+    let mut statuses = Vec::new();
+    for i in 0..400 {
+        statuses.push(webhook_from(&server, &clients[0], &format!("probe-{i}")).await);
+    }
+    let limited = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(limited >= 100, "{limited} of 400 limited");
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::TOO_MANY_REQUESTS || *s == StatusCode::NOT_FOUND)
+    );
+    // One store flooded from several addresses: refused past its burst; another store
+    // is not.
+    let mut limited = 0;
+    for i in 0..400 {
+        let client = &clients[1 + i % 4];
+        if webhook_from(&server, client, &busy).await == StatusCode::TOO_MANY_REQUESTS {
+            limited += 1;
+        }
+    }
+    assert!(limited >= 100, "{limited} of 400 limited");
+    assert_eq!(
+        webhook_from(&server, &clients[5], &quiet).await,
+        StatusCode::NOT_FOUND
+    );
+}
+
 /// A component that is costly to compile: thousands of long functions. `salt` makes
 /// its bytes (and so its cache entry) new for each run.
 fn compile_bomb(salt: i32) -> Vec<u8> {
@@ -376,6 +436,7 @@ fn hex_sha256(bytes: &[u8]) -> String {
 }
 
 on_both_databases!(
+    webhooks_are_limited_per_address_and_store,
     uploads_are_bounded,
     slow_clients_are_cut_off,
     unknown_keys_are_refused_per_address,

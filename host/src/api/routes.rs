@@ -492,9 +492,18 @@ pub async fn refund_payment(
 pub async fn webhook(
     State(app): State<Arc<App>>,
     Path((provider, store_id)): Path<(String, String)>,
+    extensions: axum::http::Extensions,
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<payments::webhooks::Received>> {
+    // Anonymous callers: limited per address before anything is looked up.
+    let address = extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    app.limiter
+        .webhook_from(address)
+        .map_err(|retry_after| Failure::TooMany { retry_after })?;
     let headers = headers
         .iter()
         .filter_map(|(k, v)| {

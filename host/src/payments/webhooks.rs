@@ -33,6 +33,9 @@ pub async fn receive(
     let caller = db::merchants::store_owner(&app.db, store_id)
         .await?
         .ok_or_else(nowhere)?;
+    app.limiter
+        .webhook_for(store_id)
+        .map_err(|retry_after| Failure::TooMany { retry_after })?;
     let (configured, target) = match psp_target(app, &caller, store_id).await {
         Ok(found) => found,
         Err(Failure::Invalid {
