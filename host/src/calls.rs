@@ -28,7 +28,7 @@ pub struct Slots {
 }
 
 /// How long an operation waits for one of its merchant's slots before it is refused.
-const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+pub const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Slots {
     async fn take(

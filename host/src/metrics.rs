@@ -144,10 +144,11 @@ pub fn method_label(method: &str) -> &'static str {
 }
 
 impl Metrics {
-    pub fn http(&self, method: &str, route: &str, status: u16) {
+    /// One answered request; a method outside the standard set is counted as `other`.
+    pub fn http(&self, method: &http::Method, route: &str, status: u16) {
         self.http
             .get_or_create(&HttpLabels {
-                method: method_label(method),
+                method: method_label(method.as_str()),
                 route: route.to_string(),
                 status,
             })
@@ -226,9 +227,10 @@ mod tests {
     fn methods_and_connectors_are_bounded_and_values_escaped() {
         let m = Metrics::default();
         for i in 0..100 {
-            m.http(&format!("X{i}"), "unmatched", 404);
+            let method = http::Method::from_bytes(format!("X{i}").as_bytes()).unwrap();
+            m.http(&method, "unmatched", 404);
         }
-        m.http("GET", "/health", 200);
+        m.http(&http::Method::GET, "/health", 200);
         for i in 0..(MAX_CONNECTOR_LABELS + 50) {
             m.call(CallFigures {
                 connector: &format!("c{i}"),

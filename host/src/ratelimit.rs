@@ -82,24 +82,28 @@ impl Limiter {
     /// its limit, the seconds until it is not.
     pub fn check(&self, key_hash: &str) -> Result<(), u32> {
         self.shrink();
-        self.keys
-            .check_key(&key_hash.to_string())
+        self.take(&self.keys, &key_hash.to_string())
+    }
+
+    /// One cell of `key`'s bucket in `limiter`, or the seconds until there is one.
+    fn take<K>(&self, limiter: &DefaultKeyedRateLimiter<K>, key: &K) -> Result<(), u32>
+    where
+        K: std::hash::Hash + Eq + Clone,
+    {
+        limiter
+            .check_key(key)
             .map_err(|not_until| retry_after(not_until.wait_time_from(self.clock.now())))
     }
 
     /// One webhook from `address`; when it sends too many, the seconds to wait.
     pub fn webhook_from(&self, address: IpAddr) -> Result<(), u32> {
         self.shrink();
-        self.webhook_addresses
-            .check_key(&address)
-            .map_err(|n| retry_after(n.wait_time_from(self.clock.now())))
+        self.take(&self.webhook_addresses, &address)
     }
 
     /// One webhook for an existing store (never keyed by an unchecked path segment).
     pub fn webhook_for(&self, store_id: &str) -> Result<(), u32> {
-        self.webhook_stores
-            .check_key(&store_id.to_string())
-            .map_err(|n| retry_after(n.wait_time_from(self.clock.now())))
+        self.take(&self.webhook_stores, &store_id.to_string())
     }
 
     /// While `address` is refused for trying too many unknown keys: the seconds left.

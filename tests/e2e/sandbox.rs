@@ -79,14 +79,7 @@ async fn live_mode_egress_is_public_https_only(backend: Backend) {
 /// Connectors that speak to the merchant's own server (generic, casio) declare no hosts:
 /// live, the store's baseUrl is their grant, and the address rules still hold.
 async fn merchant_servers_are_granted_by_base_url(backend: Backend) {
-    let server = Server::start_with(
-        backend,
-        Options {
-            live: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let server = Server::start_live(backend).await;
     let m = server.merchant(Plan::Grow).await;
     let store = server.live_store(&m).await;
     let sync = |system: &str, credentials: serde_json::Value| json!({"system": system, "storeId": store, "credentials": credentials});

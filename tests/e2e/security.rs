@@ -28,30 +28,10 @@ async fn upload_probe(
         .to_string()
 }
 
-/// An anonymous vendor notification to `store`'s webhook address.
-async fn webhook(server: &Server, store: &str, body: &str) -> (StatusCode, Value) {
-    let resp = server
-        .http
-        .post(format!("{}/api/v1/webhooks/custom/{store}", server.url))
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
 /// Finding 1: with only a leaked test key nothing of live mode can be changed, run or
 /// read, and a live store runs the exact upload it was configured with.
 async fn test_keys_never_reach_live_connectors(backend: Backend) {
-    let server = Server::start_with(
-        backend,
-        Options {
-            live: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let server = Server::start_live(backend).await;
     let m = server.merchant(Plan::Grow).await;
     let live = server.live_store(&m).await;
     let live_probe = upload_probe(&server, &m.live_key, "component-psp-probe", "1.0.0", &[]).await;
@@ -66,7 +46,7 @@ async fn test_keys_never_reach_live_connectors(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["connectorId"], "test-psp-probe@1.0.0");
-    let (status, body) = webhook(&server, &live, "evt-1").await;
+    let (status, body) = server.webhook("custom", &live, "evt-1").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["eventId"], "honest-evt-1");
 
@@ -122,12 +102,12 @@ async fn test_keys_never_reach_live_connectors(backend: Backend) {
 
     // Anonymous webhooks for the live store still run the pinned honest upload: the
     // thief never receives the live configuration.
-    let (status, body) = webhook(&server, &live, "evt-2").await;
+    let (status, body) = server.webhook("custom", &live, "evt-2").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["eventId"], "honest-evt-2", "{body}");
     // A newer live upload does not take over either: upgrades are explicit.
     upload_probe(&server, &m.live_key, "component-psp-thief", "2.0.0", &[]).await;
-    let (_, body) = webhook(&server, &live, "evt-3").await;
+    let (_, body) = server.webhook("custom", &live, "evt-3").await;
     assert_eq!(body["eventId"], "honest-evt-3", "{body}");
     // ... and deleting the pinned one is refused, naming only the live store.
     let (status, body) = server
@@ -314,15 +294,7 @@ async fn idempotency_keys_expire_after_a_day(backend: Backend) {
     let server = Server::start(backend).await;
     let m = server.merchant(Plan::Grow).await;
     let store = server.store(&m).await;
-    let (_, stripe) = server.sandbox(&m, "stripe").await;
-    let (status, body) = server
-        .post(
-            &m.key,
-            "/api/v1/configurePSP",
-            json!({"provider": "stripe", "storeId": store, "config": stripe}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    server.configure_sandbox_psp(&m, &store, "stripe").await;
     let pay = json!({"storeId": store, "amount": 500, "currency": "EUR", "reference": "R-1", "paymentMethod": "pm_card_visa"});
     let (_, first) = server
         .post_idem(&m.key, "/api/v1/processPayment", "day-key", pay.clone())

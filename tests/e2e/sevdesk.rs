@@ -264,15 +264,7 @@ async fn transactions_are_booked_exactly_once(backend: Backend) {
     let pretzels = stock_of(&server, &base, &credentials, "1013").await;
 
     // A Stripe payment through BEEP!.
-    let (_, stripe) = server.sandbox(&m, "stripe").await;
-    let (status, body) = server
-        .post(
-            &m.key,
-            "/api/v1/configurePSP",
-            json!({"provider": "stripe", "storeId": store, "config": stripe}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    server.configure_sandbox_psp(&m, &store, "stripe").await;
     let (status, payment) = server
         .post_idem(
             &m.key,

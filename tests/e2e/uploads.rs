@@ -2,7 +2,7 @@
 //! deduplicated by SHA-256, private to their merchant, granted only approved hosts.
 
 use crate::on_both_databases;
-use crate::support::{Backend, Options, Server, wasm};
+use crate::support::{Backend, Server, wasm};
 use beep_host::db::merchants::Plan;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -258,14 +258,7 @@ async fn bad_uploads_say_what_is_wrong(backend: Backend) {
 
 /// Requested hosts become the grant only once approved.
 async fn grants_follow_approval(backend: Backend) {
-    let server = Server::start_with(
-        backend,
-        Options {
-            live: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let server = Server::start_live(backend).await;
     let m = server.merchant(Plan::Grow).await;
     let (_, body) = server
         .post(&m.live_key, "/api/v1/stores", json!({"name": "Live"}))

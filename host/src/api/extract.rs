@@ -29,11 +29,7 @@ impl FromRequestParts<Arc<App>> for Caller {
             })?;
         // An address that tried too many unknown keys is refused before the database
         // is asked again; buckets exist only for real keys and for such addresses.
-        let address = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip())
-            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        let address = client_address(&parts.extensions);
         if let Some(retry_after) = app.limiter.address_blocked(address) {
             return Err(Failure::TooMany { retry_after });
         }
@@ -52,6 +48,15 @@ impl FromRequestParts<Arc<App>> for Caller {
         }
         Ok(caller)
     }
+}
+
+/// The client's IP address, as the listener recorded it (unspecified if the router is
+/// served some other way).
+pub fn client_address(extensions: &axum::http::Extensions) -> std::net::IpAddr {
+    extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
 }
 
 /// `beep_test_` or `beep_live_` and 32 letters or digits, exactly as keys are made.

@@ -87,8 +87,7 @@ async fn count_requests(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    // Bounded labels: a method outside the standard set is counted as `other`.
-    let method = request.method().as_str().to_string();
+    let method = request.method().clone();
     let route = matched
         .map(|m| m.as_str().to_string())
         .unwrap_or_else(|| "unmatched".into());

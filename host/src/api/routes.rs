@@ -497,12 +497,8 @@ pub async fn webhook(
     body: axum::body::Bytes,
 ) -> Result<Json<payments::webhooks::Received>> {
     // Anonymous callers: limited per address before anything is looked up.
-    let address = extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
     app.limiter
-        .webhook_from(address)
+        .webhook_from(super::extract::client_address(&extensions))
         .map_err(|retry_after| Failure::TooMany { retry_after })?;
     let headers = headers
         .iter()

@@ -119,19 +119,17 @@ pub async fn find(
             .fetch_optional(&db.pool)
             .await?
     } else {
-        match by_id(db, merchant_id, mode, reference).await? {
-            Some(row) => return Ok(Some(row)),
-            None => {
-                sqlx::query(&format!(
-                    "{base} AND c.name = $3 ORDER BY c.created_at DESC, c.id DESC LIMIT 1"
-                ))
-                .bind(merchant_id)
-                .bind(mode.as_str())
-                .bind(reference)
-                .fetch_optional(&db.pool)
-                .await?
-            }
-        }
+        sqlx::query(&format!(
+            "{base} AND (c.id = $3 OR c.name = $4)
+             ORDER BY CASE WHEN c.id = $5 THEN 0 ELSE 1 END, c.created_at DESC, c.id DESC LIMIT 1"
+        ))
+        .bind(merchant_id)
+        .bind(mode.as_str())
+        .bind(reference)
+        .bind(reference)
+        .bind(reference)
+        .fetch_optional(&db.pool)
+        .await?
     };
     Ok(row.as_ref().map(from_row))
 }

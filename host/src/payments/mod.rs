@@ -28,7 +28,7 @@ use sha2::{Digest, Sha256};
 /// would let a retry run the same payment while the first request still does.
 fn key_lease_ms(app: &App) -> i64 {
     let deadline = app.settings.budgets.deadline.as_millis() as i64;
-    3 * deadline + 5_000 + 10_000
+    3 * deadline + calls::SLOT_WAIT.as_millis() as i64 + 10_000
 }
 
 /// An answer that can be replayed byte for byte.
@@ -124,14 +124,23 @@ pub(crate) async fn psp_target(
     caller: &Caller,
     store_id: &str,
 ) -> Result<(String, Target), Failure> {
-    let cfg = db::payments::config(&app.db, store_id)
-        .await?
-        .ok_or_else(|| {
-            Failure::invalid(
-                "psp_not_configured",
-                "this store has no payment provider: call configurePSP first",
-            )
-        })?;
+    configured_psp(app, caller, store_id).await?.ok_or_else(|| {
+        Failure::invalid(
+            "psp_not_configured",
+            "this store has no payment provider: call configurePSP first",
+        )
+    })
+}
+
+/// The store's PSP and its provider, or none if the store has no PSP configured.
+pub(crate) async fn configured_psp(
+    app: &App,
+    caller: &Caller,
+    store_id: &str,
+) -> Result<Option<(String, Target)>, Failure> {
+    let Some(cfg) = db::payments::config(&app.db, store_id).await? else {
+        return Ok(None);
+    };
     let plain = app
         .sealer
         .open(&cfg.sealed_config, &config_context(store_id))?;
@@ -153,7 +162,7 @@ pub(crate) async fn psp_target(
         &config,
     )
     .await?;
-    Ok((cfg.provider, target))
+    Ok(Some((cfg.provider, target)))
 }
 
 fn request_hash(fields: &Value) -> String {

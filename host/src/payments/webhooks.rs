@@ -2,7 +2,7 @@
 //! re-fetch of the object for vendors whose notifications carry only an id), then
 //! applied once per event id. An unverifiable webhook changes nothing.
 
-use super::{payment_status, psp_target, refund_status};
+use super::{configured_psp, payment_status, refund_status};
 use crate::app::App;
 use crate::calls;
 use crate::db;
@@ -36,17 +36,10 @@ pub async fn receive(
     app.limiter
         .webhook_for(store_id)
         .map_err(|retry_after| Failure::TooMany { retry_after })?;
-    let (configured, target) = match psp_target(app, &caller, store_id).await {
-        Ok(found) => found,
-        Err(Failure::Invalid {
-            code: "psp_not_configured",
-            ..
-        }) => return Err(nowhere()),
-        Err(other) => return Err(other),
-    };
-    if configured != provider {
-        return Err(nowhere());
-    }
+    let (_, target) = configured_psp(app, &caller, store_id)
+        .await?
+        .filter(|(configured, _)| configured == provider)
+        .ok_or_else(nowhere)?;
     let request = WebhookRequest {
         headers,
         body,

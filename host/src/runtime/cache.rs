@@ -22,11 +22,11 @@ impl CompiledCache {
     }
 
     fn path(&self, engine: &Engine, sha: &str) -> Option<PathBuf> {
+        let dir = self.dir.as_ref()?;
         // DefaultHasher::new() has fixed keys: stable for one build of the host, which
         // is all the cache needs (wasmtime re-checks compatibility on load anyway).
         let mut hasher = std::hash::DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut hasher);
-        let dir = self.dir.as_ref()?;
         Some(dir.join(format!("{sha}-{:016x}.cwasm", hasher.finish())))
     }
 
@@ -56,11 +56,11 @@ impl CompiledCache {
     /// Compiles the component (costly: Cranelift) and keeps it for next time.
     pub fn compile(&self, engine: &Engine, bytes: &[u8], sha: &str) -> anyhow::Result<Component> {
         let component = Component::new(engine, bytes)?;
-        let Some((dir, path)) = self.dir.as_ref().zip(self.path(engine, sha)) else {
+        let Some(path) = self.path(engine, sha) else {
             return Ok(component);
         };
         let serialized = component.serialize()?;
-        let tmp = dir.join(format!(".{sha}.{}.tmp", std::process::id()));
+        let tmp = path.with_file_name(format!(".{sha}.{}.tmp", std::process::id()));
         if std::fs::write(&tmp, serialized)
             .and_then(|()| std::fs::rename(&tmp, &path))
             .is_err()

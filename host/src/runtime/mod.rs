@@ -107,7 +107,7 @@ impl Flags {
     fn omitted(&self) -> Omitted {
         *self.omitted.lock().unwrap()
     }
-    pub(crate) fn exhausted(&self) -> Option<Exhausted> {
+    fn exhausted(&self) -> Option<Exhausted> {
         *self.exhausted.lock().unwrap()
     }
     fn denied(&self) -> Option<String> {
@@ -280,15 +280,11 @@ pub struct Runtime {
     engine: Engine,
     linker: Linker<CallState>,
     cache: cache::CompiledCache,
-    compiler: Compiler,
-}
-
-/// Cranelift runs on blocking threads, never on the executor's: at most
-/// [`COMPILES_AT_ONCE`] at a time, and a compile past its deadline fails the load (the
-/// thread finishes in the background, still holding its permit, so abandoned compiles
-/// cannot pile up).
-struct Compiler {
-    permits: Arc<tokio::sync::Semaphore>,
+    /// Cranelift runs on blocking threads, never on the executor's: at most
+    /// [`COMPILES_AT_ONCE`] at a time, and a compile past its deadline fails the load
+    /// (the thread finishes in the background, still holding its permit, so abandoned
+    /// compiles cannot pile up).
+    compile_permits: Arc<tokio::sync::Semaphore>,
 }
 
 /// Compiles running at once (a two-core machine keeps one core for serving).
@@ -341,9 +337,7 @@ impl Runtime {
             cache: cache::CompiledCache::new(cache_dir),
             engine,
             linker,
-            compiler: Compiler {
-                permits: Arc::new(tokio::sync::Semaphore::new(COMPILES_AT_ONCE)),
-            },
+            compile_permits: Arc::new(tokio::sync::Semaphore::new(COMPILES_AT_ONCE)),
         }))
     }
 
@@ -424,7 +418,7 @@ impl Runtime {
             return Ok((component, sha));
         }
         let (engine, cache, bytes) = (self.engine.clone(), self.cache.clone(), bytes.to_vec());
-        let permits = self.compiler.permits.clone();
+        let permits = self.compile_permits.clone();
         let compiled = tokio::time::timeout(deadline, async move {
             let permit = permits.acquire_owned().await;
             tokio::task::spawn_blocking(move || {
@@ -544,7 +538,6 @@ impl Runtime {
             },
         };
         let mut report = shared.report(started.elapsed());
-        report.omitted = flags.omitted();
         report.failure = result.as_ref().err().map(CallError::code);
         (result, report)
     }

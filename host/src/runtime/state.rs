@@ -42,9 +42,10 @@ impl Shared {
         }
         CallReport {
             outbound: std::mem::take(&mut *self.outbound.lock().unwrap()),
+            omitted: self.flags.omitted(),
             logs,
             elapsed,
-            ..CallReport::default()
+            failure: None,
         }
     }
 }

@@ -82,6 +82,18 @@ impl Server {
         Server::start_with(backend, Options::default()).await
     }
 
+    /// A server that accepts live keys too.
+    pub async fn start_live(backend: Backend) -> Server {
+        Server::start_with(
+            backend,
+            Options {
+                live: true,
+                ..Default::default()
+            },
+        )
+        .await
+    }
+
     pub async fn start_with(backend: Backend, options: Options) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let (db_url, schema) = match (options.reuse_db.clone(), backend) {
@@ -259,15 +271,7 @@ impl Server {
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{synced}");
-        let (_, stripe) = self.sandbox(m, "stripe").await;
-        let (status, body) = self
-            .post(
-                &m.key,
-                "/api/v1/configurePSP",
-                json!({"provider": "stripe", "storeId": store, "config": stripe}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        self.configure_sandbox_psp(m, &store, "stripe").await;
         let (status, paid) = self
             .post_idem(
                 &m.key,
@@ -283,6 +287,32 @@ impl Server {
             store,
             korona,
         }
+    }
+
+    /// `configurePSP` of `provider` for `store` with its Test Mode credentials.
+    pub async fn configure_sandbox_psp(&self, m: &Merchant, store: &str, provider: &str) {
+        let (_, config) = self.sandbox(m, provider).await;
+        let (status, body) = self
+            .post(
+                &m.key,
+                "/api/v1/configurePSP",
+                json!({"provider": provider, "storeId": store, "config": config}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
+    /// An anonymous notification to `provider`'s webhook address of `store`.
+    pub async fn webhook(&self, provider: &str, store: &str, body: &str) -> (StatusCode, Value) {
+        let resp = self
+            .http
+            .post(format!("{}/api/v1/webhooks/{provider}/{store}", self.url))
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("request reaches the server");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
     }
 
     /// `POST /api/v1/connectors`: a manifest and a component, as multipart.
