@@ -5,8 +5,8 @@ use crate::db::merchants::Mode;
 use crate::runtime::bindings::types::ConnectorKind;
 use crate::runtime::grant::{AddressPolicy, Grant, Origin};
 use crate::runtime::{Connector, Runtime};
-use crate::sandbox::Sandbox;
 use anyhow::Context as _;
+use beep_sandbox::Sandbox;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -236,13 +236,13 @@ pub fn grant_for(
                     None | Some(serde_json::Value::Null) => "echo".into(),
                     Some(serde_json::Value::String(name))
                         if name == "echo"
-                            || crate::sandbox::VENDORS.iter().any(|v| v.name == name) =>
+                            || beep_sandbox::VENDORS.iter().any(|v| v.name == name) =>
                     {
                         name.clone()
                     }
                     Some(other) => {
                         let known: Vec<&str> =
-                            crate::sandbox::VENDORS.iter().map(|v| v.name).collect();
+                            beep_sandbox::VENDORS.iter().map(|v| v.name).collect();
                         return Err(GrantError(format!(
                             "sandbox {other} is not a simulated vendor (one of {}, or echo)",
                             known.join(", ")

@@ -18,7 +18,6 @@ pub mod partner;
 pub mod payments;
 pub mod ratelimit;
 pub mod runtime;
-pub mod sandbox;
 pub mod sync;
 pub mod uploads;
 

@@ -319,7 +319,7 @@ fn default_cache_dir() -> PathBuf {
 
 fn sandbox_overrides(flags: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
     let mut urls = BTreeMap::new();
-    for vendor in beep_host::sandbox::VENDORS {
+    for vendor in beep_sandbox::VENDORS {
         let var = format!("BEEP_SANDBOX_{}_URL", vendor.name.to_ascii_uppercase());
         if let Ok(url) = std::env::var(&var) {
             urls.insert(vendor.name.to_string(), url);

@@ -7,8 +7,8 @@ use crate::runtime::bindings::types::{
 };
 use crate::runtime::grant::{AddressPolicy, Grant, Origin};
 use crate::runtime::{Budgets, CallContext, CallError, Connector, Runtime};
-use crate::sandbox::Sandbox;
 use anyhow::{Context as _, bail};
+use beep_sandbox::Sandbox;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 

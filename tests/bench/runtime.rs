@@ -68,7 +68,7 @@ async fn sync_throughput(products: usize) {
     let store = merchants::create_store(&app.db, &caller, "Bench")
         .await
         .unwrap();
-    let mut credentials = (beep_host::sandbox::VENDORS[0].credentials)();
+    let mut credentials = (beep_sandbox::VENDORS[0].credentials)();
     credentials["accountId"] = serde_json::json!(format!("gen-{products}"));
     // Warm the simulator's generated account so its one-off build is not measured.
     let _ = beep_host::sync::sync_pos(
@@ -146,7 +146,7 @@ async fn payment_overhead() {
         .unwrap();
     let store = store["storeId"].as_str().unwrap().to_string();
     let stripe = app.sandbox.url("stripe").unwrap().to_string();
-    let config = beep_host::sandbox::stripe::sandbox_credentials();
+    let config = beep_sandbox::stripe::sandbox_credentials();
     let r = http
         .post(format!("{url}/api/v1/configurePSP"))
         .bearer_auth(&m.test_key)
@@ -242,7 +242,7 @@ async fn erp_throughput(items: usize) {
     let store = merchants::create_store(&app.db, &caller, "Bench")
         .await
         .unwrap();
-    let mut credentials = beep_host::sandbox::sevdesk::sandbox_credentials();
+    let mut credentials = beep_sandbox::sevdesk::sandbox_credentials();
     credentials["apiToken"] = serde_json::json!(format!("gen-{items}"));
     let request = |store_id| beep_host::sync::SyncRequest {
         store_id,

@@ -7,7 +7,7 @@ SPEC      the vendor's OpenAPI description (JSON or YAML, 3.0 or 3.1; Swagger 2.
 BASE      the server base path the spec's paths sit under ("" when none): Adyen's
           paths are "/payments" under servers ".../v71", recorded as "/v71/payments"
 RECORDED  a JSON array of {method, path, query, content_type, body} as written by
-          tests/e2e/conformance.rs (beep_host::sandbox::RecordedRequest)
+          tests/e2e/conformance.rs (beep_sandbox::RecordedRequest)
 
 Each request is matched to an operation (path + method) and its path and query
 parameters and its body (JSON or form-encoded, against the operation's schema for
@@ -56,7 +56,7 @@ Allowances (each narrowly scoped, each with its reason):
       loaded spec gets the allOf members' property names copied into the schema's own
       `properties` (so unknown properties are still refused).
   A9  Mollie's simulator picks the outcome from test-only `method` values
-      (`mollie_test_paid`, ... see host/src/sandbox/mollie.rs), which are not Mollie
+      (`mollie_test_paid`, ... see sandbox/src/mollie/mod.rs), which are not Mollie
       methods; the connector passes the BEEP! paymentMethod through unchanged. Before
       validation a top-level `method` matching ^mollie_test_ in a Mollie request body
       is replaced by the real method "creditcard"; everything else is validated as sent.

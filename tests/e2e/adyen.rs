@@ -584,7 +584,7 @@ async fn notifications_settle_refunds_and_actions(backend: Backend) {
     assert_eq!(body["error"]["code"], "webhook_unverified");
     let mut forged = genuine.clone();
     forged["notificationItems"][0]["NotificationRequestItem"]["additionalData"]["hmacSignature"] = json!(
-        beep_host::sandbox::adyen::sign_notification(&"00".repeat(32), item)
+        beep_sandbox::adyen::sign_notification(&"00".repeat(32), item)
     );
     let (status, _) = deliver(&server, &store, &forged).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);

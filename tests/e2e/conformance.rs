@@ -199,8 +199,8 @@ async fn flows(server: &Server, psp: &Psp) {
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap()
                 .as_secs() as i64;
-            let signature = beep_host::sandbox::stripe::sign_webhook(
-                beep_host::sandbox::stripe::SANDBOX_WEBHOOK_SECRET,
+            let signature = beep_sandbox::stripe::sign_webhook(
+                beep_sandbox::stripe::SANDBOX_WEBHOOK_SECRET,
                 now,
                 &payload,
             );
@@ -616,7 +616,7 @@ fn validate(
     vendor: &str,
     spec: &str,
     base: &str,
-    recorded: &[beep_host::sandbox::RecordedRequest],
+    recorded: &[beep_sandbox::RecordedRequest],
 ) -> Result<String, String> {
     let validator = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -717,7 +717,7 @@ async fn vectron_requests_follow_the_vendor_spec() {
     let store = server.store(&m).await;
     let (base, credentials) = server.sandbox(&m, "vectron").await;
     let hooks = format!("{}/_sim", base.trim_end_matches("/business-data-api"));
-    let site = beep_host::sandbox::vectron::SITE_ID;
+    let site = beep_sandbox::vectron::SITE_ID;
     let sync = |credentials: &serde_json::Value, full: bool| json!({"system": "vectron", "storeId": store, "credentials": credentials, "full": full});
 
     let (status, body) = server

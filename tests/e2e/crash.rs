@@ -157,7 +157,7 @@ async fn crash_mid_sync_and_mid_push(backend: Backend) {
     let (_, store) = post("/api/v1/stores", json!({"name": "s"})).await.unwrap();
     let store = store["storeId"].as_str().unwrap().to_string();
     let credentials = json!({"accountId": "gen-50000", "username": "beep", "password": "sandbox",
-        "pointOfSaleId": beep_host::sandbox::korona::POINT_OF_SALE_ID, "couplingId": beep_host::sandbox::korona::COUPLING_ID});
+        "pointOfSaleId": beep_sandbox::korona::POINT_OF_SALE_ID, "couplingId": beep_sandbox::korona::COUPLING_ID});
     let sync_body = json!({"system": "korona", "storeId": store, "credentials": credentials});
 
     // --- kill in the middle of a sync -------------------------------------------------

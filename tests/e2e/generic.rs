@@ -6,7 +6,7 @@
 use crate::on_both_databases;
 use crate::support::{Backend, Merchant, Server};
 use beep_host::db::merchants::Plan;
-use beep_host::sandbox::generic::{DEMO_PRODUCTS, LEGACY_ITEMS, LEGACY_KEY};
+use beep_sandbox::generic::{DEMO_PRODUCTS, LEGACY_ITEMS, LEGACY_KEY};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -8,7 +8,7 @@ use crate::support::{Backend, Options, Server};
 use beep_host::db::merchants::Plan;
 use beep_host::runtime::grant::{AddressPolicy, Grant, Origin};
 use beep_host::runtime::{Budgets, CallContext, Runtime};
-use beep_host::sandbox::Sandbox;
+use beep_sandbox::Sandbox;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -339,7 +339,7 @@ async fn figures() {
             let started = Instant::now();
             let requests = match vendor {
                 "korona" => {
-                    let cfg = config(vendor, beep_host::sandbox::korona::sandbox_credentials());
+                    let cfg = config(vendor, beep_sandbox::korona::sandbox_credentials());
                     let (page, report) = runtime.fetch_catalog(&connector, &ctx, &cfg, None).await;
                     let page = page.unwrap_or_else(|e| {
                         let logs: Vec<_> = report.logs.iter().map(|l| &l.message).collect();
@@ -354,7 +354,7 @@ async fn figures() {
                     report.outbound.len()
                 }
                 _ => {
-                    let cfg = config(vendor, beep_host::sandbox::stripe::sandbox_credentials());
+                    let cfg = config(vendor, beep_sandbox::stripe::sandbox_credentials());
                     let (ok, report) = runtime.validate_config(&connector, &ctx, &cfg).await;
                     ok.unwrap_or_else(|e| {
                         let logs: Vec<_> = report.logs.iter().map(|l| &l.message).collect();

@@ -415,7 +415,7 @@ async fn webhooks_complete_actions(backend: Backend) {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
-    let secret = beep_host::sandbox::stripe::SANDBOX_WEBHOOK_SECRET;
+    let secret = beep_sandbox::stripe::SANDBOX_WEBHOOK_SECRET;
     let url = format!("{}/api/v1/webhooks/stripe/{store}", server.url);
     let post = |signature: String, payload: String| {
         let http = server.http.clone();
@@ -435,7 +435,7 @@ async fn webhooks_complete_actions(backend: Backend) {
     };
 
     // A forged signature is refused and changes nothing.
-    let forged = beep_host::sandbox::stripe::sign_webhook("whsec_not_the_secret", now, &payload);
+    let forged = beep_sandbox::stripe::sign_webhook("whsec_not_the_secret", now, &payload);
     let (status, body) = post(forged, payload.clone()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["error"]["code"], "webhook_unverified");
@@ -444,11 +444,11 @@ async fn webhooks_complete_actions(backend: Backend) {
         .await;
     assert_eq!(detail["payment"]["status"], "requires_action");
     // A stale timestamp is refused too (replay protection).
-    let stale = beep_host::sandbox::stripe::sign_webhook(secret, now - 3600, &payload);
+    let stale = beep_sandbox::stripe::sign_webhook(secret, now - 3600, &payload);
     let (status, _) = post(stale, payload.clone()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
-    let signature = beep_host::sandbox::stripe::sign_webhook(secret, now, &payload);
+    let signature = beep_sandbox::stripe::sign_webhook(secret, now, &payload);
     let (status, body) = post(signature.clone(), payload.clone()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["applied"][0]["status"], "succeeded", "{body}");

@@ -6,7 +6,7 @@
 use crate::on_both_databases;
 use crate::support::{Backend, Merchant, Server};
 use beep_host::db::merchants::Plan;
-use beep_host::sandbox::vectron::{DISCONTINUED_PLU, SITE_ID};
+use beep_sandbox::vectron::{DISCONTINUED_PLU, SITE_ID};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

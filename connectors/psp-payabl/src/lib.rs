@@ -3,7 +3,7 @@
 //! `https://pay.payabl.com/pay/backoffice/…`). No published machine-readable spec exists
 //! (see `vendor-specs/README.md`); the shapes below follow the README's row and payabl's
 //! public gateway documentation. Names the docs do not pin down are this connector's
-//! choice and are marked "(chosen)"; the simulator (`host/src/sandbox/payabl.rs`) answers
+//! choice and are marked "(chosen)"; the simulator (`sandbox/src/payabl/mod.rs`) answers
 //! the same way.
 //!
 //! - Every operation is a `POST` of `application/x-www-form-urlencoded` parameters

@@ -197,3 +197,46 @@ pub struct Deleted {
     /// The reference that was deleted.
     pub deleted: String,
 }
+
+/// `GET /api/v1/sandbox`: what Test Mode simulates and how to reach it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SandboxListing {
+    pub success: bool,
+    pub vendors: Vec<SimulatedVendor>,
+    /// Where custom connectors' requests go in Test Mode.
+    pub echo_url: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SimulatedVendor {
+    pub system: String,
+    /// `pos`, `erp` or `psp`.
+    pub kind: String,
+    pub base_url: String,
+    /// Credentials that work against the simulator.
+    #[schema(value_type = Object)]
+    pub credentials: serde_json::Value,
+}
+
+impl SandboxListing {
+    pub fn of(sandbox: &beep_sandbox::Sandbox) -> Self {
+        let vendors = beep_sandbox::VENDORS
+            .iter()
+            .flat_map(|v| {
+                v.kinds.iter().map(|kind| SimulatedVendor {
+                    system: v.name.to_string(),
+                    kind: kind.to_string(),
+                    base_url: sandbox.url(v.name).unwrap_or_default().to_string(),
+                    credentials: (v.credentials)(),
+                })
+            })
+            .collect();
+        SandboxListing {
+            success: true,
+            vendors,
+            echo_url: sandbox.url("echo").unwrap_or_default().to_string(),
+        }
+    }
+}

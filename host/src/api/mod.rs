@@ -8,9 +8,6 @@ mod routes;
 
 pub use openapi::ApiDoc;
 
-pub use error::error_answer;
-pub(crate) use routes::rfc3339;
-
 use crate::app::App;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -1,8 +1,8 @@
 //! `GET /api/v1/openapi.json`: the API described from the handlers' own types and
 //! `#[utoipa::path]` annotations, so it cannot drift from what the code answers.
 
-use super::error::{ErrorBody, ErrorDetail};
 use super::routes;
+use crate::error::answer::{ErrorBody, ErrorDetail};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};

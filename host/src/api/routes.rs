@@ -131,18 +131,15 @@ pub async fn metrics(
 }
 
 #[utoipa::path(get, path = "/api/v1/sandbox", tag = "test mode",
-    responses((status = 200, description = "Simulated vendors, their URLs and credentials that work there", body = crate::sandbox::Listing)))]
-pub async fn sandbox(
-    State(app): State<Arc<App>>,
-    caller: Caller,
-) -> Result<Json<crate::sandbox::Listing>> {
+    responses((status = 200, description = "Simulated vendors, their URLs and credentials that work there", body = SandboxListing)))]
+pub async fn sandbox(State(app): State<Arc<App>>, caller: Caller) -> Result<Json<SandboxListing>> {
     if caller.mode != Mode::Test {
         return Err(Failure::forbidden(
             "test_mode_only",
             "the sandbox is for test keys",
         ));
     }
-    Ok(Json(app.sandbox.listing()))
+    Ok(Json(SandboxListing::of(&app.sandbox)))
 }
 
 // ---- keys -----------------------------------------------------------------------------
@@ -631,7 +628,7 @@ pub async fn create_sale(
                 format!("createdAt {ts:?} is not RFC 3339"),
             ));
         }
-        None => rfc3339(db::now_ms()),
+        None => db::rfc3339(db::now_ms()),
     };
     let sale = Sale {
         id: db::new_id(),
@@ -679,29 +676,6 @@ pub async fn create_sale(
             retry_after: None,
         }),
     }
-}
-
-/// Unix milliseconds as RFC 3339 UTC (no date crate needed for this one format).
-pub(crate) fn rfc3339(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        ms.rem_euclid(1000)
-    )
 }
 
 // ---- read-back ------------------------------------------------------------------------

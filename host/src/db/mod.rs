@@ -84,6 +84,15 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// Unix milliseconds as RFC 3339 UTC with milliseconds (`2026-07-01T12:00:00.000Z`),
+/// the form every stored time takes in answers and in what connectors receive.
+pub fn rfc3339(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
 /// Money as the API shows it: integer minor units and an ISO 4217 code.
 #[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct Amount {

@@ -710,7 +710,7 @@ async fn settle_refund(
 
 /// Records a final refusal as the key's answer, so a replay refuses the same way.
 async fn refuse(app: &App, caller: &Caller, scope: &str, key: &str, failure: Failure) -> Failure {
-    let (status, body) = crate::api::error_answer(&failure);
+    let (status, body) = crate::error::answer::error_answer(&failure);
     match db::payments::finish_key(
         &app.db,
         &caller.merchant_id,

@@ -290,10 +290,6 @@ fn money(amount: i64, currency: &str) -> Money {
     }
 }
 
-fn rfc3339(ms: i64) -> String {
-    crate::api::rfc3339(ms)
-}
-
 /// Transactions (sales, payments, refunds) and stock changes (from sales), each once.
 pub async fn push_erp(
     app: &App,
@@ -345,7 +341,7 @@ pub async fn push_erp(
                 reference: Some(psp_ref.unwrap_or(reference)),
                 sale_id: None,
                 payment_method: Some("psp".into()),
-                occurred_at: rfc3339(created),
+                occurred_at: db::rfc3339(created),
             }],
         });
     }
@@ -362,7 +358,7 @@ pub async fn push_erp(
                 reference: psp_ref.or(Some(payment_id)),
                 sale_id: None,
                 payment_method: Some("psp".into()),
-                occurred_at: rfc3339(created),
+                occurred_at: db::rfc3339(created),
             }],
         });
     }

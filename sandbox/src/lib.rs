@@ -1,0 +1,320 @@
+//! Test Mode: simulators that speak each vendor's real API, served on loopback.
+//!
+//! One listener serves every simulator under its own prefix (`/korona/…`, `/stripe/…`).
+//! Each vendor's URL can be overridden (flag or environment) to point Test Mode at an
+//! external mock server of that vendor instead.
+
+pub mod adyen;
+pub mod casio;
+pub mod generic;
+pub mod kit;
+pub mod korona;
+pub mod lexoffice;
+pub mod lightspeed;
+pub mod mollie;
+pub mod payabl;
+pub mod payone;
+pub mod sap;
+pub mod sevdesk;
+pub mod stripe;
+pub mod sumup;
+pub mod unzer;
+pub mod vectron;
+pub mod xentral;
+
+use axum::Router;
+use kit::fault::Outage;
+use kit::record::{Recorder, recording};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+pub use kit::record::RecordedRequest;
+
+/// A simulated vendor: its name, what it is, where it lives under the listener, and
+/// credentials that work against it.
+pub struct Vendor {
+    /// The `system`/`provider` name the API uses, and the simulator's.
+    pub name: &'static str,
+    /// `pos`, `erp`, `psp`: what the API reaches this vendor as (SumUp is a PSP and a
+    /// POS; the generic protocol serves POS and ERP).
+    pub kinds: &'static [&'static str],
+    pub base_path: &'static str,
+    pub credentials: fn() -> serde_json::Value,
+}
+
+pub const VENDORS: &[Vendor] = &[
+    Vendor {
+        name: "korona",
+        kinds: &["pos"],
+        base_path: "/korona/web/api/v3",
+        credentials: korona::sandbox_credentials,
+    },
+    Vendor {
+        name: "casio",
+        kinds: &["pos"],
+        base_path: "/casio",
+        credentials: casio::sandbox_credentials,
+    },
+    Vendor {
+        name: "lightspeed",
+        kinds: &["pos"],
+        base_path: "/lightspeed",
+        credentials: lightspeed::sandbox_credentials,
+    },
+    Vendor {
+        name: "vectron",
+        kinds: &["pos"],
+        base_path: "/vectron/business-data-api",
+        credentials: vectron::sandbox_credentials,
+    },
+    Vendor {
+        name: "stripe",
+        kinds: &["psp"],
+        base_path: "/stripe",
+        credentials: stripe::sandbox_credentials,
+    },
+    Vendor {
+        name: "mollie",
+        kinds: &["psp"],
+        base_path: "/mollie",
+        credentials: mollie::sandbox_credentials,
+    },
+    Vendor {
+        name: "sumup",
+        kinds: &["psp", "pos"],
+        base_path: "/sumup",
+        credentials: sumup::sandbox_credentials,
+    },
+    Vendor {
+        name: "adyen",
+        kinds: &["psp"],
+        base_path: "/adyen/v71",
+        credentials: adyen::sandbox_credentials,
+    },
+    Vendor {
+        name: "payone",
+        kinds: &["psp"],
+        base_path: "/payone",
+        credentials: payone::sandbox_credentials,
+    },
+    Vendor {
+        name: "payabl",
+        kinds: &["psp"],
+        base_path: "/payabl",
+        credentials: payabl::sandbox_credentials,
+    },
+    Vendor {
+        name: "unzer",
+        kinds: &["psp"],
+        base_path: "/unzer/v1",
+        credentials: unzer::sandbox_credentials,
+    },
+    Vendor {
+        name: "sevdesk",
+        kinds: &["erp"],
+        base_path: "/sevdesk/api/v1",
+        credentials: sevdesk::sandbox_credentials,
+    },
+    Vendor {
+        name: "xentral",
+        kinds: &["erp"],
+        base_path: "/xentral",
+        credentials: xentral::sandbox_credentials,
+    },
+    Vendor {
+        name: "sap",
+        kinds: &["erp"],
+        base_path: "/sap/b1s/v1",
+        credentials: sap::sandbox_credentials,
+    },
+    Vendor {
+        name: "lexoffice",
+        kinds: &["erp"],
+        base_path: "/lexoffice/v1",
+        credentials: lexoffice::sandbox_credentials,
+    },
+    Vendor {
+        name: "generic",
+        kinds: &["pos", "erp"],
+        base_path: "/generic",
+        credentials: generic::sandbox_credentials,
+    },
+];
+
+/// Where custom connectors may go in Test Mode: an echo service (any path, any method).
+pub const ECHO_PATH: &str = "/echo";
+
+pub struct Sandbox {
+    pub addr: SocketAddr,
+    urls: BTreeMap<String, String>,
+    recorders: BTreeMap<String, Recorder>,
+    outages: BTreeMap<String, Outage>,
+}
+
+impl Sandbox {
+    /// Binds 127.0.0.1 on an ephemeral port (or `addr`) and serves every simulator.
+    /// `overrides` maps a vendor name to an external URL that replaces its simulator.
+    pub async fn start(
+        addr: SocketAddr,
+        overrides: &BTreeMap<String, String>,
+    ) -> anyhow::Result<Sandbox> {
+        let recorders: BTreeMap<String, Recorder> = VENDORS
+            .iter()
+            .map(|v| (v.name.to_string(), Recorder::default()))
+            .collect();
+        let outages: BTreeMap<String, Outage> = VENDORS
+            .iter()
+            .map(|v| (v.name.to_string(), Outage::default()))
+            .collect();
+        let rec =
+            |name: &str, router: Router| recording(name, &recorders[name], &outages[name], router);
+        let router = Router::new()
+            .nest(
+                "/korona",
+                rec("korona", korona::router(korona::KoronaSim::new())),
+            )
+            .nest(
+                "/lightspeed",
+                rec(
+                    "lightspeed",
+                    lightspeed::router(lightspeed::LightspeedSim::new()),
+                ),
+            )
+            .nest(
+                "/vectron",
+                rec("vectron", vectron::router(vectron::VectronSim::new())),
+            )
+            .nest(
+                "/stripe",
+                rec("stripe", stripe::router(stripe::StripeSim::new())),
+            )
+            .nest(
+                "/mollie",
+                rec("mollie", mollie::router(mollie::MollieSim::new())),
+            )
+            .nest(
+                "/adyen",
+                rec("adyen", adyen::router(adyen::AdyenSim::new())),
+            )
+            .nest(
+                "/payone",
+                rec("payone", payone::router(payone::PayoneSim::new())),
+            )
+            .nest(
+                "/payabl",
+                rec("payabl", payabl::router(payabl::PayablSim::new())),
+            )
+            .nest("/sap", rec("sap", sap::router(sap::SapSim::new())))
+            .nest(
+                "/sevdesk",
+                rec("sevdesk", sevdesk::router(sevdesk::SevdeskSim::new())),
+            )
+            .nest(
+                "/sumup",
+                rec("sumup", sumup::router(sumup::SumupSim::new())),
+            )
+            .nest(
+                "/unzer",
+                rec("unzer", unzer::router(unzer::UnzerSim::new())),
+            )
+            .nest(
+                "/xentral",
+                rec("xentral", xentral::router(xentral::XentralSim::new())),
+            )
+            .nest(
+                "/lexoffice",
+                rec(
+                    "lexoffice",
+                    lexoffice::router(lexoffice::LexofficeSim::new()),
+                ),
+            )
+            .nest(
+                "/casio",
+                rec("casio", casio::router(casio::CasioSim::new())),
+            )
+            .nest(
+                "/generic",
+                rec("generic", generic::router(generic::GenericSim::new())),
+            )
+            .nest(ECHO_PATH, echo_router());
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        // Without TCP_NODELAY a large answer's last segment waits for a delayed ACK
+        // (~40 ms a request on Linux loopback).
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, router).await {
+                tracing::error!("sandbox listener stopped: {e}");
+            }
+        });
+        let mut urls: BTreeMap<String, String> = VENDORS
+            .iter()
+            .map(|v| (v.name.to_string(), format!("http://{addr}{}", v.base_path)))
+            .collect();
+        urls.insert("echo".into(), format!("http://{addr}{ECHO_PATH}"));
+        for (vendor, url) in overrides {
+            urls.insert(vendor.clone(), url.trim_end_matches('/').to_string());
+        }
+        Ok(Sandbox {
+            addr,
+            urls,
+            recorders,
+            outages,
+        })
+    }
+
+    /// Every request `vendor`'s simulator has received so far (`/_sim/` hooks excepted).
+    pub fn recorded(&self, vendor: &str) -> Vec<RecordedRequest> {
+        self.recorders
+            .get(vendor)
+            .map(|r| r.lock().unwrap().clone())
+            .unwrap_or_default()
+    }
+
+    /// Arms an outage on `vendor`'s simulator: its next `times` requests whose path and
+    /// query contain `matching` answer 503.
+    pub fn interrupt(&self, vendor: &str, matching: &str, times: u32) {
+        if let Some(outage) = self.outages.get(vendor) {
+            *outage.lock().unwrap() = Some((matching.to_string(), times));
+        }
+    }
+
+    /// The base URL Test Mode uses for `vendor`.
+    pub fn url(&self, vendor: &str) -> Option<&str> {
+        self.urls.get(vendor).map(String::as_str)
+    }
+}
+
+/// Answers any request with a small JSON description of it: the upstream custom
+/// connectors reach in Test Mode.
+fn echo_router() -> Router {
+    use axum::extract::Path;
+    use axum::extract::Request;
+    use axum::response::Json;
+    async fn echo(req: Request) -> Json<serde_json::Value> {
+        Json(serde_json::json!({ "method": req.method().as_str(), "path": req.uri().path() }))
+    }
+    /// `n` bytes of body (at most 64 MiB): lets tests exceed a response budget.
+    async fn bytes(Path(n): Path<usize>) -> Vec<u8> {
+        vec![b'x'; n.min(64 << 20)]
+    }
+    /// Answers after `ms` milliseconds (at most a minute): a slow upstream.
+    async fn slow(Path(ms): Path<u64>) -> &'static str {
+        tokio::time::sleep(std::time::Duration::from_millis(ms.min(60_000))).await;
+        "late"
+    }
+    /// A body that never ends.
+    async fn endless() -> axum::body::Body {
+        let chunk = bytes::Bytes::from(vec![b'x'; 64 << 10]);
+        axum::body::Body::from_stream(futures::stream::repeat_with(move || {
+            Ok::<_, std::convert::Infallible>(chunk.clone())
+        }))
+    }
+    Router::new()
+        .route("/bytes/{n}", axum::routing::get(bytes))
+        .route("/slow/{ms}", axum::routing::get(slow))
+        .route("/endless", axum::routing::get(endless))
+        .fallback(echo)
+}
