@@ -2,10 +2,11 @@
 //! what it did. Shared by sync and payments.
 
 use crate::app::App;
-use crate::connectors::{Entry, Resolve, Source, grant_for, kind_name};
+use crate::connectors::{Entry, Resolve, Source, kind_name};
 use crate::db;
 use crate::db::merchants::Caller;
 use crate::error::Failure;
+use crate::policy::{self, Declared, Environment, Installation};
 use crate::runtime::bindings::types::ConnectorKind;
 use crate::runtime::{CallContext, CallError, CallReport};
 
@@ -93,15 +94,17 @@ async fn target(
         .slots
         .take(&caller.merchant_id, app.settings.calls_per_merchant)
         .await?;
-    let mut config = credentials.clone();
-    let grant = grant_for(&entry, caller.mode, &app.sandbox, &mut config)
-        .map_err(|e| Failure::invalid("invalid_credentials", e.0))?;
+    let refused = |e: policy::Refused| Failure::invalid("invalid_credentials", e.0);
+    let installation = Installation::of(credentials).map_err(refused)?;
+    let environment = Environment::of(caller.mode, &app.sandbox);
+    let reach =
+        policy::reach(&Declared::of(&entry), &installation, environment).map_err(refused)?;
     Ok(Target {
+        config: reach.config(credentials),
         ctx: CallContext {
-            grant,
+            grant: reach.grant,
             budgets: app.settings.budgets.clone(),
         },
-        config: config.to_string(),
         entry,
         _slot: slot,
     })

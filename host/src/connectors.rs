@@ -1,12 +1,9 @@
 //! The connectors this server can run: the bundled ones (built into the binary) and
-//! operator-installed ones from a directory. Also builds each call's grant.
+//! operator-installed ones from a directory. What each may reach is `policy.rs`'s.
 
-use crate::db::merchants::Mode;
 use crate::runtime::bindings::types::ConnectorKind;
-use crate::runtime::grant::{AddressPolicy, Grant, Origin};
 use crate::runtime::{Connector, Runtime};
 use anyhow::Context as _;
-use beep_sandbox::Sandbox;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -198,108 +195,5 @@ impl Registry {
             });
         }
         Ok(entry.clone())
-    }
-}
-
-/// Why a configuration cannot be granted.
-#[derive(Debug)]
-pub struct GrantError(pub String);
-
-/// The grant for one call and the config the connector sees. In Test Mode the
-/// connector is pointed at its simulator (`baseUrl`) and may reach nothing else; in live
-/// mode it may reach its declared hosts, narrowed to the store's `baseUrl` if set.
-pub fn grant_for(
-    entry: &Entry,
-    mode: Mode,
-    sandbox: &Sandbox,
-    config: &mut serde_json::Value,
-) -> Result<Grant, GrantError> {
-    let Some(object) = config.as_object_mut() else {
-        return Err(GrantError("credentials must be a JSON object".into()));
-    };
-    match mode {
-        Mode::Test => {
-            // An installed connector reaches the echo service, unless its config names
-            // a simulated vendor (`"sandbox": "korona"`): then it is pointed at that
-            // vendor's simulator, like the bundled connector for that vendor.
-            let vendor: String = match entry.source {
-                // A bundled connector reaches the simulator of the system it serves
-                // (`sumup-pos` and the PSP share SumUp's; both generic ones share one).
-                Source::Bundled => entry
-                    .connector
-                    .info
-                    .systems
-                    .first()
-                    .cloned()
-                    .unwrap_or_else(|| entry.id.clone()),
-                Source::Installed | Source::Uploaded => match object.get("sandbox") {
-                    None | Some(serde_json::Value::Null) => "echo".into(),
-                    Some(serde_json::Value::String(name))
-                        if name == "echo"
-                            || beep_sandbox::VENDORS.iter().any(|v| v.name == name) =>
-                    {
-                        name.clone()
-                    }
-                    Some(other) => {
-                        let known: Vec<&str> =
-                            beep_sandbox::VENDORS.iter().map(|v| v.name).collect();
-                        return Err(GrantError(format!(
-                            "sandbox {other} is not a simulated vendor (one of {}, or echo)",
-                            known.join(", ")
-                        )));
-                    }
-                },
-            };
-            let vendor = vendor.as_str();
-            let url = sandbox
-                .url(vendor)
-                .ok_or_else(|| GrantError(format!("no Test Mode simulator for {vendor}")))?;
-            let origin = Origin::parse(url).map_err(GrantError)?;
-            object.insert("baseUrl".into(), serde_json::Value::String(url.to_string()));
-            Ok(Grant {
-                origins: vec![origin],
-                https_only: false,
-                addresses: AddressPolicy::Any,
-            })
-        }
-        Mode::Live => {
-            let declared: Vec<Origin> = entry
-                .hosts
-                .iter()
-                .filter_map(|h| Origin::parse(h).ok())
-                .collect();
-            // A bundled connector that declares no hosts (generic, casio) speaks to the
-            // merchant's own server: its grant is that store's baseUrl, under the same
-            // public-HTTPS-only address checks as every other live call.
-            let merchant_server = entry.source == Source::Bundled && entry.hosts.is_empty();
-            let origins = match object.get("baseUrl") {
-                None if merchant_server => {
-                    return Err(GrantError(format!(
-                        "{} talks to your own server: the credentials need its baseUrl \
-                         (public HTTPS)",
-                        entry.id
-                    )));
-                }
-                None => declared,
-                Some(serde_json::Value::String(url)) => {
-                    let base =
-                        Origin::parse(url).map_err(|e| GrantError(format!("baseUrl: {e}")))?;
-                    if !merchant_server && !declared.iter().any(|d| d.covers(&base)) {
-                        return Err(GrantError(format!(
-                            "baseUrl {url} is not one of the hosts {} declares ({})",
-                            entry.id,
-                            entry.hosts.join(", ")
-                        )));
-                    }
-                    vec![base]
-                }
-                Some(_) => return Err(GrantError("baseUrl must be a string".into())),
-            };
-            Ok(Grant {
-                origins,
-                https_only: true,
-                addresses: AddressPolicy::PublicOnly,
-            })
-        }
     }
 }

@@ -16,6 +16,7 @@ pub mod listener;
 pub mod metrics;
 pub mod partner;
 pub mod payments;
+pub mod policy;
 pub mod ratelimit;
 pub mod runtime;
 pub mod sync;

@@ -2,10 +2,11 @@
 //! upload is checked, run one operation against a URL or a Test Mode simulator, and
 //! upload to a server. `beep connector …` in main.rs is the thin shell around this.
 
+use crate::connectors::Source;
+use crate::policy::{self, Declared, Environment, Installation};
 use crate::runtime::bindings::types::{
     PaymentLookup, PaymentRequest, RefundRequest, Sale, StockChange, Transaction, WebhookRequest,
 };
-use crate::runtime::grant::{AddressPolicy, Grant, Origin};
 use crate::runtime::{Budgets, CallContext, CallError, Connector, Runtime};
 use anyhow::{Context as _, bail};
 use beep_sandbox::Sandbox;
@@ -65,30 +66,32 @@ pub async fn run(
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let runtime = Runtime::new(None)?;
     let connector = runtime.load(&bytes).await?;
-    let mut config: Value = serde_json::from_str(config).context("--config is not JSON")?;
-    let _sandbox;
-    let base = match upstream {
-        Upstream::Sandbox(vendor) => {
-            let sandbox = Sandbox::start("127.0.0.1:0".parse()?, &Default::default()).await?;
-            let url = sandbox
-                .url(&vendor)
-                .with_context(|| format!("no simulator named {vendor}"))?
-                .to_string();
-            _sandbox = sandbox;
-            url
-        }
-        Upstream::Url(url) => url,
+    let credentials: Value = serde_json::from_str(config).context("--config is not JSON")?;
+    let mut installation = Installation::of(&credentials).map_err(|e| anyhow::anyhow!(e.0))?;
+    // The component is treated as an upload: in Test Mode it reaches the simulator it
+    // names (`--sandbox`), with `--url` exactly that URL.
+    let declared = Declared {
+        id: &connector.info.name,
+        source: Source::Uploaded,
+        hosts: &connector.info.hosts,
+        system: None,
     };
-    config["baseUrl"] = Value::String(base.clone());
+    let sandbox;
+    let environment = match &upstream {
+        Upstream::Sandbox(vendor) => {
+            sandbox = Sandbox::start("127.0.0.1:0".parse()?, &Default::default()).await?;
+            installation.sandbox = Some(vendor);
+            Environment::Test(&sandbox)
+        }
+        Upstream::Url(url) => Environment::Workbench(url),
+    };
+    let reach =
+        policy::reach(&declared, &installation, environment).map_err(|e| anyhow::anyhow!(e.0))?;
+    let config = reach.config(&credentials);
     let ctx = CallContext {
-        grant: Grant {
-            origins: vec![Origin::parse(&base).map_err(anyhow::Error::msg)?],
-            https_only: false,
-            addresses: AddressPolicy::Any,
-        },
+        grant: reach.grant,
         budgets: Budgets::default(),
     };
-    let config = config.to_string();
     let (result, report) = invoke(
         &runtime, &connector, &ctx, operation, &config, cursor, input,
     )

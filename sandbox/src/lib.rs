@@ -312,8 +312,17 @@ fn echo_router() -> Router {
             Ok::<_, std::convert::Infallible>(chunk.clone())
         }))
     }
+    /// One piece of body, then nothing more, ever: an upstream that stalls mid-answer.
+    async fn stall() -> axum::body::Body {
+        let first = futures::stream::once(async {
+            Ok::<_, std::convert::Infallible>(bytes::Bytes::from_static(b"{\"partial\":"))
+        });
+        axum::body::Body::from_stream(first.chain(futures::stream::pending()))
+    }
+    use futures::StreamExt as _;
     Router::new()
         .route("/bytes/{n}", axum::routing::get(bytes))
+        .route("/stall", axum::routing::get(stall))
         .route("/slow/{ms}", axum::routing::get(slow))
         .route("/endless", axum::routing::get(endless))
         .fallback(echo)

@@ -25,6 +25,19 @@ pub struct Request {
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    pub timeouts: Timeouts,
+}
+
+/// How long the host may wait for each stage of a request (wasi:http's
+/// `request-options`). Unset stages wait as long as the call's time budget allows; the
+/// host never waits longer than that, whatever is asked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Timeouts {
+    pub connect: Option<std::time::Duration>,
+    /// Until the response's status and headers arrive.
+    pub first_byte: Option<std::time::Duration>,
+    /// Between two pieces of the response body.
+    pub between_bytes: Option<std::time::Duration>,
 }
 
 /// A received response with its whole body.
@@ -42,6 +55,7 @@ impl Request {
             url: url.into(),
             headers: Vec::new(),
             body: Vec::new(),
+            timeouts: Timeouts::default(),
         }
     }
     pub fn get(url: impl Into<String>) -> Self {
@@ -98,6 +112,12 @@ impl Request {
         }
         self.header("content-type", "application/x-www-form-urlencoded")
             .bytes(ser.finish().into_bytes())
+    }
+
+    /// Bounds the waits of this request (see [`Timeouts`]).
+    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
     }
 
     pub fn bytes(mut self, body: Vec<u8>) -> Self {
@@ -188,7 +208,7 @@ mod transport {
     use crate::bindings::wasi::http::outgoing_handler;
     use crate::bindings::wasi::http::types::{
         ErrorCode, Fields, IncomingBody, Method as WasiMethod, OutgoingBody, OutgoingRequest,
-        Scheme,
+        RequestOptions, Scheme,
     };
     use crate::bindings::wasi::io::streams::StreamError;
 
@@ -240,7 +260,8 @@ mod transport {
         }
         OutgoingBody::finish(body, None).map_err(describe_error)?;
 
-        let pending = outgoing_handler::handle(outgoing, None).map_err(describe_error)?;
+        let pending =
+            outgoing_handler::handle(outgoing, options(&req.timeouts)?).map_err(describe_error)?;
         let incoming = loop {
             match pending.get() {
                 Some(result) => break result,
@@ -285,6 +306,32 @@ mod transport {
             headers,
             body: bytes,
         })
+    }
+
+    /// The request's timeouts as wasi:http options (`None` when none is set).
+    fn options(timeouts: &Timeouts) -> Result<Option<RequestOptions>, ConnectorError> {
+        if *timeouts == Timeouts::default() {
+            return Ok(None);
+        }
+        let nanos = |d: std::time::Duration| d.as_nanos().min(u64::MAX as u128) as u64;
+        let refused = |what: &str| internal(format!("the host refused the {what} timeout"));
+        let options = RequestOptions::new();
+        if let Some(d) = timeouts.connect {
+            options
+                .set_connect_timeout(Some(nanos(d)))
+                .map_err(|()| refused("connect"))?;
+        }
+        if let Some(d) = timeouts.first_byte {
+            options
+                .set_first_byte_timeout(Some(nanos(d)))
+                .map_err(|()| refused("first-byte"))?;
+        }
+        if let Some(d) = timeouts.between_bytes {
+            options
+                .set_between_bytes_timeout(Some(nanos(d)))
+                .map_err(|()| refused("between-bytes"))?;
+        }
+        Ok(Some(options))
     }
 
     fn describe_error(code: ErrorCode) -> ConnectorError {

@@ -187,8 +187,73 @@ async fn sandbox_urls_can_point_elsewhere(backend: Backend) {
     );
 }
 
+/// wasi:http's request options are honoured by the egress hook: a guest that asks for
+/// a first-byte or between-bytes timeout gets a timed-out request it can handle, well
+/// inside its call's budget; what it asks never outlasts that budget.
+async fn request_timeouts_are_honoured_within_the_budget(backend: Backend) {
+    let server = Server::start_with(
+        backend,
+        Options {
+            install: vec!["component-hostile"],
+            budgets: beep_host::runtime::Budgets {
+                deadline: std::time::Duration::from_secs(3),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .await;
+    let m = server.merchant(Plan::Grow).await;
+    let store = server.store(&m).await;
+    let fetch = |credentials: serde_json::Value| {
+        let mut credentials = credentials;
+        credentials["attack"] = json!("fetch");
+        json!({"system": "custom", "connectorId": "test-hostile", "storeId": store, "credentials": credentials})
+    };
+    let cases = [
+        // The answer would come after 20 s: the guest waits 200 ms for its headers.
+        (
+            json!({"path": "/slow/20000", "firstByteMs": 200}),
+            502,
+            "vendor_unreachable",
+        ),
+        // One piece of body, then silence: the guest waits 200 ms between pieces.
+        (
+            json!({"path": "/stall", "betweenBytesMs": 200}),
+            502,
+            "vendor_unreachable",
+        ),
+        // Asking for a minute does not buy more than the call's 3 s.
+        (
+            json!({"path": "/slow/20000", "firstByteMs": 60000}),
+            504,
+            "deadline_exceeded",
+        ),
+        (
+            json!({"path": "/stall", "betweenBytesMs": 60000}),
+            504,
+            "deadline_exceeded",
+        ),
+    ];
+    for (credentials, status, code) in cases {
+        let (got, body) = server
+            .post(&m.key, "/api/v1/syncPOS", fetch(credentials.clone()))
+            .await;
+        assert_eq!(got.as_u16(), status, "{credentials}: {body}");
+        assert_eq!(body["error"]["code"], code, "{credentials}: {body}");
+        if status == 502 {
+            let message = body["error"]["message"].as_str().unwrap();
+            assert!(
+                message.contains("timed out") || message.contains("read timeout"),
+                "{credentials}: {message}"
+            );
+        }
+    }
+}
+
 on_both_databases!(
     live_mode_egress_is_public_https_only,
     merchant_servers_are_granted_by_base_url,
-    sandbox_urls_can_point_elsewhere
+    sandbox_urls_can_point_elsewhere,
+    request_timeouts_are_honoured_within_the_budget
 );

@@ -45,7 +45,10 @@ pub struct Egress {
     pub grant: Grant,
     pub max_requests: u32,
     pub max_response_bytes: u64,
+    /// How long a connection may take when the guest does not say.
     pub connect_timeout: Duration,
+    /// When the call's time budget ends: no wait of a request outlasts it.
+    pub deadline: Instant,
     pub requests: u32,
     pub log: CallLog,
     pub flags: Arc<Flags>,
@@ -89,7 +92,7 @@ impl WasiHttpHooks for Egress {
     fn send_request(
         &mut self,
         request: http::Request<WasiBody>,
-        _options: Option<RequestOptions>,
+        options: Option<RequestOptions>,
         _fut: Box<dyn Future<Output = Result<(), Error>> + Send>,
     ) -> Box<dyn Future<Output = ResponseResult> + Send> {
         let uri = request.uri().clone();
@@ -134,10 +137,10 @@ impl WasiHttpHooks for Egress {
         let flags = self.flags.clone();
         let policy = self.grant.addresses;
         let limit = self.max_response_bytes;
-        let connect_timeout = self.connect_timeout;
+        let waits = Waits::of(options, self.connect_timeout, self.deadline);
         Box::new(async move {
             let started = Instant::now();
-            let result = send(request, &scheme, &host, port, policy, connect_timeout).await;
+            let result = send(request, &scheme, &host, port, policy, waits).await;
             let mut entries = log.lock().unwrap();
             let mut unrecorded = OutboundCall::default();
             let entry = match index.and_then(|i| entries.get_mut(i)) {
@@ -157,6 +160,8 @@ impl WasiHttpHooks for Egress {
                             log,
                             index,
                             flags,
+                            between: waits.between_bytes,
+                            idle: None,
                         }
                         .boxed_unsync()
                     });
@@ -174,6 +179,28 @@ impl WasiHttpHooks for Egress {
                 }
             }
         })
+    }
+}
+
+/// How long each stage of one request may wait: what the guest asked for through
+/// wasi:http's `request-options` (connect, first byte, between bytes), never longer
+/// than what is left of the call's time budget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Waits {
+    connect: Duration,
+    first_byte: Duration,
+    between_bytes: Option<Duration>,
+}
+
+impl Waits {
+    fn of(options: Option<RequestOptions>, connect: Duration, deadline: Instant) -> Waits {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let asked = options.unwrap_or_default();
+        Waits {
+            connect: asked.connect_timeout.unwrap_or(connect).min(left),
+            first_byte: asked.first_byte_timeout.unwrap_or(left).min(left),
+            between_bytes: asked.between_bytes_timeout.map(|d| d.min(left)),
+        }
     }
 }
 
@@ -195,7 +222,7 @@ async fn send(
     host: &str,
     port: u16,
     policy: AddressPolicy,
-    connect_timeout: Duration,
+    waits: Waits,
 ) -> Result<
     (
         http::Response<WasiBody>,
@@ -233,7 +260,7 @@ async fn send(
         }
     };
 
-    let stream = match tokio::time::timeout(connect_timeout, TcpStream::connect(addr)).await {
+    let stream = match tokio::time::timeout(waits.connect, TcpStream::connect(addr)).await {
         Ok(Ok(stream)) => stream,
         Ok(Err(e)) => return Err(Error::Connect(e).into()),
         Err(_) => return Err(Error::ConnectionTimeout.into()),
@@ -255,19 +282,20 @@ async fn send(
         let tls = tls_connector();
         let name = rustls::pki_types::ServerName::try_from(host.to_string())
             .map_err(|_| Error::HttpRequestUriInvalid)?;
-        let stream = tokio::time::timeout(connect_timeout, tls.connect(name, stream))
+        let stream = tokio::time::timeout(waits.connect, tls.connect(name, stream))
             .await
             .map_err(|_| Error::ConnectionTimeout)?
             .map_err(|_| Error::TlsProtocolError)?;
-        exchange(request, stream).await
+        exchange(request, stream, waits.first_byte).await
     } else {
-        exchange(request, stream).await
+        exchange(request, stream, waits.first_byte).await
     }
 }
 
 async fn exchange<S>(
     request: http::Request<WasiBody>,
     stream: S,
+    first_byte: Duration,
 ) -> Result<
     (
         http::Response<WasiBody>,
@@ -283,7 +311,10 @@ where
             .await
             .map_err(Error::from)?;
     let driver = tokio::spawn(conn);
-    let response = sender.send_request(request).await.map_err(Error::from)?;
+    let response = tokio::time::timeout(first_byte, sender.send_request(request))
+        .await
+        .map_err(|_| Error::ConnectionReadTimeout)?
+        .map_err(Error::from)?;
     let response = response.map(|body| body.map_err(Error::from).boxed_unsync());
     let io: Box<dyn Future<Output = Result<(), Error>> + Send> = Box::new(async move {
         match driver.await {
@@ -314,7 +345,8 @@ fn tls_connector() -> tokio_rustls::TlsConnector {
     tokio_rustls::TlsConnector::from(config.clone())
 }
 
-/// A response body that counts bytes into the audit and stops at the call's limit.
+/// A response body that counts bytes into the audit, stops at the call's limit and,
+/// when the guest asked for one, at its between-bytes timeout.
 struct MeteredBody {
     inner: WasiBody,
     seen: u64,
@@ -322,6 +354,9 @@ struct MeteredBody {
     log: CallLog,
     index: Option<usize>,
     flags: Arc<Flags>,
+    between: Option<Duration>,
+    /// Armed while the body waits for its next frame.
+    idle: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl Body for MeteredBody {
@@ -334,7 +369,20 @@ impl Body for MeteredBody {
     ) -> Poll<Option<Result<Frame<Bytes>, Error>>> {
         let this = &mut *self;
         match Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Pending => {
+                let Some(between) = this.between else {
+                    return Poll::Pending;
+                };
+                let idle = this
+                    .idle
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(between)));
+                match idle.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(Some(Err(Error::ConnectionReadTimeout))),
+                    Poll::Pending => Poll::Pending,
+                }
+            }
             Poll::Ready(Some(Ok(frame))) => {
+                this.idle = None;
                 if let Some(data) = frame.data_ref() {
                     this.seen += data.len() as u64;
                     if let Some(i) = this.index

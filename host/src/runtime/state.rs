@@ -75,6 +75,7 @@ impl CallState {
             .stdout(stdout.clone())
             .stderr(stderr.clone())
             .build();
+        let deadline = Instant::now() + ctx.budgets.deadline;
         let state = CallState {
             wasi,
             http: WasiHttpCtx::new(),
@@ -83,7 +84,8 @@ impl CallState {
                 grant: ctx.grant.clone(),
                 max_requests: ctx.budgets.max_requests,
                 max_response_bytes: ctx.budgets.max_response_bytes,
-                connect_timeout: ctx.budgets.deadline.min(Duration::from_secs(10)),
+                connect_timeout: Duration::from_secs(10),
+                deadline,
                 requests: 0,
                 log: outbound.clone(),
                 flags: flags.clone(),
@@ -96,7 +98,7 @@ impl CallState {
             logs: logs.clone(),
             log_bytes: 0,
             max_log_bytes: cap,
-            deadline: Instant::now() + ctx.budgets.deadline,
+            deadline,
             flags: flags.clone(),
         };
         let shared = Shared {

@@ -1,4 +1,3 @@
-
 use super::*;
 use axum::body::Body;
 use axum::http::Request;

@@ -17,6 +17,9 @@ pub struct Config {
     pub target: Option<String>,
     /// For `fetch`: a path under the granted upstream.
     pub path: Option<String>,
+    /// For `fetch`: wasi:http request options, in milliseconds.
+    pub first_byte_ms: Option<u64>,
+    pub between_bytes_ms: Option<u64>,
 }
 
 pub fn empty_page() -> CatalogPage {
@@ -84,7 +87,15 @@ pub fn run(attack: &str, config: Config) -> Result<CatalogPage, ConnectorError> 
         "fetch" => {
             let base = config.base_url.ok_or_else(|| internal("no baseUrl"))?;
             let path = config.path.unwrap_or_default();
-            Request::get(format!("{base}{path}")).send()?;
+            let ms = |v: Option<u64>| v.map(std::time::Duration::from_millis);
+            let timeouts = beep_sdk::http::Timeouts {
+                connect: None,
+                first_byte: ms(config.first_byte_ms),
+                between_bytes: ms(config.between_bytes_ms),
+            };
+            Request::get(format!("{base}{path}"))
+                .timeouts(timeouts)
+                .send()?;
             Ok(empty_page())
         }
         "log" => {
