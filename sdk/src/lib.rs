@@ -25,6 +25,7 @@ pub mod generic;
 pub mod http;
 pub mod log;
 pub mod money;
+pub mod time;
 
 #[doc(hidden)]
 pub use wit_bindgen;
