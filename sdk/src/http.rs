@@ -132,6 +132,20 @@ impl Request {
     }
 }
 
+/// A path segment, percent-encoded: everything but RFC 3986's unreserved characters,
+/// so an id can never add a segment (`/`) or a query (`?`) to the path it is put in.
+pub fn segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -362,6 +376,13 @@ mod transport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segments_cannot_leave_their_place() {
+        assert_eq!(segment("pi_3Nx-_.~"), "pi_3Nx-_.~");
+        assert_eq!(segment("a/b?c=d"), "a%2Fb%3Fc%3Dd");
+        assert_eq!(segment("ü "), "%C3%BC%20");
+    }
 
     #[test]
     fn urls_split_into_parts() {

@@ -27,6 +27,7 @@
 //! A JSON object that holds a `storedPaymentMethodId` is also sent as a card-on-file
 //! payment. Raw card numbers never reach a connector (the host refuses them).
 
+use beep_sdk::http::segment;
 use base64::Engine as _;
 use beep_sdk::error::{internal, invalid_config, not_found, unauthorized, unsupported};
 use beep_sdk::prelude::*;
@@ -415,18 +416,6 @@ impl RefundRequestBody {
             merchant_refund_reason: refund_reason(req.reason.as_deref()),
         })
     }
-}
-
-/// A path segment, percent-encoded.
-fn segment(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 // ---- responses ----------------------------------------------------------------------------

@@ -15,6 +15,7 @@
 //!   the choice to the shopper on Mollie's hosted page, anything else is sent as `method`
 //!   (`ideal`, `creditcard`, … and in Test Mode the simulator's `mollie_test_*` outcomes).
 
+use beep_sdk::http::segment;
 use beep_sdk::error::{internal, invalid_config, not_found, unauthorized};
 use beep_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -386,18 +387,6 @@ pub fn payment_idempotency_key(payment_id: &str) -> String {
 
 pub fn refund_idempotency_key(refund_id: &str) -> String {
     format!("beep-refund-{refund_id}")
-}
-
-/// A path segment, percent-encoded.
-fn segment(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 // ---- responses ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 //!   `beep-refund-{id}`): a retry after a timeout replays Stripe's stored answer instead
 //!   of charging twice.
 
+use beep_sdk::http::segment;
 use beep_sdk::error::{internal, invalid_config, not_found, unauthorized, unsupported};
 use beep_sdk::prelude::*;
 use hmac::{Hmac, Mac};
@@ -287,18 +288,6 @@ pub fn refund_idempotency_key(refund_id: &str) -> String {
 pub fn search_query(payment_id: &str) -> String {
     let escaped = payment_id.replace('\\', "\\\\").replace('\'', "\\'");
     format!("metadata['beep_payment_id']:'{escaped}'")
-}
-
-/// A path segment, percent-encoded.
-fn segment(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 // ---- responses ----------------------------------------------------------------------------

@@ -20,6 +20,7 @@
 //!   connector re-fetches the checkout with the merchant's key (the verification) and
 //!   reports its state.
 
+use beep_sdk::http::segment;
 use beep_sdk::error::{internal, invalid_config, not_found, unauthorized};
 use beep_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -212,18 +213,6 @@ pub struct ProcessCheckout<'a> {
 #[derive(Debug, Serialize)]
 pub struct CreateRefund {
     pub amount: f64,
-}
-
-/// A path segment, percent-encoded.
-fn segment(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 // ---- responses ----------------------------------------------------------------------------

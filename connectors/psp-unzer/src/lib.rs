@@ -19,6 +19,7 @@
 //! - Webhooks carry a `retrieveUrl`; `parse-webhook` re-fetches it with the merchant's key
 //!   (only if it lies under the configured `baseUrl`) and reports the payment's state.
 
+use beep_sdk::http::segment;
 use beep_sdk::error::{internal, invalid_config, unauthorized};
 use beep_sdk::prelude::*;
 use serde::Deserialize;
@@ -197,18 +198,6 @@ pub fn split_reference(reference: &str) -> Result<(&str, Option<&str>), Connecto
         )));
     }
     Ok((payment, charge))
-}
-
-/// A path segment, percent-encoded.
-fn segment(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 // ---- requests -----------------------------------------------------------------------------
