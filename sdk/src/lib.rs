@@ -26,6 +26,7 @@ pub mod http;
 pub mod log;
 pub mod money;
 pub mod time;
+pub mod transport;
 
 #[doc(hidden)]
 pub use wit_bindgen;

@@ -63,6 +63,7 @@ use beep_sdk::error::{internal, invalid_config, unsupported};
 use beep_sdk::http::{Request, Response};
 use beep_sdk::log;
 use beep_sdk::money;
+use beep_sdk::transport::{Transport, Wasi};
 use beep_sdk::types::{
     ConnectorError, ConnectorInfo, ConnectorKind, InventoryPage, Money, OrdersPage, PurchaseOrder,
     PushOutcome, PushResult, StockChange, Supplier, SuppliersPage, Transaction, TransactionKind,
@@ -171,30 +172,6 @@ impl Config {
     fn request(&self, req: Request) -> Request {
         req.bearer(self.api_key.trim())
             .header("accept", "application/json")
-    }
-}
-
-/// Sends requests and waits; the seam native tests replace.
-trait Api {
-    fn send(&mut self, req: Request) -> Result<Response, ConnectorError>;
-    /// Waits `secs` seconds if the call's deadline allows; whether it waited.
-    fn pause(&mut self, secs: u32) -> bool;
-}
-
-struct Http;
-
-impl Api for Http {
-    fn send(&mut self, req: Request) -> Result<Response, ConnectorError> {
-        req.send()
-    }
-
-    fn pause(&mut self, secs: u32) -> bool {
-        // Keep 5 s for the retried request and the answer.
-        if log::deadline_ms() < u64::from(secs) * 1000 + 5000 {
-            return false;
-        }
-        std::thread::sleep(std::time::Duration::from_secs(u64::from(secs)));
-        true
     }
 }
 
@@ -402,7 +379,7 @@ struct PageCursor {
 /// host's to wait out (the cursor has not moved).
 fn read_pages<T: DeserializeOwned>(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     path: &str,
     filter: &[(&str, &str)],
     cursor: Option<&str>,
@@ -443,7 +420,7 @@ fn fetch_inventory() -> InventoryPage {
 
 fn fetch_suppliers(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     cursor: Option<&str>,
 ) -> Result<SuppliersPage, ConnectorError> {
     let (list, next_cursor, has_more) = read_pages::<model::Contact>(
@@ -467,7 +444,7 @@ fn fetch_suppliers(
 
 fn fetch_orders(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     cursor: Option<&str>,
 ) -> Result<OrdersPage, ConnectorError> {
     let (list, next_cursor, has_more) = read_pages::<model::VoucherListItem>(
@@ -499,7 +476,7 @@ fn fetch_orders(
 /// Counts a push call's requests and waits out 429s.
 struct Pusher<'a> {
     cfg: &'a Config,
-    api: &'a mut dyn Api,
+    api: &'a mut dyn Transport,
     sent: usize,
 }
 
@@ -586,7 +563,7 @@ fn fatal(e: &ConnectorError) -> bool {
 /// [`MAX_ITEMS_PER_CALL`] are attempted, the rest are `rejected(rate-limited)`.
 fn push_transactions(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     txs: &[Transaction],
 ) -> Result<Vec<PushResult>, ConnectorError> {
     let mut pusher = Pusher { cfg, api, sent: 0 };
@@ -673,21 +650,21 @@ impl beep_sdk::erp::Erp for Lexoffice {
     }
 
     fn fetch_orders(config: String, cursor: Option<String>) -> Result<OrdersPage, ConnectorError> {
-        fetch_orders(&Config::parse(&config)?, &mut Http, cursor.as_deref())
+        fetch_orders(&Config::parse(&config)?, &mut Wasi, cursor.as_deref())
     }
 
     fn fetch_suppliers(
         config: String,
         cursor: Option<String>,
     ) -> Result<SuppliersPage, ConnectorError> {
-        fetch_suppliers(&Config::parse(&config)?, &mut Http, cursor.as_deref())
+        fetch_suppliers(&Config::parse(&config)?, &mut Wasi, cursor.as_deref())
     }
 
     fn push_transactions(
         config: String,
         transactions: Vec<Transaction>,
     ) -> Result<Vec<PushResult>, ConnectorError> {
-        push_transactions(&Config::parse(&config)?, &mut Http, &transactions)
+        push_transactions(&Config::parse(&config)?, &mut Wasi, &transactions)
     }
 
     fn push_stock_changes(

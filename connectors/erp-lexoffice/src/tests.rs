@@ -1,46 +1,6 @@
 use super::*;
-use std::collections::VecDeque;
 
-/// Answers requests from a script and records them (and the pauses asked for).
-struct Fake {
-    answers: VecDeque<Response>,
-    sent: Vec<Request>,
-    pauses: Vec<u32>,
-    can_pause: bool,
-}
-
-impl Fake {
-    fn new(answers: Vec<Response>) -> Fake {
-        Fake {
-            answers: answers.into(),
-            sent: vec![],
-            pauses: vec![],
-            can_pause: true,
-        }
-    }
-}
-
-impl Api for Fake {
-    fn send(&mut self, req: Request) -> Result<Response, ConnectorError> {
-        self.sent.push(req);
-        self.answers
-            .pop_front()
-            .ok_or_else(|| internal("unexpected request"))
-    }
-
-    fn pause(&mut self, secs: u32) -> bool {
-        self.pauses.push(secs);
-        self.can_pause
-    }
-}
-
-fn answer(status: u16, body: Value) -> Response {
-    Response {
-        status,
-        headers: vec![],
-        body: body.to_string().into_bytes(),
-    }
-}
+use beep_sdk::transport::{Scripted as Fake, answer};
 
 fn too_many() -> Response {
     Response {

@@ -65,6 +65,7 @@ use beep_sdk::error::{internal, invalid_config, unauthorized};
 use beep_sdk::http::{Request, Response};
 use beep_sdk::log;
 use beep_sdk::money;
+use beep_sdk::transport::{Transport, Wasi};
 use beep_sdk::types::{
     ConnectorError, ConnectorInfo, ConnectorKind, InventoryPage, Money, OrderLine, OrdersPage,
     PurchaseOrder, PushOutcome, PushResult, StockChange, StockLevel, Supplier, SuppliersPage,
@@ -202,19 +203,6 @@ impl Config {
     }
 }
 
-/// Sends a request; the seam native tests replace.
-trait Api {
-    fn send(&mut self, req: Request) -> Result<Response, ConnectorError>;
-}
-
-struct Http;
-
-impl Api for Http {
-    fn send(&mut self, req: Request) -> Result<Response, ConnectorError> {
-        req.send()
-    }
-}
-
 /// SAP's words from an error answer: `{"error":{"code","message":{"lang","value"}}}`
 /// (v1) or `{"error":{"code","message":"…"}}` (v2), else the text.
 pub fn error_message(body: &[u8]) -> Option<String> {
@@ -273,11 +261,11 @@ pub fn session_cookie(headers: &[(String, String)], session_id: Option<&str>) ->
 /// A logged-in Service Layer session for the length of one call.
 struct Session<'a> {
     cfg: &'a Config,
-    api: &'a mut dyn Api,
+    api: &'a mut dyn Transport,
     cookie: String,
 }
 
-fn login(cfg: &Config, api: &mut dyn Api) -> Result<String, ConnectorError> {
+fn login(cfg: &Config, api: &mut dyn Transport) -> Result<String, ConnectorError> {
     let body = json!({
         "CompanyDB": cfg.company_db.trim(),
         "UserName": cfg.user_name.trim(),
@@ -331,7 +319,7 @@ impl Session<'_> {
 /// Logs in, runs `work`, logs out (also after an error of `work`).
 fn with_session<T>(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     work: impl FnOnce(&mut Session<'_>) -> Result<T, ConnectorError>,
 ) -> Result<T, ConnectorError> {
     let cookie = login(cfg, api)?;
@@ -688,7 +676,7 @@ const ORDER_SELECT: &str = "DocEntry,DocNum,CardCode,DocDate,DocTotal,DocTotalFc
 
 fn fetch_inventory(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     cursor: Option<&str>,
 ) -> Result<InventoryPage, ConnectorError> {
     let read = Read {
@@ -710,7 +698,7 @@ fn fetch_inventory(
 
 fn fetch_suppliers(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     cursor: Option<&str>,
 ) -> Result<SuppliersPage, ConnectorError> {
     let read = Read {
@@ -734,7 +722,7 @@ fn fetch_suppliers(
 
 fn fetch_orders(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     cursor: Option<&str>,
 ) -> Result<OrdersPage, ConnectorError> {
     let read = Read {
@@ -883,7 +871,7 @@ fn book_transaction(s: &mut Session<'_>, tx: &Transaction) -> Result<PushOutcome
 
 fn push_transactions(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     txs: &[Transaction],
 ) -> Result<Vec<PushResult>, ConnectorError> {
     if txs.is_empty() {
@@ -961,7 +949,7 @@ fn book_stock(
 
 fn push_stock_changes(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     changes: &[StockChange],
 ) -> Result<Vec<PushResult>, ConnectorError> {
     if changes.is_empty() {
@@ -1006,32 +994,32 @@ impl beep_sdk::erp::Erp for Sap {
         config: String,
         cursor: Option<String>,
     ) -> Result<InventoryPage, ConnectorError> {
-        fetch_inventory(&Config::parse(&config)?, &mut Http, cursor.as_deref())
+        fetch_inventory(&Config::parse(&config)?, &mut Wasi, cursor.as_deref())
     }
 
     fn fetch_orders(config: String, cursor: Option<String>) -> Result<OrdersPage, ConnectorError> {
-        fetch_orders(&Config::parse(&config)?, &mut Http, cursor.as_deref())
+        fetch_orders(&Config::parse(&config)?, &mut Wasi, cursor.as_deref())
     }
 
     fn fetch_suppliers(
         config: String,
         cursor: Option<String>,
     ) -> Result<SuppliersPage, ConnectorError> {
-        fetch_suppliers(&Config::parse(&config)?, &mut Http, cursor.as_deref())
+        fetch_suppliers(&Config::parse(&config)?, &mut Wasi, cursor.as_deref())
     }
 
     fn push_transactions(
         config: String,
         transactions: Vec<Transaction>,
     ) -> Result<Vec<PushResult>, ConnectorError> {
-        push_transactions(&Config::parse(&config)?, &mut Http, &transactions)
+        push_transactions(&Config::parse(&config)?, &mut Wasi, &transactions)
     }
 
     fn push_stock_changes(
         config: String,
         changes: Vec<StockChange>,
     ) -> Result<Vec<PushResult>, ConnectorError> {
-        push_stock_changes(&Config::parse(&config)?, &mut Http, &changes)
+        push_stock_changes(&Config::parse(&config)?, &mut Wasi, &changes)
     }
 }
 

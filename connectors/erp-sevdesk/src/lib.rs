@@ -50,6 +50,7 @@ use beep_sdk::error::{internal, invalid_config, not_found};
 use beep_sdk::http::{Request, Response};
 use beep_sdk::log;
 use beep_sdk::money;
+use beep_sdk::transport::{Transport, Wasi};
 use beep_sdk::types::{
     ConnectorError, ConnectorInfo, ConnectorKind, InventoryPage, OrdersPage, PushOutcome,
     PushResult, StockChange, SuppliersPage, Transaction, TransactionKind,
@@ -195,19 +196,6 @@ impl Config {
     }
 }
 
-/// Sends a request; the seam that native tests replace.
-trait Api {
-    fn send(&mut self, req: Request) -> Result<Response, ConnectorError>;
-}
-
-struct Http;
-
-impl Api for Http {
-    fn send(&mut self, req: Request) -> Result<Response, ConnectorError> {
-        req.send()
-    }
-}
-
 /// Non-2xx answers as the contract's errors, with sevdesk's message (401 →
 /// unauthorized, 429 → rate-limited with `Retry-After`, …).
 fn check(resp: Response) -> Result<Response, ConnectorError> {
@@ -222,7 +210,7 @@ struct Answer<T> {
 
 fn get<T: DeserializeOwned>(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     path: &str,
     query: &[(&str, String)],
 ) -> Result<Answer<T>, ConnectorError> {
@@ -235,7 +223,7 @@ fn get<T: DeserializeOwned>(
 
 fn send_json<T: DeserializeOwned, B: Serialize>(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     req: Request,
     body: &B,
 ) -> Result<T, ConnectorError> {
@@ -313,7 +301,7 @@ impl ChangeCursor {
 
 fn fetch_inventory(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     cursor: Option<&str>,
 ) -> Result<InventoryPage, ConnectorError> {
     let st: OffsetCursor = Cursor::decode(cursor)?;
@@ -343,7 +331,7 @@ fn fetch_inventory(
 
 fn fetch_suppliers(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     cursor: Option<&str>,
 ) -> Result<SuppliersPage, ConnectorError> {
     let mut st: ChangeCursor = Cursor::decode(cursor)?;
@@ -395,7 +383,7 @@ fn fetch_suppliers(
 /// did not embed it) from the contact itself, read once per call.
 fn to_supplier(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     order: &model::Order,
     known: &mut HashMap<String, bool>,
 ) -> Result<bool, ConnectorError> {
@@ -418,7 +406,7 @@ fn to_supplier(
 
 fn positions(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     order_id: &str,
 ) -> Result<Vec<model::OrderPos>, ConnectorError> {
     let mut all = Vec::new();
@@ -445,7 +433,7 @@ fn positions(
 
 fn fetch_orders(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     cursor: Option<&str>,
 ) -> Result<OrdersPage, ConnectorError> {
     let mut st: ChangeCursor = Cursor::decode(cursor)?;
@@ -570,7 +558,7 @@ fn push_each<T>(
 /// The voucher that carries `reference` as its description, if any.
 fn find_voucher(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     reference: &str,
 ) -> Result<Option<String>, ConnectorError> {
     // `descriptionLike` is a LIKE match: keep only the exact description.
@@ -594,7 +582,7 @@ fn find_voucher(
 /// The check account transaction that carries `reference` as its purpose, if any.
 fn find_transaction(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     reference: &str,
     check_account: &str,
 ) -> Result<Option<String>, ConnectorError> {
@@ -618,7 +606,11 @@ fn find_transaction(
 }
 
 /// Books one transaction unless sevdesk already has it.
-fn book(cfg: &Config, api: &mut dyn Api, tx: &Transaction) -> Result<PushOutcome, ConnectorError> {
+fn book(
+    cfg: &Config,
+    api: &mut dyn Transport,
+    tx: &Transaction,
+) -> Result<PushOutcome, ConnectorError> {
     let b = cfg.booking();
     let reference = mapping::reference(tx);
     match tx.kind {
@@ -654,7 +646,7 @@ fn book(cfg: &Config, api: &mut dyn Api, tx: &Transaction) -> Result<PushOutcome
 
 fn push_transactions(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     txs: &[Transaction],
 ) -> Result<Vec<PushResult>, ConnectorError> {
     // A missing account is the configuration's fault, not the items': fail the call so
@@ -690,7 +682,7 @@ fn sale_of(id: &str) -> &str {
 /// number (`Part?partNumber=`, whose answer carries the stock).
 fn part_and_stock(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     change: &StockChange,
 ) -> Result<(String, f64), ConnectorError> {
     if let Some(id) = change
@@ -728,7 +720,7 @@ fn part_and_stock(
 /// Applies one stock change: the current stock, then `PUT Part/{id}` with the new one.
 fn apply_stock_change(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     change: &StockChange,
 ) -> Result<PushOutcome, ConnectorError> {
     if !change.quantity_delta.is_finite() {
@@ -758,7 +750,7 @@ fn apply_stock_change(
 /// lost is applied again when resent.
 fn push_stock_changes(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     changes: &[StockChange],
 ) -> Result<Vec<PushResult>, ConnectorError> {
     push_each(
@@ -793,12 +785,12 @@ impl beep_sdk::erp::Erp for Sevdesk {
         cursor: Option<String>,
     ) -> Result<InventoryPage, ConnectorError> {
         let cfg = Config::parse(&config)?;
-        fetch_inventory(&cfg, &mut Http, cursor.as_deref())
+        fetch_inventory(&cfg, &mut Wasi, cursor.as_deref())
     }
 
     fn fetch_orders(config: String, cursor: Option<String>) -> Result<OrdersPage, ConnectorError> {
         let cfg = Config::parse(&config)?;
-        fetch_orders(&cfg, &mut Http, cursor.as_deref())
+        fetch_orders(&cfg, &mut Wasi, cursor.as_deref())
     }
 
     fn fetch_suppliers(
@@ -806,7 +798,7 @@ impl beep_sdk::erp::Erp for Sevdesk {
         cursor: Option<String>,
     ) -> Result<SuppliersPage, ConnectorError> {
         let cfg = Config::parse(&config)?;
-        fetch_suppliers(&cfg, &mut Http, cursor.as_deref())
+        fetch_suppliers(&cfg, &mut Wasi, cursor.as_deref())
     }
 
     fn push_transactions(
@@ -814,7 +806,7 @@ impl beep_sdk::erp::Erp for Sevdesk {
         transactions: Vec<Transaction>,
     ) -> Result<Vec<PushResult>, ConnectorError> {
         let cfg = Config::parse(&config)?;
-        push_transactions(&cfg, &mut Http, &transactions)
+        push_transactions(&cfg, &mut Wasi, &transactions)
     }
 
     fn push_stock_changes(
@@ -822,7 +814,7 @@ impl beep_sdk::erp::Erp for Sevdesk {
         changes: Vec<StockChange>,
     ) -> Result<Vec<PushResult>, ConnectorError> {
         let cfg = Config::parse(&config)?;
-        push_stock_changes(&cfg, &mut Http, &changes)
+        push_stock_changes(&cfg, &mut Wasi, &changes)
     }
 }
 

@@ -275,7 +275,7 @@ impl Fake {
     }
 }
 
-impl Api for Fake {
+impl Transport for Fake {
     fn send(&mut self, req: Request) -> Result<Response, ConnectorError> {
         let (_, rest) = req.url.split_once("/api/v1/").unwrap();
         self.requests.push(format!("{:?} {rest}", req.method));

@@ -53,6 +53,7 @@ use beep_sdk::error::{internal, invalid_config, unsupported};
 use beep_sdk::http::{Request, Response};
 use beep_sdk::log;
 use beep_sdk::money;
+use beep_sdk::transport::{Transport, Wasi};
 use beep_sdk::types::{
     ConnectorError, ConnectorInfo, ConnectorKind, InventoryPage, Money, OrderLine, OrdersPage,
     PurchaseOrder, PushOutcome, PushResult, StockChange, StockLevel, Supplier, SuppliersPage,
@@ -179,19 +180,6 @@ impl Config {
     }
 }
 
-/// Sends a request; the seam native tests replace.
-trait Api {
-    fn send(&mut self, req: Request) -> Result<Response, ConnectorError>;
-}
-
-struct Http;
-
-impl Api for Http {
-    fn send(&mut self, req: Request) -> Result<Response, ConnectorError> {
-        req.send()
-    }
-}
-
 /// xentral's words from an error answer: an RFC 7807 problem (`title` plus `messages` or
 /// `violations`), or the text body (401 "Unauthorized", 429 "Too many API calls made.").
 pub fn error_message(body: &[u8]) -> Option<String> {
@@ -225,7 +213,7 @@ fn check(resp: Response) -> Result<Response, ConnectorError> {
 
 fn get<T: DeserializeOwned>(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     path: &str,
     query: &[(&str, String)],
 ) -> Result<T, ConnectorError> {
@@ -387,7 +375,7 @@ struct PageCursor {
 /// Reads pages of `path` from the cursor's page on, up to `pages` of them.
 fn read_pages<T: DeserializeOwned>(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     path: &str,
     cursor: Option<&str>,
     size: usize,
@@ -413,7 +401,7 @@ fn read_pages<T: DeserializeOwned>(
 
 fn fetch_inventory(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     cursor: Option<&str>,
 ) -> Result<InventoryPage, ConnectorError> {
     let (products, next_cursor, has_more) =
@@ -427,7 +415,7 @@ fn fetch_inventory(
 
 fn fetch_suppliers(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     cursor: Option<&str>,
 ) -> Result<SuppliersPage, ConnectorError> {
     let (list, next_cursor, has_more) =
@@ -441,7 +429,7 @@ fn fetch_suppliers(
 
 fn fetch_orders(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     cursor: Option<&str>,
 ) -> Result<OrdersPage, ConnectorError> {
     let (list, next_cursor, has_more) =
@@ -543,7 +531,7 @@ fn push_each<T>(
 /// The sales order that carries `reference` as its `externalOrderId`, if any.
 fn find_sales_order(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     reference: &str,
 ) -> Result<Option<String>, ConnectorError> {
     let mut query = page_query(1, 10);
@@ -567,7 +555,11 @@ fn location_id(resp: &Response) -> Option<String> {
     (!last.is_empty()).then(|| last.to_string())
 }
 
-fn book(cfg: &Config, api: &mut dyn Api, tx: &Transaction) -> Result<PushOutcome, ConnectorError> {
+fn book(
+    cfg: &Config,
+    api: &mut dyn Transport,
+    tx: &Transaction,
+) -> Result<PushOutcome, ConnectorError> {
     match tx.kind {
         TransactionKind::Payment => Err(unsupported(
             "xentral's API has no endpoint that books a payment (invoice balances are \
@@ -619,7 +611,7 @@ fn book(cfg: &Config, api: &mut dyn Api, tx: &Transaction) -> Result<PushOutcome
 
 fn push_transactions(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     txs: &[Transaction],
 ) -> Result<Vec<PushResult>, ConnectorError> {
     let sales = txs.iter().any(|t| t.kind == TransactionKind::Sale);
@@ -658,7 +650,7 @@ fn stock_item(sku: &str, change: &StockChange) -> Value {
 
 fn apply_stock_change(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     change: &StockChange,
     warehouse: &str,
     location: &str,
@@ -709,7 +701,7 @@ fn apply_stock_change(
 
 fn push_stock_changes(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     changes: &[StockChange],
 ) -> Result<Vec<PushResult>, ConnectorError> {
     let (Some(warehouse), Some(location)) = (
@@ -751,32 +743,32 @@ impl beep_sdk::erp::Erp for Xentral {
         config: String,
         cursor: Option<String>,
     ) -> Result<InventoryPage, ConnectorError> {
-        fetch_inventory(&Config::parse(&config)?, &mut Http, cursor.as_deref())
+        fetch_inventory(&Config::parse(&config)?, &mut Wasi, cursor.as_deref())
     }
 
     fn fetch_orders(config: String, cursor: Option<String>) -> Result<OrdersPage, ConnectorError> {
-        fetch_orders(&Config::parse(&config)?, &mut Http, cursor.as_deref())
+        fetch_orders(&Config::parse(&config)?, &mut Wasi, cursor.as_deref())
     }
 
     fn fetch_suppliers(
         config: String,
         cursor: Option<String>,
     ) -> Result<SuppliersPage, ConnectorError> {
-        fetch_suppliers(&Config::parse(&config)?, &mut Http, cursor.as_deref())
+        fetch_suppliers(&Config::parse(&config)?, &mut Wasi, cursor.as_deref())
     }
 
     fn push_transactions(
         config: String,
         transactions: Vec<Transaction>,
     ) -> Result<Vec<PushResult>, ConnectorError> {
-        push_transactions(&Config::parse(&config)?, &mut Http, &transactions)
+        push_transactions(&Config::parse(&config)?, &mut Wasi, &transactions)
     }
 
     fn push_stock_changes(
         config: String,
         changes: Vec<StockChange>,
     ) -> Result<Vec<PushResult>, ConnectorError> {
-        push_stock_changes(&Config::parse(&config)?, &mut Http, &changes)
+        push_stock_changes(&Config::parse(&config)?, &mut Wasi, &changes)
     }
 }
 

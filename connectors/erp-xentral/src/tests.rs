@@ -1,37 +1,6 @@
 use super::*;
-use std::collections::VecDeque;
 
-/// Answers requests from a script and records them.
-struct Fake {
-    answers: VecDeque<Response>,
-    sent: Vec<Request>,
-}
-
-impl Fake {
-    fn new(answers: Vec<Response>) -> Fake {
-        Fake {
-            answers: answers.into(),
-            sent: vec![],
-        }
-    }
-}
-
-impl Api for Fake {
-    fn send(&mut self, req: Request) -> Result<Response, ConnectorError> {
-        self.sent.push(req);
-        self.answers
-            .pop_front()
-            .ok_or_else(|| internal("unexpected request"))
-    }
-}
-
-fn answer(status: u16, body: Value) -> Response {
-    Response {
-        status,
-        headers: vec![],
-        body: body.to_string().into_bytes(),
-    }
-}
+use beep_sdk::transport::{Scripted as Fake, answer};
 
 fn cfg() -> Config {
     Config::parse(

@@ -26,6 +26,7 @@ use beep_sdk::config::{Cursor, parse_config};
 use beep_sdk::error::{internal, invalid_config};
 use beep_sdk::http::{Request, Response};
 use beep_sdk::money;
+use beep_sdk::transport::{Transport, Wasi};
 use beep_sdk::types::{
     CatalogPage, ConnectorError, ConnectorInfo, ConnectorKind, PushResult, Sale,
 };
@@ -106,19 +107,6 @@ fn check(resp: Response) -> Result<Response, ConnectorError> {
     resp.error_for_status_with(|r| mapping::error_message(&r.body))
 }
 
-/// Sends a request; the seam that native tests replace.
-trait Api {
-    fn send(&mut self, req: Request) -> Result<Response, ConnectorError>;
-}
-
-struct Http;
-
-impl Api for Http {
-    fn send(&mut self, req: Request) -> Result<Response, ConnectorError> {
-        req.send()
-    }
-}
-
 /// The opaque cursor: the PLU file generation last imported.
 #[derive(Serialize, Deserialize, Default, PartialEq, Debug)]
 #[serde(default)]
@@ -133,7 +121,7 @@ fn etag(generation: u64) -> String {
 
 fn fetch_catalog(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     cursor: Option<&str>,
 ) -> Result<CatalogPage, ConnectorError> {
     let st: PluCursor = Cursor::decode(cursor)?;
@@ -187,7 +175,7 @@ fn fetch_catalog(
 
 fn push_sales(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     sales: &[Sale],
 ) -> Result<Vec<PushResult>, ConnectorError> {
     let register: model::Register =
@@ -253,12 +241,12 @@ impl beep_sdk::pos::Pos for Casio {
         cursor: Option<String>,
     ) -> Result<CatalogPage, ConnectorError> {
         let cfg = Config::parse(&config)?;
-        fetch_catalog(&cfg, &mut Http, cursor.as_deref())
+        fetch_catalog(&cfg, &mut Wasi, cursor.as_deref())
     }
 
     fn push_sales(config: String, sales: Vec<Sale>) -> Result<Vec<PushResult>, ConnectorError> {
         let cfg = Config::parse(&config)?;
-        push_sales(&cfg, &mut Http, &sales)
+        push_sales(&cfg, &mut Wasi, &sales)
     }
 }
 
@@ -320,7 +308,7 @@ mod tests {
         }
     }
 
-    impl Api for Fake {
+    impl Transport for Fake {
         fn send(&mut self, req: Request) -> Result<Response, ConnectorError> {
             let path = req.url.split_once("/casio").unwrap().1.to_string();
             let inm = req

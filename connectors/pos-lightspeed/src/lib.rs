@@ -22,6 +22,7 @@ use beep_sdk::config::{Cursor, parse_config};
 use beep_sdk::error::{invalid_config, not_found};
 use beep_sdk::http::{Request, Response};
 use beep_sdk::money;
+use beep_sdk::transport::{Transport, Wasi};
 use beep_sdk::types::{
     CatalogPage, ConnectorError, ConnectorInfo, ConnectorKind, PushOutcome, PushResult, Sale,
 };
@@ -123,22 +124,9 @@ fn check(resp: Response) -> Result<Response, ConnectorError> {
     resp.error_for_status_with(|r| mapping::error_message(&r.body))
 }
 
-/// Sends a request; the seam that native tests replace.
-trait Api {
-    fn send(&mut self, req: Request) -> Result<Response, ConnectorError>;
-}
-
-struct Http;
-
-impl Api for Http {
-    fn send(&mut self, req: Request) -> Result<Response, ConnectorError> {
-        req.send()
-    }
-}
-
 fn get_json<T: DeserializeOwned>(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     resource: &str,
     query: &[(&str, String)],
 ) -> Result<T, ConnectorError> {
@@ -224,7 +212,7 @@ fn resume_at<T>(
 /// Reads the next page of the current stage into `page`; true when the run is complete.
 fn step(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     st: &mut CatalogCursor,
     page: &mut beep_sdk::types::CatalogPage,
 ) -> Result<bool, ConnectorError> {
@@ -292,7 +280,7 @@ fn step(
 
 fn fetch_catalog(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     cursor: Option<&str>,
 ) -> Result<CatalogPage, ConnectorError> {
     let mut st: CatalogCursor = Cursor::decode(cursor)?;
@@ -325,7 +313,7 @@ fn fetch_catalog(
 /// The Lightspeed product id of each line: its `product-id`, else looked up by SKU.
 fn product_ids(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     sale: &Sale,
     by_sku: &mut HashMap<String, Option<String>>,
 ) -> Result<Result<Vec<String>, ConnectorError>, ConnectorError> {
@@ -365,7 +353,7 @@ fn product_ids(
 
 fn push_sales(
     cfg: &Config,
-    api: &mut dyn Api,
+    api: &mut dyn Transport,
     sales: &[Sale],
 ) -> Result<Vec<PushResult>, ConnectorError> {
     let register_id = cfg
@@ -432,12 +420,12 @@ impl beep_sdk::pos::Pos for Lightspeed {
         cursor: Option<String>,
     ) -> Result<CatalogPage, ConnectorError> {
         let cfg = Config::parse(&config)?;
-        fetch_catalog(&cfg, &mut Http, cursor.as_deref())
+        fetch_catalog(&cfg, &mut Wasi, cursor.as_deref())
     }
 
     fn push_sales(config: String, sales: Vec<Sale>) -> Result<Vec<PushResult>, ConnectorError> {
         let cfg = Config::parse(&config)?;
-        push_sales(&cfg, &mut Http, &sales)
+        push_sales(&cfg, &mut Wasi, &sales)
     }
 }
 
@@ -518,7 +506,7 @@ mod tests {
             .unwrap_or_default()
     }
 
-    impl Api for Fake {
+    impl Transport for Fake {
         fn send(&mut self, req: Request) -> Result<Response, ConnectorError> {
             let path = req.url.split_once("/lightspeed").unwrap().1.to_string();
             self.requests.push(path.clone());

@@ -27,9 +27,9 @@
 //! A JSON object that holds a `storedPaymentMethodId` is also sent as a card-on-file
 //! payment. Raw card numbers never reach a connector (the host refuses them).
 
-use beep_sdk::http::segment;
 use base64::Engine as _;
 use beep_sdk::error::{internal, invalid_config, not_found, unauthorized, unsupported};
+use beep_sdk::http::segment;
 use beep_sdk::prelude::*;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};

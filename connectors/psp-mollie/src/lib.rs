@@ -15,8 +15,8 @@
 //!   the choice to the shopper on Mollie's hosted page, anything else is sent as `method`
 //!   (`ideal`, `creditcard`, … and in Test Mode the simulator's `mollie_test_*` outcomes).
 
-use beep_sdk::http::segment;
 use beep_sdk::error::{internal, invalid_config, not_found, unauthorized};
+use beep_sdk::http::segment;
 use beep_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -9,8 +9,8 @@
 //!   `beep-refund-{id}`): a retry after a timeout replays Stripe's stored answer instead
 //!   of charging twice.
 
-use beep_sdk::http::segment;
 use beep_sdk::error::{internal, invalid_config, not_found, unauthorized, unsupported};
+use beep_sdk::http::segment;
 use beep_sdk::prelude::*;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};

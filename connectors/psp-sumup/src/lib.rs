@@ -20,8 +20,8 @@
 //!   connector re-fetches the checkout with the merchant's key (the verification) and
 //!   reports its state.
 
-use beep_sdk::http::segment;
 use beep_sdk::error::{internal, invalid_config, not_found, unauthorized};
+use beep_sdk::http::segment;
 use beep_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 

@@ -19,8 +19,8 @@
 //! - Webhooks carry a `retrieveUrl`; `parse-webhook` re-fetches it with the merchant's key
 //!   (only if it lies under the configured `baseUrl`) and reports the payment's state.
 
-use beep_sdk::http::segment;
 use beep_sdk::error::{internal, invalid_config, unauthorized};
+use beep_sdk::http::segment;
 use beep_sdk::prelude::*;
 use serde::Deserialize;
 use serde_json::{Value, json};
