@@ -10,6 +10,37 @@ pub fn parse_config<T: DeserializeOwned>(config: &str) -> Result<T, ConnectorErr
     serde_json::from_str(config).map_err(|e| invalid_config(format!("config: {e}")))
 }
 
+/// A credential from the config (API key, password, token): reads like a `&str` where
+/// a request needs it, prints as `***` in `Debug`, so a logged config or error never
+/// shows it. It has no `Display`: putting it in text takes [`Secret::expose`].
+#[derive(Clone, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret itself, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Secret {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
 /// A connector's paging state, carried by the host between calls as opaque text.
 pub struct Cursor;
 
@@ -34,6 +65,23 @@ impl Cursor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(rename_all = "camelCase")]
+        struct Config {
+            api_key: Secret,
+            account: String,
+        }
+        let cfg: Config = parse_config(r#"{"apiKey":"sk_live_123","account":"acme"}"#).unwrap();
+        let shown = format!("{cfg:?}");
+        assert!(!shown.contains("sk_live_123"), "{shown}");
+        assert!(shown.contains("***") && shown.contains("acme"), "{shown}");
+        assert!(cfg.api_key.starts_with("sk_live_"));
+        assert_eq!(cfg.api_key.expose(), "sk_live_123");
+        assert_eq!(cfg.account, "acme");
+    }
 
     #[derive(serde::Deserialize, serde::Serialize, Default, PartialEq, Debug)]
     struct State {

@@ -106,7 +106,7 @@ const CONFIG_SCHEMA: &str = r#"{
 #[derive(Deserialize, Debug)]
 #[serde(rename_all = "camelCase")]
 struct Config {
-    api_key: String,
+    api_key: beep_sdk::config::Secret,
     #[serde(default)]
     base_url: Option<String>,
     #[serde(default)]

@@ -119,7 +119,7 @@ const CONFIG_SCHEMA: &str = r#"{
 struct Config {
     company_db: String,
     user_name: String,
-    password: String,
+    password: beep_sdk::config::Secret,
     #[serde(default)]
     base_url: Option<String>,
     #[serde(default)]
@@ -144,9 +144,9 @@ impl Config {
     fn parse(config: &str) -> Result<Config, ConnectorError> {
         let cfg: Config = parse_config(config)?;
         for (name, value) in [
-            ("companyDb", &cfg.company_db),
-            ("userName", &cfg.user_name),
-            ("password", &cfg.password),
+            ("companyDb", cfg.company_db.as_str()),
+            ("userName", cfg.user_name.as_str()),
+            ("password", cfg.password.expose()),
         ] {
             if value.trim().is_empty() {
                 return Err(invalid_config(format!("config: {name} must not be empty")));
@@ -269,7 +269,7 @@ fn login(cfg: &Config, api: &mut dyn Transport) -> Result<String, ConnectorError
     let body = json!({
         "CompanyDB": cfg.company_db.trim(),
         "UserName": cfg.user_name.trim(),
-        "Password": cfg.password,
+        "Password": cfg.password.expose(),
     });
     let resp = api.send(Request::post(cfg.url("Login")).json(&body)?)?;
     let resp = match resp.status {

@@ -111,7 +111,7 @@ fn opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
 #[derive(Deserialize, Debug)]
 #[serde(rename_all = "camelCase")]
 struct Config {
-    api_token: String,
+    api_token: beep_sdk::config::Secret,
     #[serde(default)]
     base_url: Option<String>,
     #[serde(default)]

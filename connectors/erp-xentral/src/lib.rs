@@ -112,7 +112,7 @@ fn opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
 #[derive(Deserialize, Debug)]
 #[serde(rename_all = "camelCase")]
 struct Config {
-    token: String,
+    token: beep_sdk::config::Secret,
     #[serde(default)]
     base_url: Option<String>,
     #[serde(default)]

@@ -52,7 +52,7 @@ const CONFIG_SCHEMA: &str = r#"{
 #[derive(Deserialize, Debug)]
 #[serde(rename_all = "camelCase")]
 struct Config {
-    bridge_token: String,
+    bridge_token: beep_sdk::config::Secret,
     /// Required live; Test Mode sets it to the simulator.
     #[serde(default)]
     base_url: Option<String>,
@@ -99,7 +99,7 @@ impl Config {
     }
 
     fn request(&self, req: Request) -> Request {
-        req.header("x-bridge-token", self.bridge_token.as_str())
+        req.header("x-bridge-token", self.bridge_token.expose())
     }
 }
 

@@ -65,7 +65,7 @@ const CONFIG_SCHEMA: &str = r#"{
 struct Config {
     account_id: String,
     username: String,
-    password: String,
+    password: beep_sdk::config::Secret,
     #[serde(default)]
     base_url: Option<String>,
     #[serde(default)]

@@ -54,7 +54,7 @@ const CONFIG_SCHEMA: &str = r#"{
 #[derive(Deserialize, Debug)]
 #[serde(rename_all = "camelCase")]
 struct Config {
-    token: String,
+    token: beep_sdk::config::Secret,
     domain_prefix: String,
     #[serde(default)]
     base_url: Option<String>,

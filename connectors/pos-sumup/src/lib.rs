@@ -57,7 +57,7 @@ const CONFIG_SCHEMA: &str = r#"{
 #[derive(Deserialize, Debug)]
 #[serde(rename_all = "camelCase")]
 struct Config {
-    api_key: String,
+    api_key: beep_sdk::config::Secret,
     merchant_code: String,
     #[serde(default)]
     base_url: Option<String>,

@@ -84,7 +84,7 @@ const CONFIG_SCHEMA: &str = r#"{
 #[serde(rename_all = "camelCase")]
 struct Config {
     login: String,
-    password: String,
+    password: beep_sdk::config::Secret,
     operator_id: String,
     #[serde(default)]
     site_id: Option<String>,

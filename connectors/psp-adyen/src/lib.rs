@@ -111,7 +111,7 @@ impl beep_sdk::psp::Describe for Adyen {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AdyenConfig {
-    pub api_key: String,
+    pub api_key: beep_sdk::config::Secret,
     pub merchant_account: String,
     #[serde(default)]
     pub hmac_key: Option<String>,
@@ -180,7 +180,7 @@ impl AdyenConfig {
         body: &T,
         idempotency_key: Option<&str>,
     ) -> Result<Request, ConnectorError> {
-        let mut req = Request::post(self.url(path)).header("x-api-key", self.api_key.clone());
+        let mut req = Request::post(self.url(path)).header("x-api-key", self.api_key.expose());
         if let Some(key) = idempotency_key {
             req = req.header("idempotency-key", key);
         }

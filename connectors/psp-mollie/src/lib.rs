@@ -98,7 +98,7 @@ impl beep_sdk::psp::Describe for Mollie {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MollieConfig {
-    pub api_key: String,
+    pub api_key: beep_sdk::config::Secret,
     #[serde(default)]
     pub profile_id: Option<String>,
     #[serde(default)]
@@ -118,7 +118,7 @@ fn is_http_url(u: &str) -> bool {
 impl MollieConfig {
     pub fn parse(config: &str) -> Result<Self, ConnectorError> {
         let cfg: MollieConfig = parse_config(config)?;
-        let key = cfg.api_key.as_str();
+        let key = cfg.api_key.expose();
         let prefixed = ["test_", "live_", "access_"]
             .iter()
             .any(|p| key.len() > p.len() && key.starts_with(p));

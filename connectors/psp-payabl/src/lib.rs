@@ -107,7 +107,7 @@ impl beep_sdk::psp::Describe for Payabl {
 #[serde(rename_all = "camelCase")]
 pub struct PayablConfig {
     pub merchant_id: String,
-    pub secret: String,
+    pub secret: beep_sdk::config::Secret,
     #[serde(default)]
     pub base_url: Option<String>,
     #[serde(default)]

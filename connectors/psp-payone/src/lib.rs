@@ -78,8 +78,8 @@ impl beep_sdk::psp::Describe for Payone {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PayoneConfig {
-    pub api_key: String,
-    pub api_secret: String,
+    pub api_key: beep_sdk::config::Secret,
+    pub api_secret: beep_sdk::config::Secret,
     pub merchant_id: String,
     #[serde(default)]
     pub base_url: Option<String>,
@@ -142,7 +142,7 @@ impl PayoneConfig {
         );
         req.header("date", date).header(
             "authorization",
-            format!("GCS v1HMAC:{}:{signature}", self.api_key),
+            format!("GCS v1HMAC:{}:{signature}", self.api_key.expose()),
         )
     }
 

@@ -71,9 +71,9 @@ impl beep_sdk::psp::Describe for Stripe {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StripeConfig {
-    pub secret_key: String,
+    pub secret_key: beep_sdk::config::Secret,
     #[serde(default)]
-    pub webhook_secret: Option<String>,
+    pub webhook_secret: Option<beep_sdk::config::Secret>,
     #[serde(default)]
     pub base_url: Option<String>,
 }

@@ -81,7 +81,7 @@ impl beep_sdk::psp::Describe for Sumup {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SumupConfig {
-    pub api_key: String,
+    pub api_key: beep_sdk::config::Secret,
     pub merchant_code: String,
     #[serde(default)]
     pub return_url: Option<String>,
