@@ -277,7 +277,11 @@ impl Sandbox {
     /// query contain `matching` answer 503.
     pub fn interrupt(&self, vendor: &str, matching: &str, times: u32) {
         if let Some(outage) = self.outages.get(vendor) {
-            *outage.lock().unwrap() = Some((matching.to_string(), times));
+            let fault = kit::fault::Fault {
+                path: Some(matching.to_string()),
+                ..kit::fault::Fault::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, times)
+            };
+            outage.lock().unwrap().arm(fault);
         }
     }
 

@@ -52,6 +52,7 @@
 //! answer RedirectShopper; redirect payment methods (`ideal`, `klarna`, …) answer
 //! RedirectShopper too.
 
+use crate::kit::fault::{Fault, FaultSlot};
 use crate::kit::time::now_secs;
 use axum::Router;
 use axum::body::Bytes;
@@ -159,7 +160,7 @@ struct SimState {
     /// Idempotency-Key → first request and, once done, its answer. Adyen scopes keys to
     /// the company account; the simulator is one company.
     idempotency: HashMap<String, IdemEntry>,
-    fail: Option<FailPlan>,
+    fail: FaultSlot,
     delay: Option<DelayPlan>,
 }
 
@@ -168,20 +169,6 @@ struct IdemEntry {
     created: Instant,
     /// `None` while the first request is still executing.
     answer: Option<(StatusCode, Value)>,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize)]
-struct FailPlan {
-    status: u16,
-    #[serde(default = "one")]
-    times: u32,
-    #[serde(default, rename = "retryAfter")]
-    retry_after: Option<u32>,
-    /// `false` (default): fail before anything executes. `true`: execute the request
-    /// (and store its answer under the Idempotency-Key), then answer the failure, as
-    /// when Adyen acted but the answer was lost on the way.
-    #[serde(default)]
-    after: bool,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize)]
@@ -711,14 +698,8 @@ impl AdyenSim {
         }
     }
 
-    fn take_fail(&self) -> Option<FailPlan> {
-        let mut st = self.lock();
-        let plan = st.fail?;
-        st.fail = (plan.times > 1).then_some(FailPlan {
-            times: plan.times - 1,
-            ..plan
-        });
-        (plan.times > 0).then_some(plan)
+    fn take_fail(&self) -> Option<Fault> {
+        self.lock().fail.next(&axum::http::Method::GET, "")
     }
 
     fn take_delay(&self) -> Option<DelayPlan> {
@@ -1285,7 +1266,7 @@ async fn api(
     body: Bytes,
 ) -> Response {
     let fail = sim.take_fail();
-    if let Some(plan) = fail.filter(|p| !p.after) {
+    if let Some(plan) = fail.clone().filter(|p| !p.after_write) {
         return injected_failure(plan);
     }
     let delay = sim.take_delay();
@@ -1300,8 +1281,8 @@ async fn api(
     resp
 }
 
-fn injected_failure(plan: FailPlan) -> Response {
-    let err = match plan.status {
+fn injected_failure(plan: Fault) -> Response {
+    let err = match plan.status.as_u16() {
         401 => ApiError::unauthorized(),
         403 => ApiError::invalid_merchant_account(),
         429 => ApiError::new(429, "000", "validation", "Too many requests"),
@@ -1486,15 +1467,8 @@ async fn sim_notifications(
     axum::Json(bodies).into_response()
 }
 
-async fn sim_fail(
-    State(sim): State<Arc<AdyenSim>>,
-    axum::Json(plan): axum::Json<FailPlan>,
-) -> Response {
-    if !(400..=599).contains(&plan.status) {
-        return (StatusCode::BAD_REQUEST, "status must be 400..=599").into_response();
-    }
-    sim.lock().fail = (plan.times > 0).then_some(plan);
-    axum::Json(json!({ "status": plan.status, "times": plan.times })).into_response()
+async fn sim_fail(State(sim): State<Arc<AdyenSim>>, body: axum::body::Bytes) -> Response {
+    crate::kit::fault::arm(&mut sim.lock().fail, &body)
 }
 
 async fn sim_delay(

@@ -22,6 +22,7 @@
 //! those with `method` if given — answer `status`; with `after` the request takes effect
 //! and only its answer is lost).
 
+use crate::kit::fault::{Fault, FaultSlot};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -57,23 +58,6 @@ struct Plu {
     changed: u64,
 }
 
-#[derive(Clone, Debug, Deserialize)]
-struct FailPlan {
-    status: u16,
-    #[serde(default = "one")]
-    times: u32,
-    #[serde(default)]
-    after: bool,
-    #[serde(default)]
-    method: Option<String>,
-    #[serde(default, rename = "retryAfter")]
-    retry_after: Option<u32>,
-}
-
-fn one() -> u32 {
-    1
-}
-
 struct SimState {
     generation: u64,
     /// PLU number → record (deleted ones kept as tombstones for deltas).
@@ -82,7 +66,7 @@ struct SimState {
     depts: BTreeMap<String, (String, u64)>,
     /// Sale id → the entry as received, with its file name.
     journal: Vec<(String, Value)>,
-    fail: Option<FailPlan>,
+    fail: FaultSlot,
 }
 
 pub struct CasioSim {
@@ -197,7 +181,7 @@ fn seed() -> SimState {
         plus,
         depts,
         journal: Vec::new(),
-        fail: None,
+        fail: FaultSlot::default(),
     }
 }
 
@@ -217,21 +201,9 @@ impl CasioSim {
 }
 
 impl SimState {
-    fn take_failure(&mut self, method: &Method) -> Option<FailPlan> {
-        let plan = self.fail.as_mut()?;
-        if plan
-            .method
-            .as_deref()
-            .is_some_and(|m| !m.eq_ignore_ascii_case(method.as_str()))
-        {
-            return None;
-        }
-        let taken = plan.clone();
-        plan.times -= 1;
-        if plan.times == 0 {
-            self.fail = None;
-        }
-        Some(taken)
+    /// Takes the injected failure due for a request with `method`, if one is armed.
+    fn take_failure(&mut self, method: &Method) -> Option<Fault> {
+        self.fail.next(method, "")
     }
 }
 
@@ -244,8 +216,8 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
         .into_response()
 }
 
-fn injected(plan: &FailPlan) -> Response {
-    let status = StatusCode::from_u16(plan.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+fn injected(plan: &Fault) -> Response {
+    let status = plan.status;
     let (code, message) = match status.as_u16() {
         429 => (
             "busy",
@@ -294,7 +266,7 @@ async fn api(
     body: Bytes,
 ) -> Response {
     let failure = sim.lock().take_failure(&method);
-    if let Some(plan) = failure.as_ref().filter(|p| !p.after) {
+    if let Some(plan) = failure.as_ref().filter(|p| !p.after_write) {
         return injected(plan);
     }
     let resp = if authorized(&headers) {
@@ -639,16 +611,8 @@ async fn sim_journal(State(sim): State<Arc<CasioSim>>) -> Response {
     axum::Json(list).into_response()
 }
 
-async fn sim_fail(
-    State(sim): State<Arc<CasioSim>>,
-    axum::Json(plan): axum::Json<FailPlan>,
-) -> Response {
-    if !(400..=599).contains(&plan.status) {
-        return (StatusCode::BAD_REQUEST, "status must be 400..=599").into_response();
-    }
-    let answer = json!({"status": plan.status, "times": plan.times, "after": plan.after});
-    sim.lock().fail = (plan.times > 0).then_some(plan);
-    axum::Json(answer).into_response()
+async fn sim_fail(State(sim): State<Arc<CasioSim>>, body: Bytes) -> Response {
+    crate::kit::fault::arm(&mut sim.lock().fail, &body)
 }
 
 #[cfg(test)]

@@ -52,19 +52,10 @@ async fn record(
     }
     {
         let target = format!("{path}?{}", req.uri().query().unwrap_or_default());
-        let mut armed = outage.lock().unwrap();
-        if let Some((matching, times)) = armed.as_mut()
-            && target.contains(matching.as_str())
-        {
-            *times -= 1;
-            if *times == 0 {
-                *armed = None;
-            }
-            return (
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                "simulated outage",
-            )
-                .into_response();
+        let stage = super::fault::Stage::BeforeRequest;
+        let taken = outage.lock().unwrap().take(stage, req.method(), &target);
+        if let Some(fault) = taken {
+            return (fault.status, "simulated outage").into_response();
         }
     }
     let (parts, body) = req.into_parts();

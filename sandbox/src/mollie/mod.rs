@@ -55,6 +55,7 @@
 //! {"status","failureReason"?}`, `POST refunds/{id}/status {"status"}`,
 //! `GET checkout/{id}`.
 
+use crate::kit::fault::{Fault, FaultSlot};
 use crate::kit::time::now_secs as now;
 use axum::Router;
 use axum::body::Bytes;
@@ -180,7 +181,7 @@ struct SimState {
     events: Vec<Value>,
     /// (API key, Idempotency-Key) → the first request and, once done, its answer.
     idempotency: HashMap<(String, String), IdemEntry>,
-    fail: Option<FailPlan>,
+    fail: FaultSlot,
     delay: Option<DelayPlan>,
 }
 
@@ -190,19 +191,6 @@ struct IdemEntry {
     created: Instant,
     /// `None` while the first request is still executing.
     answer: Option<(StatusCode, Value)>,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize)]
-struct FailPlan {
-    status: u16,
-    #[serde(default = "one")]
-    times: u32,
-    #[serde(default, rename = "retryAfter")]
-    retry_after: Option<u32>,
-    /// Execute the request first, then answer with the failure: the vendor acted but the
-    /// caller saw an error (a proxy's 502 after Mollie created the payment).
-    #[serde(default)]
-    after: bool,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize)]
@@ -1476,14 +1464,8 @@ impl MollieSim {
         }
     }
 
-    fn take_fail(&self) -> Option<FailPlan> {
-        let mut st = self.lock();
-        let plan = st.fail?;
-        st.fail = (plan.times > 1).then_some(FailPlan {
-            times: plan.times - 1,
-            ..plan
-        });
-        (plan.times > 0).then_some(plan)
+    fn take_fail(&self) -> Option<Fault> {
+        self.lock().fail.next(&axum::http::Method::GET, "")
     }
 
     fn take_delay(&self) -> Option<DelayPlan> {
@@ -1574,15 +1556,16 @@ fn query_map(uri: &Uri) -> HashMap<String, String> {
         .collect()
 }
 
-fn injected_failure(plan: FailPlan) -> Response {
-    let detail = match plan.status {
+fn injected_failure(plan: Fault) -> Response {
+    let detail = match plan.status.as_u16() {
         429 => "You have exceeded the rate limit. Please slow down your requests.",
         500 => "An internal server error occurred while processing your request",
         502 | 504 => "The gateway did not receive a timely answer from the Mollie API",
         503 => "The Mollie API is temporarily unavailable. Please try again later.",
         _ => "The request could not be processed",
     };
-    let status = StatusCode::from_u16(plan.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status =
+        StatusCode::from_u16(plan.status.as_u16()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut resp = hal_response(status, &error_body(status, detail, None));
     if let Some(s) = plan.retry_after {
         resp.headers_mut()
@@ -1603,7 +1586,7 @@ async fn api(
 ) -> Response {
     // Injected failures answer before anything executes, unless asked to answer after.
     let fail = sim.take_fail();
-    if let Some(plan) = fail.filter(|p| !p.after) {
+    if let Some(plan) = fail.clone().filter(|p| !p.after_write) {
         return injected_failure(plan);
     }
     let delay = sim.take_delay();
@@ -1816,16 +1799,8 @@ async fn sim_events(
     axum::Json(events).into_response()
 }
 
-async fn sim_fail(
-    State(sim): State<Arc<MollieSim>>,
-    axum::Json(plan): axum::Json<FailPlan>,
-) -> Response {
-    if !(400..=599).contains(&plan.status) {
-        return (StatusCode::BAD_REQUEST, "status must be 400..=599").into_response();
-    }
-    sim.lock().fail = (plan.times > 0).then_some(plan);
-    axum::Json(json!({ "status": plan.status, "times": plan.times, "after": plan.after }))
-        .into_response()
+async fn sim_fail(State(sim): State<Arc<MollieSim>>, body: axum::body::Bytes) -> Response {
+    crate::kit::fault::arm(&mut sim.lock().fail, &body)
 }
 
 async fn sim_delay(

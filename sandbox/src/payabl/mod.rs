@@ -56,6 +56,7 @@
 //! (`after`: the operation takes effect, then the answer is lost), `POST reset`,
 //! `POST transactions/{id}/status {"status"}`, `GET 3ds/{id}?result=ok|declined`.
 
+use crate::kit::fault::{Fault, FaultSlot};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, Query, State};
@@ -252,19 +253,6 @@ struct RefundObj {
     description: String,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize)]
-struct FailPlan {
-    status: u16,
-    #[serde(default = "one")]
-    times: u32,
-    #[serde(default)]
-    after: bool,
-}
-
-fn one() -> u32 {
-    1
-}
-
 #[derive(Default)]
 struct SimState {
     merchants: BTreeMap<String, String>,
@@ -272,7 +260,7 @@ struct SimState {
     refunds: Vec<RefundObj>,
     callbacks: Vec<Value>,
     next_id: u64,
-    fail: Option<FailPlan>,
+    fail: FaultSlot,
 }
 
 pub struct PayablSim {
@@ -656,14 +644,8 @@ impl PayablSim {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn take_fail(&self) -> Option<FailPlan> {
-        let mut st = self.lock();
-        let plan = st.fail?;
-        st.fail = (plan.times > 1).then_some(FailPlan {
-            times: plan.times - 1,
-            ..plan
-        });
-        (plan.times > 0).then_some(plan)
+    fn take_fail(&self) -> Option<Fault> {
+        self.lock().fail.next(&axum::http::Method::GET, "")
     }
 
     /// Runs one gateway operation on a parsed, not yet verified request.
@@ -771,16 +753,16 @@ async fn gateway(
         return (StatusCode::NOT_FOUND, "Not Found").into_response();
     }
     let plan = sim.take_fail();
-    if let Some(plan) = plan
-        && !plan.after
+    if let Some(plan) = &plan
+        && !plan.after_write
     {
-        return injected_failure(plan.status);
+        return injected_failure(plan.status.as_u16());
     }
     let params = parse_form(&body);
     let base = base_url(&headers, &uri, &original);
     let answer = sim.execute(&operation, &params, &base);
     match plan {
-        Some(plan) => injected_failure(plan.status),
+        Some(plan) => injected_failure(plan.status.as_u16()),
         None => text_answer(StatusCode::OK, &answer),
     }
 }
@@ -826,16 +808,8 @@ async fn sim_callbacks(
     axum::Json(Value::Array(list)).into_response()
 }
 
-async fn sim_fail(
-    State(sim): State<Arc<PayablSim>>,
-    axum::Json(plan): axum::Json<FailPlan>,
-) -> Response {
-    if !(400..=599).contains(&plan.status) {
-        return (StatusCode::BAD_REQUEST, "status must be 400..=599").into_response();
-    }
-    sim.lock().fail = (plan.times > 0).then_some(plan);
-    axum::Json(json!({ "status": plan.status, "times": plan.times, "after": plan.after }))
-        .into_response()
+async fn sim_fail(State(sim): State<Arc<PayablSim>>, body: axum::body::Bytes) -> Response {
+    crate::kit::fault::arm(&mut sim.lock().fail, &body)
 }
 
 async fn sim_reset(State(sim): State<Arc<PayablSim>>) -> Response {

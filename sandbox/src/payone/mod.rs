@@ -46,6 +46,7 @@
 //! lost), `GET /_sim/3ds/{paymentExecutionId}?result=fail` (the shopper's 3-D Secure page:
 //! completes the payment, or rejects it; 303 to the `returnUrl` if there was one).
 
+use crate::kit::fault::{Fault, FaultSlot};
 use crate::kit::time::now_secs;
 use axum::Router;
 use axum::body::Bytes;
@@ -56,7 +57,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::Sha256;
 use std::collections::HashMap;
@@ -147,7 +147,7 @@ pub struct PayoneSim {
 struct SimState {
     cases: Vec<Case>,
     refunds: Vec<Value>,
-    fail: Option<FailPlan>,
+    fail: FaultSlot,
     next_payment: u64,
 }
 
@@ -181,22 +181,6 @@ struct Execution {
     return_url: Option<String>,
     events: Vec<Value>,
     created: String,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-struct FailPlan {
-    status: u16,
-    #[serde(default = "one")]
-    times: u32,
-    #[serde(default)]
-    after: bool,
-    /// Only requests whose path contains this (e.g. `payment-executions`) fail.
-    #[serde(default)]
-    path: Option<String>,
-}
-
-fn one() -> u32 {
-    1
 }
 
 impl PayoneSim {
@@ -500,27 +484,10 @@ async fn authenticate(
             None,
         );
     }
-    let plan = {
-        let mut state = sim.lock();
-        match state.fail.as_mut() {
-            Some(plan)
-                if plan.times > 0
-                    && plan.path.as_deref().is_none_or(|p| uri.path().contains(p)) =>
-            {
-                plan.times -= 1;
-                let p = plan.clone();
-                if plan.times == 0 {
-                    state.fail = None;
-                }
-                Some(p)
-            }
-            _ => None,
-        }
-    };
-    let fail = |p: FailPlan| {
-        let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let plan = sim.lock().fail.next(req.method(), uri.path());
+    let fail = |p: Fault| {
         error(
-            status,
+            p.status,
             "50000001",
             "GENERAL_ERROR",
             "An internal error occurred (simulated)",
@@ -528,7 +495,7 @@ async fn authenticate(
         )
     };
     match plan {
-        Some(p) if !p.after => fail(p),
+        Some(p) if !p.after_write => fail(p),
         Some(p) => {
             let _ = next.run(req).await;
             fail(p)
@@ -1023,13 +990,7 @@ async fn sim_refunds(State(sim): State<Arc<PayoneSim>>) -> Response {
 }
 
 async fn sim_fail(State(sim): State<Arc<PayoneSim>>, body: Bytes) -> Response {
-    match serde_json::from_slice::<FailPlan>(&body) {
-        Ok(plan) => {
-            sim.lock().fail = Some(plan);
-            axum::Json(json!({"ok": true})).into_response()
-        }
-        Err(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
-    }
+    crate::kit::fault::arm(&mut sim.lock().fail, &body)
 }
 
 async fn sim_3ds(

@@ -17,6 +17,7 @@
 //! Test hooks (not Stripe; no auth) under `/_sim/`: `GET payment_intents`, `GET refunds`,
 //! `GET events`, `POST fail`, `POST delay`, `POST reset`, `GET authenticate/{intent}`.
 
+use crate::kit::fault::{Fault, FaultSlot};
 use crate::kit::time::now_secs as now;
 use axum::Router;
 use axum::body::Bytes;
@@ -81,7 +82,7 @@ struct SimState {
     events: Vec<Value>,
     /// (API key, Idempotency-Key) → first request and, once done, its answer.
     idempotency: HashMap<(String, String), IdemEntry>,
-    fail: Option<FailPlan>,
+    fail: FaultSlot,
     delay: Option<DelayPlan>,
 }
 
@@ -91,16 +92,6 @@ struct IdemEntry {
     created: Instant,
     /// `None` while the first request is still executing.
     answer: Option<(StatusCode, Value, String)>,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize)]
-struct FailPlan {
-    status: u16,
-    #[serde(default = "one")]
-    times: u32,
-    /// Stripe sends no `Retry-After`; a test may ask for one.
-    #[serde(default, rename = "retryAfter")]
-    retry_after: Option<u32>,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize)]
@@ -1110,18 +1101,8 @@ impl StripeSim {
         }
     }
 
-    fn take_fail(&self) -> Option<FailPlan> {
-        let mut st = self.lock();
-        let plan = st.fail?;
-        if plan.times <= 1 {
-            st.fail = None;
-        } else {
-            st.fail = Some(FailPlan {
-                times: plan.times - 1,
-                ..plan
-            });
-        }
-        (plan.times > 0).then_some(plan)
+    fn take_fail(&self) -> Option<Fault> {
+        self.lock().fail.next(&axum::http::Method::GET, "")
     }
 
     fn take_delay(&self) -> Option<DelayPlan> {
@@ -2158,8 +2139,8 @@ struct ApiRequest {
     request_id: String,
 }
 
-fn injected_failure(plan: FailPlan, request_id: &str) -> Response {
-    let err = match plan.status {
+fn injected_failure(plan: Fault, request_id: &str) -> Response {
+    let err = match plan.status.as_u16() {
         // The spec's error types have no `rate_limit_error`: Stripe answers 429 with an
         // invalid_request_error of code `rate_limit`.
         429 => ApiError::new(
@@ -2178,7 +2159,7 @@ fn injected_failure(plan: FailPlan, request_id: &str) -> Response {
     let mut resp = json_response(err.status, &json!({ "error": err.object() }), request_id);
     // Stripe's libraries honour `Stripe-Should-Retry`; Stripe sends no `Retry-After`
     // unless a test asks for one.
-    if matches!(plan.status, 429 | 500 | 503) {
+    if matches!(plan.status.as_u16(), 429 | 500 | 503) {
         resp.headers_mut()
             .insert("stripe-should-retry", HeaderValue::from_static("true"));
     }
@@ -2391,15 +2372,8 @@ async fn sim_events(
     axum::Json(events).into_response()
 }
 
-async fn sim_fail(
-    State(sim): State<Arc<StripeSim>>,
-    axum::Json(plan): axum::Json<FailPlan>,
-) -> Response {
-    if !(400..=599).contains(&plan.status) {
-        return (StatusCode::BAD_REQUEST, "status must be 400..=599").into_response();
-    }
-    sim.lock().fail = (plan.times > 0).then_some(plan);
-    axum::Json(json!({ "status": plan.status, "times": plan.times })).into_response()
+async fn sim_fail(State(sim): State<Arc<StripeSim>>, body: axum::body::Bytes) -> Response {
+    crate::kit::fault::arm(&mut sim.lock().fail, &body)
 }
 
 async fn sim_delay(

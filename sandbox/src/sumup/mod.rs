@@ -54,6 +54,7 @@
 //! those with that HTTP `method` if given — answer `status`; with `after` the request takes
 //! effect first and only its answer is lost), `GET 3ds/{id}`.
 
+use crate::kit::fault::{Fault, FaultSlot};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, Query, State};
@@ -98,7 +99,7 @@ pub struct SumupSim {
 struct SimState {
     checkouts: Vec<Checkout>,
     refunds: Vec<Value>,
-    fail: Option<FailPlan>,
+    fail: FaultSlot,
     seq: u64,
     pos: pos::PosState,
 }
@@ -128,21 +129,6 @@ struct Transaction {
     timestamp: String,
     /// Refunded so far, minor units.
     refunded: i64,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-struct FailPlan {
-    status: u16,
-    #[serde(default = "one")]
-    times: u32,
-    #[serde(default)]
-    after: bool,
-    #[serde(default)]
-    method: Option<String>,
-}
-
-fn one() -> u32 {
-    1
 }
 
 impl SumupSim {
@@ -180,22 +166,9 @@ impl SimState {
         self.seq
     }
 
-    /// Takes one injected failure for a request with `method`, if one is planned.
-    fn take_failure(&mut self, method: &Method) -> Option<FailPlan> {
-        let plan = self.fail.as_mut()?;
-        if plan
-            .method
-            .as_deref()
-            .is_some_and(|m| !m.eq_ignore_ascii_case(method.as_str()))
-        {
-            return None;
-        }
-        let taken = plan.clone();
-        plan.times -= 1;
-        if plan.times == 0 {
-            self.fail = None;
-        }
-        Some(taken)
+    /// Takes the injected failure due for a request with `method`, if one is armed.
+    fn take_failure(&mut self, method: &Method) -> Option<Fault> {
+        self.fail.next(method, "")
     }
 }
 
@@ -371,7 +344,7 @@ async fn api(
 ) -> Response {
     let base = base_url(&headers, &uri, &original);
     let failure = sim.lock().take_failure(&method);
-    if let Some(plan) = failure.as_ref().filter(|p| !p.after) {
+    if let Some(plan) = failure.as_ref().filter(|p| !p.after_write) {
         return injected(plan);
     }
     let (status, value) = if authorized(&headers) {
@@ -395,8 +368,8 @@ async fn api(
         .into_response()
 }
 
-fn injected(plan: &FailPlan) -> Response {
-    let status = StatusCode::from_u16(plan.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+fn injected(plan: &Fault) -> Response {
+    let status = plan.status;
     let (status, body) = problem(
         status,
         "internal-server-error",
@@ -756,16 +729,8 @@ async fn sim_refunds(State(sim): State<Arc<SumupSim>>) -> Response {
     axum::Json(sim.refunds()).into_response()
 }
 
-async fn sim_fail(
-    State(sim): State<Arc<SumupSim>>,
-    axum::Json(plan): axum::Json<FailPlan>,
-) -> Response {
-    if !(400..=599).contains(&plan.status) {
-        return (StatusCode::BAD_REQUEST, "status must be 400..=599").into_response();
-    }
-    let answer = json!({"status": plan.status, "times": plan.times, "after": plan.after, "method": plan.method});
-    sim.lock().fail = (plan.times > 0).then_some(plan);
-    axum::Json(answer).into_response()
+async fn sim_fail(State(sim): State<Arc<SumupSim>>, body: Bytes) -> Response {
+    crate::kit::fault::arm(&mut sim.lock().fail, &body)
 }
 
 #[derive(Deserialize)]

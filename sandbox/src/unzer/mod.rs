@@ -48,6 +48,7 @@
 //! status; `after`: execute first, then fail), `POST payments/{id}/complete
 //! {"result": "success"|"error"}` (the shopper finished 3-D Secure), `GET 3ds/{id}`.
 
+use crate::kit::fault::{Fault, FaultSlot};
 use crate::kit::time::now_secs as now;
 use axum::Router;
 use axum::body::Bytes;
@@ -90,21 +91,8 @@ struct SimState {
     /// Payment id and orderId → index.
     index: HashMap<String, usize>,
     events: Vec<Value>,
-    fail: Option<FailPlan>,
+    fail: FaultSlot,
     seq: u64,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize)]
-struct FailPlan {
-    status: u16,
-    #[serde(default = "one")]
-    times: u32,
-    #[serde(default)]
-    after: bool,
-}
-
-fn one() -> u32 {
-    1
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -690,14 +678,8 @@ impl UnzerSim {
         self.lock().events.clone()
     }
 
-    fn take_fail(&self) -> Option<FailPlan> {
-        let mut st = self.lock();
-        let plan = st.fail?;
-        st.fail = (plan.times > 1).then_some(FailPlan {
-            times: plan.times - 1,
-            ..plan
-        });
-        (plan.times > 0).then_some(plan)
+    fn take_fail(&self) -> Option<Fault> {
+        self.lock().fail.next(&axum::http::Method::GET, "")
     }
 }
 
@@ -758,8 +740,9 @@ fn authenticated(headers: &HeaderMap) -> Option<KeyKind> {
     }
 }
 
-fn injected_failure(plan: FailPlan, url: &str) -> Response {
-    let status = StatusCode::from_u16(plan.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+fn injected_failure(plan: Fault, url: &str) -> Response {
+    let status =
+        StatusCode::from_u16(plan.status.as_u16()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     ApiError::new(
         status,
         "API.000.000.999",
@@ -780,7 +763,7 @@ async fn api(
     let base = base_url(&headers, &uri, &original);
     let url = format!("{base}{}", uri.path());
     let fail = sim.take_fail();
-    if let Some(plan) = fail.filter(|p| !p.after) {
+    if let Some(plan) = fail.clone().filter(|p| !p.after_write) {
         return injected_failure(plan, &url);
     }
     let resp = match handle(&sim, &method, &uri, &headers, &body, &base) {
@@ -956,16 +939,8 @@ async fn sim_events(
     axum::Json(events).into_response()
 }
 
-async fn sim_fail(
-    State(sim): State<Arc<UnzerSim>>,
-    axum::Json(plan): axum::Json<FailPlan>,
-) -> Response {
-    if !(400..=599).contains(&plan.status) {
-        return (StatusCode::BAD_REQUEST, "status must be 400..=599").into_response();
-    }
-    sim.lock().fail = (plan.times > 0).then_some(plan);
-    axum::Json(json!({ "status": plan.status, "times": plan.times, "after": plan.after }))
-        .into_response()
+async fn sim_fail(State(sim): State<Arc<UnzerSim>>, body: axum::body::Bytes) -> Response {
+    crate::kit::fault::arm(&mut sim.lock().fail, &body)
 }
 
 #[derive(Deserialize, Default)]
