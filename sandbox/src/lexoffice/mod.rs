@@ -38,6 +38,7 @@
 //! `POST /_sim/ratelimit` `{"perSecond", "burst"}` (changes the limit of every key and
 //! refills the buckets).
 
+use crate::kit::fault::{FaultSlot, Stage};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -73,12 +74,6 @@ fn uuid(kind: u32, n: usize) -> String {
 
 // ---- state ----------------------------------------------------------------------------
 
-struct Failure {
-    status: StatusCode,
-    remaining: u32,
-    /// Answer after storing a voucher instead of before any request.
-    after_write: bool,
-}
 
 struct Bucket {
     tokens: f64,
@@ -87,7 +82,7 @@ struct Bucket {
 
 struct SimState {
     vouchers: Vec<Value>,
-    failure: Option<Failure>,
+    failure: FaultSlot,
     per_second: f64,
     burst: f64,
     buckets: HashMap<String, Bucket>,
@@ -102,7 +97,7 @@ impl LexofficeSim {
         Arc::new(LexofficeSim {
             state: Mutex::new(SimState {
                 vouchers: Vec::new(),
-                failure: None,
+                failure: FaultSlot::default(),
                 per_second: RATE_PER_SECOND,
                 burst: BURST,
                 buckets: HashMap::new(),
@@ -133,16 +128,8 @@ impl LexofficeSim {
 impl SimState {
     /// An injected failure armed for this point (before a request, or after a write).
     fn take_failure(&mut self, after_write: bool) -> Option<Response> {
-        let failure = self
-            .failure
-            .as_mut()
-            .filter(|f| f.after_write == after_write)?;
-        failure.remaining = failure.remaining.saturating_sub(1);
-        let status = failure.status;
-        if failure.remaining == 0 {
-            self.failure = None;
-        }
-        Some(failure_response(status))
+        let stage = if after_write { Stage::AfterWrite } else { Stage::BeforeRequest };
+        Some(failure_response(self.failure.take_at(stage)?.status))
     }
 
     /// Takes a token of `key`'s bucket, or says how many seconds until one is back.
@@ -651,23 +638,7 @@ async fn hook_vouchers(State(sim): State<Arc<LexofficeSim>>) -> Response {
 }
 
 async fn hook_fail(State(sim): State<Arc<LexofficeSim>>, body: Bytes) -> Response {
-    let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let status = v["status"]
-        .as_u64()
-        .and_then(|s| u16::try_from(s).ok())
-        .and_then(|s| StatusCode::from_u16(s).ok())
-        .filter(|s| s.is_client_error() || s.is_server_error());
-    let Some(status) = status else {
-        return issues(StatusCode::BAD_REQUEST, vec![("invalid_value", "status")]);
-    };
-    let times = v["times"].as_u64().unwrap_or(1).min(u64::from(u32::MAX)) as u32;
-    let after_write = v["afterWrite"].as_bool().unwrap_or(false);
-    sim.lock().failure = (times > 0).then_some(Failure {
-        status,
-        remaining: times,
-        after_write,
-    });
-    ok(json!({"status": status.as_u16(), "times": times, "afterWrite": after_write}))
+    crate::kit::fault::arm(&mut sim.lock().failure, &body)
 }
 
 async fn hook_ratelimit(State(sim): State<Arc<LexofficeSim>>, body: Bytes) -> Response {

@@ -27,6 +27,7 @@
 //! `{"name"?, "price"?}`, `POST /_sim/fail` `{"status","times"}`, `GET /_sim/sales`,
 //! `GET /_sim/requests`.
 
+use crate::kit::fault::{FaultSlot, Stage};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -89,14 +90,10 @@ pub struct LightspeedSim {
 struct SimState {
     demo: Shop,
     generated: HashMap<usize, Shop>,
-    failure: Option<Failure>,
+    failure: FaultSlot,
     requests: u64,
 }
 
-struct Failure {
-    status: StatusCode,
-    remaining: u32,
-}
 
 struct Category {
     id: String,
@@ -291,7 +288,7 @@ impl LightspeedSim {
             state: Mutex::new(SimState {
                 demo: Shop::demo(),
                 generated: HashMap::new(),
-                failure: None,
+                failure: FaultSlot::default(),
                 requests: 0,
             }),
         })
@@ -336,12 +333,7 @@ impl LightspeedSim {
 }
 
 fn take_failure(state: &mut SimState) -> Option<Response> {
-    let failure = state.failure.as_mut()?;
-    failure.remaining -= 1;
-    let status = failure.status;
-    if failure.remaining == 0 {
-        state.failure = None;
-    }
+    let status = state.failure.take_at(Stage::BeforeRequest)?.status;
     Some(if status == StatusCode::TOO_MANY_REQUESTS {
         let mut resp = error(status, "Too Many Requests", "rate limit exceeded");
         // Spec silent on the header's form: delta-seconds.
@@ -791,34 +783,10 @@ async fn hook_change_product(
         .into_response()
 }
 
-#[derive(Deserialize)]
-struct FailRequest {
-    status: u16,
-    times: u32,
-}
-
 /// `POST /_sim/fail`: the next `times` API requests answer `status` (429 with
 /// `Retry-After: 1`, 500 or 503).
 async fn hook_fail(State(sim): State<Arc<LightspeedSim>>, body: Bytes) -> Response {
-    let req: FailRequest = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => return bad_request(&e.to_string()),
-    };
-    let status = match req.status {
-        429 => StatusCode::TOO_MANY_REQUESTS,
-        500 => StatusCode::INTERNAL_SERVER_ERROR,
-        503 => StatusCode::SERVICE_UNAVAILABLE,
-        _ => return bad_request("status must be 429, 500 or 503"),
-    };
-    sim.lock().failure = (req.times > 0).then_some(Failure {
-        status,
-        remaining: req.times,
-    });
-    (
-        StatusCode::OK,
-        axum::Json(json!({"status": req.status, "times": req.times})),
-    )
-        .into_response()
+    crate::kit::fault::arm(&mut sim.lock().failure, &body)
 }
 
 /// `GET /_sim/sales`: every register sale the demo store holds, in arrival order.

@@ -40,6 +40,7 @@
 //! (sets the item's stock in warehouse 01 and its `UpdateDate` to today),
 //! `POST /_sim/expire-sessions` (every session answers 401 from now on).
 
+use crate::kit::fault::{FaultSlot, Stage};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -110,12 +111,6 @@ enum Company {
     Generated(usize),
 }
 
-struct Failure {
-    status: StatusCode,
-    remaining: u32,
-    /// Answer after booking a document instead of before any request.
-    after_write: bool,
-}
 
 struct SimState {
     /// Demo items (inventory items first, then `BEEP-SALE`).
@@ -128,7 +123,7 @@ struct SimState {
     logins: u64,
     next_session: u64,
     next_entry: u64,
-    failure: Option<Failure>,
+    failure: FaultSlot,
 }
 
 pub struct SapSim {
@@ -316,7 +311,7 @@ impl SapSim {
                 logins: 0,
                 next_session: 1,
                 next_entry: 1,
-                failure: None,
+                failure: FaultSlot::default(),
             }),
         })
     }
@@ -363,16 +358,8 @@ fn failure_response(status: StatusCode) -> Response {
 /// A simulated failure, if one is armed for this point: before a request is handled,
 /// or (`after_write`) after a document was booked.
 fn take_failure_at(st: &mut SimState, after_write: bool) -> Option<Response> {
-    let f = st
-        .failure
-        .as_mut()
-        .filter(|f| f.after_write == after_write)?;
-    let status = f.status;
-    f.remaining -= 1;
-    if f.remaining == 0 {
-        st.failure = None;
-    }
-    Some(failure_response(status))
+    let stage = if after_write { Stage::AfterWrite } else { Stage::BeforeRequest };
+    Some(failure_response(st.failure.take_at(stage)?.status))
 }
 
 fn take_failure(st: &mut SimState) -> Option<Response> {
@@ -940,23 +927,7 @@ async fn sim_sessions(State(sim): State<Arc<SapSim>>) -> Response {
 }
 
 async fn sim_fail(State(sim): State<Arc<SapSim>>, body: Bytes) -> Response {
-    let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let status = v["status"]
-        .as_u64()
-        .and_then(|s| StatusCode::from_u16(s as u16).ok())
-        .filter(|s| s.is_client_error() || s.is_server_error());
-    let Some(status) = status else {
-        return (StatusCode::BAD_REQUEST, "status: an HTTP error status").into_response();
-    };
-    let times = v["times"].as_u64().unwrap_or(1).clamp(1, 1000) as u32;
-    let after_write = v["afterWrite"].as_bool().unwrap_or(false);
-    sim.lock().failure = Some(Failure {
-        status,
-        remaining: times,
-        after_write,
-    });
-    axum::Json(json!({"status": status.as_u16(), "times": times, "afterWrite": after_write}))
-        .into_response()
+    crate::kit::fault::arm(&mut sim.lock().failure, &body)
 }
 
 async fn sim_stock(

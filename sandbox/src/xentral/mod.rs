@@ -32,6 +32,7 @@
 //! "Too many API calls made."), `POST /_sim/products/{id}/stock` `{"quantity"}` (sets the
 //! product's stock: all of it in the first warehouse).
 
+use crate::kit::fault::{FaultSlot, Stage};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -96,16 +97,12 @@ struct Product {
     updated_at: String,
 }
 
-struct Failure {
-    status: StatusCode,
-    remaining: u32,
-}
 
 struct SimState {
     products: Vec<Product>,
     sales_orders: Vec<Value>,
     movements: Vec<Value>,
-    failure: Option<Failure>,
+    failure: FaultSlot,
 }
 
 pub struct XentralSim {
@@ -174,7 +171,7 @@ impl XentralSim {
                 products: demo_products(),
                 sales_orders: Vec::new(),
                 movements: Vec::new(),
-                failure: None,
+                failure: FaultSlot::default(),
             }),
         })
     }
@@ -487,13 +484,8 @@ impl XentralSim {
         let Some(inst) = instance(headers) else {
             return unauthorized();
         };
-        if let Some(failure) = state.failure.as_mut() {
-            failure.remaining = failure.remaining.saturating_sub(1);
-            let status = failure.status;
-            if failure.remaining == 0 {
-                state.failure = None;
-            }
-            return failure_response(status);
+        if let Some(fault) = state.failure.take_at(Stage::BeforeRequest) {
+            return failure_response(fault.status);
         }
         f(&mut state, inst)
     }
@@ -944,24 +936,7 @@ async fn hook_pushed(State(sim): State<Arc<XentralSim>>) -> Response {
 }
 
 async fn hook_fail(State(sim): State<Arc<XentralSim>>, body: Bytes) -> Response {
-    let body = match parse_json(&body) {
-        Ok(b) => b,
-        Err(r) => return r.into_response(),
-    };
-    let status = body["status"]
-        .as_u64()
-        .and_then(|s| u16::try_from(s).ok())
-        .and_then(|s| StatusCode::from_u16(s).ok())
-        .filter(|s| s.is_client_error() || s.is_server_error());
-    let Some(status) = status else {
-        return bad_request("status: a 4xx or 5xx status");
-    };
-    let times = body["times"].as_u64().unwrap_or(1).min(1000) as u32;
-    sim.lock().failure = (times > 0).then_some(Failure {
-        status,
-        remaining: times,
-    });
-    ok(json!({"status": status.as_u16(), "times": times}))
+    crate::kit::fault::arm(&mut sim.lock().failure, &body)
 }
 
 async fn hook_stock(
