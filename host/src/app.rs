@@ -43,6 +43,20 @@ pub struct Settings {
     pub compile_deadline: std::time::Duration,
     /// What one merchant may keep uploaded: connectors and bytes.
     pub upload_quota: crate::uploads::Quota,
+    /// Job workers in this process (0: an API-only replica).
+    pub workers: usize,
+    /// How long a claimed job stays its worker's without a heartbeat.
+    pub job_lease_ms: i64,
+    /// Runs in a row refused for configuration (credentials, account) before a
+    /// scheduled connection is disabled.
+    pub disable_after_config_failures: i64,
+    /// The first re-check of a pending payment waits this long; each next one twice as long.
+    pub payment_check_base_ms: i64,
+    /// Re-checks of a pending payment before it ends `failed`.
+    pub payment_checks: u32,
+    /// The shortest schedule period a connection may have, per mode.
+    pub schedule_floor_test_secs: i64,
+    pub schedule_floor_live_secs: i64,
 }
 
 impl Settings {
@@ -69,12 +83,30 @@ impl Settings {
             calls_per_merchant: 64,
             compile_deadline: crate::runtime::COMPILE_DEADLINE,
             upload_quota: Default::default(),
+            workers: default_workers(),
+            job_lease_ms: 30_000,
+            disable_after_config_failures: 3,
+            payment_check_base_ms: 5_000,
+            payment_checks: 10,
+            schedule_floor_test_secs: 1,
+            schedule_floor_live_secs: 60,
         }
     }
 }
 
+/// Workers fitting the machine: jobs mostly wait on vendors, so two per core.
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get() * 2)
+}
+
 pub struct App {
     pub settings: Settings,
+    /// This process, as job leases name it.
+    pub instance: String,
+    /// Wakes this process's idle workers when it queues a job.
+    pub wake_workers: tokio::sync::Notify,
+    /// Wakes this process's event deliverer when it records an event.
+    pub wake_deliveries: tokio::sync::Notify,
     pub db: Db,
     pub runtime: Arc<Runtime>,
     pub registry: Registry,
@@ -106,11 +138,30 @@ impl App {
             }
         };
         let db = Db::connect(&settings.db_url).await?;
+        // A replica started with another key (e.g. its own Test Mode key file) would
+        // answer 500 to every call that opens a secret another replica sealed.
+        let missing: Vec<String> = crate::db::sealing_key_ids(&db)
+            .await?
+            .into_iter()
+            .filter(|id| !sealer.knows(id))
+            .collect();
+        if !missing.is_empty() {
+            anyhow::bail!(
+                "the database holds secrets sealed with key {} which this server does not have (its key is {}): \
+                 start every replica with the same master key (BEEP_MASTER_KEY or --master-key-file), \
+                 and list keys it replaced in BEEP_RETIRED_KEYS",
+                missing.join(", "),
+                sealer.current_key_id()
+            );
+        }
         let runtime = Runtime::new(settings.cache_dir.clone())?;
         let registry = Registry::load(&runtime, settings.connectors_dir.as_deref()).await?;
         let sandbox = Sandbox::start(settings.sandbox_addr, &settings.sandbox_urls).await?;
         let limiter = crate::ratelimit::Limiter::new(settings.rate_limit);
         Ok(Arc::new(App {
+            instance: format!("{}-{}", std::process::id(), &crate::db::new_id()[24..]),
+            wake_workers: tokio::sync::Notify::new(),
+            wake_deliveries: tokio::sync::Notify::new(),
             limiter,
             metrics: Default::default(),
             slots: Default::default(),

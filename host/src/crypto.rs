@@ -61,6 +61,11 @@ impl Sealer {
         Sealer::new(&text, retired)
     }
 
+    /// Whether this sealer holds the key with this id.
+    pub fn knows(&self, key_id: &str) -> bool {
+        self.keys.iter().any(|(id, _)| id == key_id)
+    }
+
     pub fn current_key_id(&self) -> &str {
         &self.keys[0].0
     }

@@ -8,10 +8,13 @@
 pub mod api;
 pub mod app;
 pub mod calls;
+pub mod connections;
 pub mod connectors;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod events;
+pub mod jobs;
 pub mod listener;
 pub mod metrics;
 pub mod partner;

@@ -41,6 +41,8 @@ impl Default for Limits {
 /// Serves the API on `listener` until the process ends.
 pub async fn serve(app: Arc<App>, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     let limits = app.settings.listener.clone();
+    crate::jobs::worker::start(&app);
+    crate::events::deliver::start(&app);
     let router = crate::api::router(app);
     let open = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
     loop {

@@ -34,6 +34,12 @@ enum Command {
     },
     /// Print a fresh master key (base64) for BEEP_MASTER_KEY or a key file.
     Keygen,
+    /// Run only the Test Mode simulators, for replicas to share
+    /// (`beep serve --sandbox-shared http://ADDR`).
+    Sandbox {
+        #[arg(long, env = "BEEP_SANDBOX_LISTEN", default_value = "127.0.0.1:8090")]
+        listen: SocketAddr,
+    },
     /// Partner tools: scaffold, check, run and upload connectors.
     Connector {
         #[command(subcommand)]
@@ -128,6 +134,11 @@ struct ServeArgs {
     /// BEEP_SANDBOX_<VENDOR>_URL, e.g. BEEP_SANDBOX_KORONA_URL.
     #[arg(long = "sandbox-url", value_name = "VENDOR=URL")]
     sandbox_urls: Vec<String>,
+    /// Use the simulators of a `beep sandbox` process at this URL for every vendor:
+    /// replicas in Test Mode must share one simulator set (a payment made through one
+    /// replica is then known to the others).
+    #[arg(long, env = "BEEP_SANDBOX_SHARED", value_name = "URL")]
+    sandbox_shared: Option<String>,
     /// Compiled-component cache.
     #[arg(long, env = "BEEP_CACHE_DIR")]
     cache_dir: Option<PathBuf>,
@@ -196,6 +207,21 @@ struct ServeArgs {
     /// Seconds a whole request body may take.
     #[arg(long, env = "BEEP_BODY_DEADLINE_SECS", default_value_t = 120)]
     body_deadline_secs: u64,
+    /// Job workers (scheduled and queued syncs, pushes, payment re-checks); 0 makes an
+    /// API-only replica. Default: two per core.
+    #[arg(long, env = "BEEP_WORKERS")]
+    workers: Option<usize>,
+    /// After how long a job whose worker stopped heartbeating is taken over, in ms.
+    #[arg(long, env = "BEEP_JOB_LEASE_MS", default_value_t = 30_000, hide = true)]
+    job_lease_ms: i64,
+    /// The first re-check of a pending payment waits this long (ms); each next twice as long.
+    #[arg(
+        long,
+        env = "BEEP_PAYMENT_CHECK_MS",
+        default_value_t = 5_000,
+        hide = true
+    )]
+    payment_check_ms: i64,
 }
 
 #[derive(Subcommand)]
@@ -335,6 +361,13 @@ fn sandbox_overrides(flags: &[String]) -> anyhow::Result<BTreeMap<String, String
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let defaults = Settings::for_db(&args.db);
+    let settings = Settings {
+        workers: args.workers.unwrap_or_else(beep_host::app::default_workers),
+        job_lease_ms: args.job_lease_ms,
+        payment_check_base_ms: args.payment_check_ms,
+        ..defaults
+    };
     let settings = Settings {
         db_url: args.db,
         live: args.live,
@@ -342,7 +375,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         master_key_file: args.master_key_file,
         retired_keys: args.retired_keys,
         sandbox_addr: args.sandbox_listen,
-        sandbox_urls: sandbox_overrides(&args.sandbox_urls)?,
+        sandbox_urls: {
+            let mut urls = args
+                .sandbox_shared
+                .as_deref()
+                .map(beep_sandbox::Sandbox::shared_urls)
+                .unwrap_or_default();
+            urls.extend(sandbox_overrides(&args.sandbox_urls)?);
+            urls
+        },
         cache_dir: Some(args.cache_dir.unwrap_or_else(default_cache_dir)),
         connectors_dir: args.connectors_dir,
         budgets: Budgets {
@@ -371,6 +412,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             body_idle_timeout: Duration::from_secs(args.body_idle_timeout_secs),
             body_deadline: Duration::from_secs(args.body_deadline_secs),
         },
+        ..settings
     };
     let started = std::time::Instant::now();
     let app = App::start(settings).await?;
@@ -408,6 +450,17 @@ async fn main() -> anyhow::Result<()> {
         Command::Connector { command } => connector(command).await,
         Command::Keygen => {
             println!("{}", beep_host::crypto::generate_key());
+            Ok(())
+        }
+        Command::Sandbox { listen } => {
+            let sandbox =
+                beep_sandbox::Sandbox::start(listen, &std::collections::BTreeMap::new()).await?;
+            tracing::info!(
+                "Test Mode simulators on http://{}: start replicas with --sandbox-shared http://{}",
+                sandbox.addr,
+                sandbox.addr
+            );
+            tokio::signal::ctrl_c().await?;
             Ok(())
         }
     }

@@ -41,6 +41,17 @@ struct FailureLabels {
     code: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabels {
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct JobLabels {
+    operation: &'static str,
+    state: &'static str,
+}
+
 type Seconds = Gauge<f64, AtomicU64>;
 type HistogramFamily = Family<CallLabels, Histogram, fn() -> Histogram>;
 
@@ -54,6 +65,8 @@ pub struct Metrics {
     seconds: Family<CallLabels, Counter<f64, AtomicU64>>,
     max_seconds: Family<CallLabels, Seconds>,
     duration: HistogramFamily,
+    deliveries: Family<OutcomeLabels, Counter>,
+    jobs: Family<JobLabels, Counter>,
     /// Serialises the read-compare-write of `max_seconds`.
     max_lock: Mutex<()>,
     connectors: Mutex<HashSet<String>>,
@@ -75,6 +88,18 @@ impl Default for Metrics {
         let seconds = Family::<CallLabels, Counter<f64, AtomicU64>>::default();
         let max_seconds = Family::<CallLabels, Seconds>::default();
         let duration: HistogramFamily = Family::new_with_constructor(call_buckets);
+        let deliveries = Family::<OutcomeLabels, Counter>::default();
+        let jobs = Family::<JobLabels, Counter>::default();
+        registry.register(
+            "beep_event_delivery_attempts",
+            "Event delivery attempts by outcome (delivered or failed)",
+            deliveries.clone(),
+        );
+        registry.register(
+            "beep_jobs_settled",
+            "Jobs settled by operation and state",
+            jobs.clone(),
+        );
         registry.register(
             "beep_http_requests",
             "API requests by method, route and status",
@@ -125,6 +150,8 @@ impl Default for Metrics {
             seconds,
             max_seconds,
             duration,
+            deliveries,
+            jobs,
             max_lock: Mutex::new(()),
             connectors: Mutex::new(HashSet::new()),
         }
@@ -144,6 +171,21 @@ pub fn method_label(method: &str) -> &'static str {
 }
 
 impl Metrics {
+    /// One event delivery attempt.
+    pub fn event_delivery(&self, delivered: bool) {
+        let outcome = if delivered { "delivered" } else { "failed" };
+        self.deliveries
+            .get_or_create(&OutcomeLabels { outcome })
+            .inc();
+    }
+
+    /// One settled job (operations and states are fixed names: bounded labels).
+    pub fn job(&self, operation: &'static str, state: &'static str) {
+        self.jobs
+            .get_or_create(&JobLabels { operation, state })
+            .inc();
+    }
+
     /// One answered request; a method outside the standard set is counted as `other`.
     pub fn http(&self, method: &http::Method, route: &str, status: u16) {
         self.http

@@ -285,6 +285,18 @@ impl Sandbox {
         }
     }
 
+    /// Every vendor's URL (and the echo service's) on a sandbox served at `base` by
+    /// another process (`beep sandbox`): what replicas sharing one simulator set use.
+    pub fn shared_urls(base: &str) -> BTreeMap<String, String> {
+        let base = base.trim_end_matches('/');
+        let mut urls: BTreeMap<String, String> = VENDORS
+            .iter()
+            .map(|v| (v.name.to_string(), format!("{base}{}", v.base_path)))
+            .collect();
+        urls.insert("echo".into(), format!("{base}{ECHO_PATH}"));
+        urls
+    }
+
     /// The base URL Test Mode uses for `vendor`.
     pub fn url(&self, vendor: &str) -> Option<&str> {
         self.urls.get(vendor).map(String::as_str)

@@ -75,6 +75,7 @@ async fn sync_throughput(products: usize) {
         &app,
         &caller,
         beep_host::sync::SyncRequest {
+            job_id: None,
             store_id: "warm-up",
             system: "korona",
             connector_id: None,
@@ -88,6 +89,7 @@ async fn sync_throughput(products: usize) {
         &app,
         &caller,
         beep_host::sync::SyncRequest {
+            job_id: None,
             store_id: &store.store_id,
             system: "korona",
             connector_id: None,
@@ -245,6 +247,7 @@ async fn erp_throughput(items: usize) {
     let mut credentials = beep_sandbox::sevdesk::sandbox_credentials();
     credentials["apiToken"] = serde_json::json!(format!("gen-{items}"));
     let request = |store_id| beep_host::sync::SyncRequest {
+        job_id: None,
         store_id,
         system: "sevdesk",
         connector_id: None,

@@ -29,6 +29,10 @@ struct Ids {
     run: String,
     payment: String,
     connector: String,
+    connection: String,
+    job: String,
+    endpoint: String,
+    event: String,
     credentials: Value,
 }
 
@@ -38,6 +42,10 @@ fn path_of(template: &str, ids: &Ids) -> String {
         .replace("{run_id}", &ids.run)
         .replace("{payment_id}", &ids.payment)
         .replace("{connector_id}", &ids.connector)
+        .replace("{connection_id}", &ids.connection)
+        .replace("{job_id}", &ids.job)
+        .replace("{endpoint_id}", &ids.endpoint)
+        .replace("{event_id}", &ids.event)
         .replace("{provider}", "stripe")
 }
 
@@ -62,6 +70,12 @@ fn body_for(template: &str, ids: &Ids) -> Option<Value> {
             "lines": [{"name": "x", "quantity": 1.0, "unitPrice": 100}]}),
         "/api/v1/stores" => json!({"name": "B's store"}),
         "/api/v1/connectors/{connector_id}/grants" => json!({"approve": ["https://evil.example"]}),
+        "/api/v1/connections" => json!({"storeId": store, "kind": "pos", "system": "korona",
+            "credentials": ids.credentials, "schedule": {"syncEverySeconds": 60}}),
+        "/api/v1/connections/{connection_id}" => {
+            json!({"paused": true, "schedule": {"syncEverySeconds": 60}})
+        }
+        "/api/v1/eventEndpoints" => json!({"url": "http://127.0.0.1:9/b", "events": ["*"]}),
         _ => return None,
     })
 }
@@ -77,6 +91,8 @@ async fn snapshot(server: &Server, key: &str, ids: &Ids) -> Value {
         format!("/api/v1/syncRuns?storeId={}", ids.store),
         format!("/api/v1/payments/{}", ids.payment),
         format!("/api/v1/connectors/{}", ids.connector),
+        format!("/api/v1/connections/{}", ids.connection),
+        format!("/api/v1/jobs/{}", ids.job),
     ] {
         let (status, body) = server.get(key, &path).await;
         assert_eq!(status, StatusCode::OK, "{path}: {body}");
@@ -89,7 +105,19 @@ async fn every_route_refuses_no_key_and_other_merchants(backend: Backend) {
     let server = Server::start(backend).await;
     let a = server.merchant(Plan::Grow).await;
     let b = server.merchant(Plan::Prime).await;
+    // A's event endpoint (nothing listens there: deliveries keep failing, which is fine).
+    let (status, endpoint) = server
+        .post(
+            &a.key,
+            "/api/v1/eventEndpoints",
+            json!({"url": "http://127.0.0.1:9/a", "events": ["*"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{endpoint}");
+    let endpoint = endpoint["endpointId"].as_str().unwrap().to_string();
     let populated = server.populated_store(&a).await;
+    let (_, events) = server.get(&a.key, "/api/v1/events").await;
+    let event = events["events"][0]["id"].as_str().unwrap().to_string();
     let (_, uploaded) = server
         .upload(
             &a.key,
@@ -97,7 +125,28 @@ async fn every_route_refuses_no_key_and_other_merchants(backend: Backend) {
             std::fs::read(wasm("component-noop")).unwrap(),
         )
         .await;
+    // A's connection (its sync left one, keeping no credentials; this one keeps them)
+    // and a job of it.
+    let (status, connected) = server
+        .post(
+            &a.key,
+            "/api/v1/connections",
+            json!({"storeId": populated.store, "kind": "erp", "system": "sevdesk",
+                   "credentials": server.sandbox(&a, "sevdesk").await.1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{connected}");
+    let connection = connected["connectionId"].as_str().unwrap().to_string();
+    let (status, jobs) = server
+        .get(&a.key, &format!("/api/v1/jobs?storeId={}", populated.store))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{jobs}");
+    let job = jobs["jobs"][0]["jobId"].as_str().unwrap().to_string();
     let ids = Ids {
+        endpoint,
+        event,
+        connection,
+        job,
         store: populated.store,
         run: populated.sync_run,
         payment: populated.payment,
@@ -160,7 +209,16 @@ async fn every_route_refuses_no_key_and_other_merchants(backend: Backend) {
                 .request(method.clone(), Some(&b.key), &url, body.as_ref(), &idem)
                 .await;
             let text = answer.to_string();
-            for id in [&ids.store, &ids.run, &ids.payment, &ids.connector] {
+            for id in [
+                &ids.store,
+                &ids.run,
+                &ids.payment,
+                &ids.connector,
+                &ids.connection,
+                &ids.job,
+                &ids.endpoint,
+                &ids.event,
+            ] {
                 if !path.contains(id.as_str())
                     && !body
                         .as_ref()
@@ -174,7 +232,11 @@ async fn every_route_refuses_no_key_and_other_merchants(backend: Backend) {
             }
             let own_scope = matches!(
                 template.as_str(),
-                "/api/v1/stores" | "/api/v1/connectors" | "/api/v1/sandbox"
+                "/api/v1/stores"
+                    | "/api/v1/connectors"
+                    | "/api/v1/sandbox"
+                    | "/api/v1/eventEndpoints"
+                    | "/api/v1/events"
             ) || public;
             if template == "/metrics" {
                 // The operator's, not a merchant's: a merchant key is no operator token.
@@ -205,11 +267,23 @@ async fn every_route_refuses_no_key_and_other_merchants(backend: Backend) {
         "/api/v1/stores",
         "/api/v1/connectors",
         "/api/v1/audit/egress",
+        "/api/v1/eventEndpoints",
+        "/api/v1/events",
+        "/api/v1/connections",
+        "/api/v1/jobs",
     ] {
         let (status, body) = server.get(&b.key, path).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert!(!body.to_string().contains(&ids.store), "{path}: {body}");
-        assert!(!body.to_string().contains(&ids.connector), "{path}: {body}");
+        for id in [
+            &ids.connector,
+            &ids.connection,
+            &ids.job,
+            &ids.endpoint,
+            &ids.event,
+        ] {
+            assert!(!body.to_string().contains(id.as_str()), "{path}: {body}");
+        }
     }
 }
 

@@ -1,7 +1,9 @@
 //! The HTTP API (DESIGN.md §4): JSON, camelCase, `/api/v1`, Bearer keys.
 
 mod answers;
+mod connections;
 mod error;
+mod events;
 mod extract;
 mod openapi;
 mod routes;
@@ -61,6 +63,29 @@ pub fn router(app: Arc<App>) -> Router {
             post(routes::connector_grants),
         )
         .route("/webhooks/{provider}/{store_id}", post(routes::webhook))
+        .route(
+            "/connections",
+            post(connections::create_connection).get(connections::list_connections),
+        )
+        .route(
+            "/connections/{connection_id}",
+            get(connections::get_connection)
+                .patch(connections::patch_connection)
+                .delete(connections::delete_connection),
+        )
+        .route(
+            "/eventEndpoints",
+            post(events::create_endpoint).get(events::list_endpoints),
+        )
+        .route(
+            "/eventEndpoints/{endpoint_id}",
+            axum::routing::delete(events::delete_endpoint),
+        )
+        .route("/events", get(events::list_events))
+        .route("/events/{event_id}", get(events::get_event))
+        .route("/events/{event_id}/redeliver", post(events::redeliver))
+        .route("/jobs", get(connections::list_jobs))
+        .route("/jobs/{job_id}", get(connections::get_job))
         .route("/keys/rotate", post(routes::rotate_key))
         .fallback(routes::not_found);
     Router::new()

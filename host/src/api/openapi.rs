@@ -1,7 +1,7 @@
 //! `GET /api/v1/openapi.json`: the API described from the handlers' own types and
 //! `#[utoipa::path]` annotations, so it cannot drift from what the code answers.
 
-use super::routes;
+use super::{connections, events, routes};
 use crate::error::answer::{ErrorBody, ErrorDetail};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -49,6 +49,19 @@ use utoipa::{Modify, OpenApi};
         routes::delete_connector,
         routes::connector_grants,
         routes::rotate_key,
+        connections::create_connection,
+        connections::list_connections,
+        connections::get_connection,
+        connections::patch_connection,
+        connections::delete_connection,
+        connections::list_jobs,
+        connections::get_job,
+        events::create_endpoint,
+        events::list_endpoints,
+        events::delete_endpoint,
+        events::list_events,
+        events::get_event,
+        events::redeliver,
         document,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
@@ -85,7 +98,12 @@ impl Modify for Failures {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
         for (path, item) in doc.paths.paths.iter_mut() {
-            let operations = [item.get.as_mut(), item.post.as_mut(), item.delete.as_mut()];
+            let operations = [
+                item.get.as_mut(),
+                item.post.as_mut(),
+                item.patch.as_mut(),
+                item.delete.as_mut(),
+            ];
             for op in operations.into_iter().flatten() {
                 for (status, why) in failures(path, op) {
                     let response = ResponseBuilder::new()
@@ -142,12 +160,17 @@ fn failures(path: &str, op: &Operation) -> Vec<(u16, &'static str)> {
     let calls_connector = op
         .tags
         .as_ref()
-        .is_some_and(|t| t.iter().any(|t| t == "sync" || t == "payments"));
+        .is_some_and(|t| t.iter().any(|t| t == "sync" || t == "payments"))
+        // Creating a connection or changing its credentials asks the vendor.
+        || (path.starts_with("/api/v1/connections") && op.request_body.is_some());
     if calls_connector || path.starts_with("/api/v1/connectors") || path == "/api/v1/sales" {
         out.push((
             409,
             "Conflict: idempotency key, duplicate, run or connector in use",
         ));
+    }
+    if path.ends_with("/redeliver") {
+        out.push((422, "No event endpoint takes this event"));
     }
     if calls_connector {
         out.extend([

@@ -192,7 +192,7 @@ pub async fn users(
         format!("{}@{}", connector.name, connector.version),
     ];
     let mut stores = Vec::new();
-    for table in ["store_systems", "psp_configs"] {
+    for table in ["connections", "psp_configs"] {
         let rows = sqlx::query(&format!(
             "SELECT t.store_id FROM {table} t JOIN stores s ON s.id = t.store_id WHERE s.merchant_id = $1 AND s.mode = $5 AND t.connector_id IN ($2, $3, $4)"
         ))

@@ -44,6 +44,10 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// From its stored name (anything but `live` is test).
+    pub fn of(s: &str) -> Mode {
+        if s == "live" { Mode::Live } else { Mode::Test }
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             Mode::Test => "test",
@@ -250,30 +254,6 @@ pub async fn list_stores(db: &Db, caller: &Caller) -> anyhow::Result<Vec<Store>>
             created_at: r.get(3),
         })
         .collect())
-}
-
-/// Remembers the connector a store uses for a system (credentials are not stored: the
-/// column stays empty).
-pub async fn save_system(
-    db: &Db,
-    store_id: &str,
-    kind: &str,
-    system: &str,
-    connector_id: &str,
-) -> anyhow::Result<()> {
-    sqlx::query(
-        "INSERT INTO store_systems (store_id, kind, system, connector_id, credentials, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (store_id, kind, system) DO UPDATE SET connector_id = excluded.connector_id, credentials = excluded.credentials, updated_at = excluded.updated_at",
-    )
-    .bind(store_id)
-    .bind(kind)
-    .bind(system)
-    .bind(connector_id)
-    .bind("")
-    .bind(now_ms())
-    .execute(&db.pool)
-    .await?;
-    Ok(())
 }
 
 /// Who owns a store, for requests that come without a key (vendor webhooks).

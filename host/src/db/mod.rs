@@ -4,8 +4,11 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod connections;
 pub mod connectors;
 pub mod erp;
+pub mod events;
+pub mod jobs;
 pub mod merchants;
 pub mod payments;
 pub mod sales;
@@ -75,6 +78,26 @@ impl Db {
         migrator.run(&pool).await.context("running migrations")?;
         Ok(Db { pool, backend })
     }
+}
+
+/// The ids of every key that sealed a value kept in the database (`v1.<key id>.…`).
+pub async fn sealing_key_ids(db: &Db) -> anyhow::Result<Vec<String>> {
+    let mut ids = Vec::new();
+    for (table, column) in [
+        ("psp_configs", "config"),
+        ("connections", "credentials"),
+        ("event_endpoints", "secret"),
+    ] {
+        let rows = sqlx::query(&format!(
+            "SELECT DISTINCT substr({column}, 4, 8) FROM {table} WHERE {column} LIKE 'v1.%'"
+        ))
+        .fetch_all(&db.pool)
+        .await?;
+        ids.extend(rows.iter().map(|r| sqlx::Row::get::<String, _>(r, 0)));
+    }
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
 }
 
 pub fn now_ms() -> i64 {

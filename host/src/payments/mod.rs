@@ -4,6 +4,7 @@
 //! The idempotency record replays the HTTP answer as it was given (as Stripe does), so
 //! this module produces [`Answer`]s: a status and a JSON body.
 
+pub mod recheck;
 pub mod webhooks;
 
 use crate::app::App;
@@ -220,6 +221,35 @@ fn payment_body(p: &PaymentRow) -> Value {
 }
 
 /// Answers are stored as JSON for idempotent replays.
+/// `payment.updated`, with the payment as `GET /payments/{id}` shows it.
+pub(crate) async fn announce_payment(app: &App, caller: &Caller, row: &PaymentRow) {
+    let data = payment_body(row);
+    crate::events::emit(
+        app,
+        &caller.merchant_id,
+        caller.mode,
+        "payment.updated",
+        data,
+    )
+    .await;
+}
+
+/// `refund.updated`, with the refund as `refundPayment` answers it.
+pub(crate) async fn announce_refund(app: &App, caller: &Caller, row: &RefundRow) {
+    let Ok(Some(payment)) = db::payments::payment(&app.db, &row.payment_id).await else {
+        return;
+    };
+    let data = refund_body(row, &payment);
+    crate::events::emit(
+        app,
+        &caller.merchant_id,
+        caller.mode,
+        "refund.updated",
+        data,
+    )
+    .await;
+}
+
 fn json_of(answer: impl serde::Serialize) -> Value {
     serde_json::to_value(answer).expect("answers serialize")
 }
@@ -425,6 +455,7 @@ pub async fn process(
             row.failure_code = Some(e.code().to_string());
             row.failure_message = Some(e.to_string());
             db::payments::update_payment(&app.db, &row).await?;
+            announce_payment(app, caller, &row).await;
             Err(refuse(app, caller, &scope, key, calls::call_failure(&target, e)).await)
         }
     }
@@ -444,6 +475,8 @@ async fn settle_payment(
         .await?
         .unwrap_or(row);
     let body = payment_body(&row);
+    recheck::watch(app, caller, &row.store_id, &row.payment_id, &row.status).await;
+    announce_payment(app, caller, &row).await;
     db::payments::finish_key(
         &app.db,
         &caller.merchant_id,
@@ -696,6 +729,7 @@ async fn settle_refund(
         .await?
         .ok_or_else(|| anyhow::anyhow!("payment vanished"))?;
     let body = refund_body(&row, &payment);
+    announce_refund(app, caller, &row).await;
     db::payments::finish_key(
         &app.db,
         &caller.merchant_id,

@@ -104,6 +104,7 @@ pub async fn receive(
             row.failure_code = payment.failure_code.clone().or(row.failure_code);
             row.failure_message = payment.failure_message.clone().or(row.failure_message);
             db::payments::update_payment(&app.db, &row).await?;
+            super::announce_payment(app, &caller, &row).await;
             applied.push(json!({"paymentId": row.payment_id, "status": status}));
         }
     }
@@ -126,6 +127,9 @@ pub async fn receive(
         {
             if refund.status == RefundStatus::Failed {
                 db::payments::release_refund(&app.db, &row.payment_id, row.amount).await?;
+            }
+            if let Some(updated) = db::payments::refund(&app.db, &row.refund_id).await? {
+                super::announce_refund(app, &caller, &updated).await;
             }
             applied.push(json!({"refundId": row.refund_id, "status": status}));
         }

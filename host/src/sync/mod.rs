@@ -33,6 +33,8 @@ pub struct SyncRequest<'a> {
     pub connector_id: Option<&'a str>,
     pub credentials: &'a serde_json::Value,
     pub full: bool,
+    /// The job this run belongs to: its progress is written with each page.
+    pub job_id: Option<&'a str>,
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -142,7 +144,7 @@ async fn run(
         req.credentials,
     )
     .await?;
-    remember_connector(app, req.store_id, kind_name, req.system, &target).await?;
+    remember_connector(app, caller, req.store_id, kind_name, req.system, &target).await?;
 
     let mut empty = serde_json::Map::new();
     for stream in streams {
@@ -295,6 +297,11 @@ async fn run(
             );
             db::sync_runs::complete(&mut tx, &run).await?;
         }
+        if let Some(job_id) = req.job_id {
+            let progress =
+                json!({"syncRunId": run.sync_run_id, "pages": run.pages, "records": run.counts});
+            db::jobs::save_progress(&mut tx, job_id, &progress).await?;
+        }
         tx.commit().await?;
     }
     Ok(SyncSummary {
@@ -335,17 +342,18 @@ async fn stop(
     })
 }
 
-/// Remembers which connector (its pinned id) a store uses for a system, so that a
-/// connector in use is not deleted. The credentials are not kept: every request brings
-/// them, and credentials nobody reads are only a liability.
+/// Remembers which connector (its pinned id) a store uses for a system, in the store's
+/// connection, so that a connector in use is not deleted. Credentials a request brought
+/// are not kept: credentials nobody reads are only a liability.
 pub(crate) async fn remember_connector(
     app: &App,
+    caller: &Caller,
     store_id: &str,
     kind: &str,
     system: &str,
     target: &Target,
 ) -> Result<(), Failure> {
-    db::merchants::save_system(&app.db, store_id, kind, system, &target.entry.pin).await?;
+    db::connections::remember(&app.db, caller, store_id, kind, system, &target.entry.pin).await?;
     Ok(())
 }
 

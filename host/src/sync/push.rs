@@ -256,7 +256,7 @@ pub async fn push_sales(
         credentials,
     )
     .await?;
-    super::remember_connector(app, store_id, "pos", system, &target).await?;
+    super::remember_connector(app, caller, store_id, "pos", system, &target).await?;
     let outbox = format!("pos:{system}");
     let items = pending_sales(app, store_id, &outbox)
         .await?
@@ -308,7 +308,7 @@ pub async fn push_erp(
         credentials,
     )
     .await?;
-    super::remember_connector(app, store_id, "erp", system, &target).await?;
+    super::remember_connector(app, caller, store_id, "erp", system, &target).await?;
 
     let tx_outbox = format!("erp:{system}:transactions");
     let mut transactions: Vec<Item<Transaction>> = Vec::new();

@@ -548,6 +548,7 @@ fn take_failure(account: &mut Account) -> Option<Response> {
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             resp
         }
+        StatusCode::UNAUTHORIZED => unauthorized(),
         // The spec documents no body for 5xx; we send a message so logs say what happened.
         _ => error(status, code.as_deref(), "simulated server error"),
     })
@@ -1594,7 +1595,8 @@ struct FailRequest {
 }
 
 /// `POST /_sim/accounts/{accountId}/fail`: the next `times` API requests of the account
-/// answer `status` (429, 500 or 503) with Korona's error body.
+/// answer `status` (429, 500 or 503 with Korona's error body; 401 as for revoked
+/// credentials).
 async fn hook_fail(
     State(sim): State<Arc<KoronaSim>>,
     Path(account_id): Path<String>,
@@ -1605,10 +1607,16 @@ async fn hook_fail(
         Err(e) => return bad_request("SUBMITTED_DATA_NOT_WELLFORMED", &e.to_string()),
     };
     let status = match req.status {
+        401 => StatusCode::UNAUTHORIZED,
         429 => StatusCode::TOO_MANY_REQUESTS,
         500 => StatusCode::INTERNAL_SERVER_ERROR,
         503 => StatusCode::SERVICE_UNAVAILABLE,
-        _ => return bad_request("INVALID_MODEL_PROPERTY", "status must be 429, 500 or 503"),
+        _ => {
+            return bad_request(
+                "INVALID_MODEL_PROPERTY",
+                "status must be 401, 429, 500 or 503",
+            );
+        }
     };
     if let Some(code) = &req.code
         && status == StatusCode::TOO_MANY_REQUESTS

@@ -74,7 +74,6 @@ fn uuid(kind: u32, n: usize) -> String {
 
 // ---- state ----------------------------------------------------------------------------
 
-
 struct Bucket {
     tokens: f64,
     at: Instant,
@@ -128,7 +127,11 @@ impl LexofficeSim {
 impl SimState {
     /// An injected failure armed for this point (before a request, or after a write).
     fn take_failure(&mut self, after_write: bool) -> Option<Response> {
-        let stage = if after_write { Stage::AfterWrite } else { Stage::BeforeRequest };
+        let stage = if after_write {
+            Stage::AfterWrite
+        } else {
+            Stage::BeforeRequest
+        };
         Some(failure_response(self.failure.take_at(stage)?.status))
     }
 

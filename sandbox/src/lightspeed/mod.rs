@@ -94,7 +94,6 @@ struct SimState {
     requests: u64,
 }
 
-
 struct Category {
     id: String,
     name: String,

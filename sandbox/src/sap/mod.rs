@@ -111,7 +111,6 @@ enum Company {
     Generated(usize),
 }
 
-
 struct SimState {
     /// Demo items (inventory items first, then `BEEP-SALE`).
     items: Vec<Value>,
@@ -358,7 +357,11 @@ fn failure_response(status: StatusCode) -> Response {
 /// A simulated failure, if one is armed for this point: before a request is handled,
 /// or (`after_write`) after a document was booked.
 fn take_failure_at(st: &mut SimState, after_write: bool) -> Option<Response> {
-    let stage = if after_write { Stage::AfterWrite } else { Stage::BeforeRequest };
+    let stage = if after_write {
+        Stage::AfterWrite
+    } else {
+        Stage::BeforeRequest
+    };
     Some(failure_response(st.failure.take_at(stage)?.status))
 }
 

@@ -97,7 +97,6 @@ struct Product {
     updated_at: String,
 }
 
-
 struct SimState {
     products: Vec<Product>,
     sales_orders: Vec<Value>,

@@ -75,6 +75,8 @@ pub struct Options {
     pub calls_per_merchant: Option<usize>,
     pub compile_deadline: Option<Duration>,
     pub upload_quota: Option<beep_host::uploads::Quota>,
+    /// Any other setting.
+    pub tune: Option<fn(&mut Settings)>,
 }
 
 impl Server {
@@ -152,6 +154,12 @@ impl Server {
             settings.upload_quota = q;
         }
         settings.operator_token = Some(OPERATOR_TOKEN.into());
+        // A pending payment's re-check would race tests that watch a payment stay
+        // pending; the suite that tests re-checks shortens it.
+        settings.payment_check_base_ms = 600_000;
+        if let Some(tune) = options.tune {
+            tune(&mut settings);
+        }
         settings.master_key = options.master_key.clone();
         settings.retired_keys = options.retired_keys.clone();
         if options.live {
@@ -175,6 +183,11 @@ impl Server {
             dir,
             schema,
         }
+    }
+
+    /// The master key file this server was started with (unless given a key).
+    pub fn key_file(&self) -> PathBuf {
+        self.dir.path().join("master.key")
     }
 
     pub async fn merchant(&self, plan: Plan) -> Merchant {
