@@ -23,6 +23,7 @@ mod mollie;
 mod partner;
 mod payabl;
 mod payone;
+mod replicas;
 mod resume;
 mod sandbox;
 mod sap;

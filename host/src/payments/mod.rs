@@ -292,7 +292,7 @@ pub async fn process(
     let scope = format!("payment:{}", caller.mode.as_str());
     let fresh_id = db::new_id();
 
-    let mut row = match db::payments::claim_key(
+    let claim = db::payments::claim_key(
         &app.db,
         &caller.merchant_id,
         &scope,
@@ -301,8 +301,21 @@ pub async fn process(
         &fresh_id,
         key_lease_ms(app),
     )
-    .await?
-    {
+    .await?;
+    // An attempt that died between claiming the key and writing its payment sent
+    // nothing to the vendor (the payment row is written before the vendor is called):
+    // this one starts it, under the id the key names.
+    let (claim, fresh_id) = match claim {
+        Idempotency::Resume { resource_id }
+            if db::payments::payment(&app.db, &resource_id)
+                .await?
+                .is_none() =>
+        {
+            (Idempotency::Fresh, resource_id)
+        }
+        claim => (claim, fresh_id),
+    };
+    let mut row = match claim {
         Idempotency::Replay { status, body } => {
             return Ok(Answer {
                 status,
@@ -555,7 +568,7 @@ pub async fn refund(
     let scope = format!("refund:{}", caller.mode.as_str());
     let fresh_id = db::new_id();
 
-    let mut row = match db::payments::claim_key(
+    let claim = db::payments::claim_key(
         &app.db,
         &caller.merchant_id,
         &scope,
@@ -564,8 +577,20 @@ pub async fn refund(
         &fresh_id,
         key_lease_ms(app),
     )
-    .await?
-    {
+    .await?;
+    // An attempt that died between claiming the key and writing its refund sent nothing
+    // to the vendor: this one starts it, under the id the key names. (If it died after
+    // reserving the amount, the reservation is counted twice: a later refund may be
+    // refused, never one paid twice.)
+    let (claim, fresh_id) = match claim {
+        Idempotency::Resume { resource_id }
+            if db::payments::refund(&app.db, &resource_id).await?.is_none() =>
+        {
+            (Idempotency::Fresh, resource_id)
+        }
+        claim => (claim, fresh_id),
+    };
+    let mut row = match claim {
         Idempotency::Replay { status, body } => {
             return Ok(Answer {
                 status,

@@ -465,3 +465,18 @@ pub fn without_outer_cargo_env(cmd: &mut std::process::Command) -> &mut std::pro
     }
     cmd
 }
+
+/// Polls `probe` every 50 ms until it holds; panics naming `what` after 60 s.
+pub async fn wait_until<F, Fut>(what: &str, mut probe: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    for _ in 0..1200 {
+        if probe().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{what}: not within 60 s");
+}
