@@ -23,6 +23,9 @@ pub struct Settings {
     /// Retired keys that still open old ciphertexts (rotation).
     pub retired_keys: Vec<String>,
     pub sandbox_addr: SocketAddr,
+    /// A shared `beep sandbox` process's URL, used instead of this process's simulators.
+    pub sandbox_shared: Option<String>,
+    /// Vendors pointed at an external mock server instead of a simulator.
     pub sandbox_urls: BTreeMap<String, String>,
     pub cache_dir: Option<PathBuf>,
     pub connectors_dir: Option<PathBuf>,
@@ -68,6 +71,7 @@ impl Settings {
             master_key_file: None,
             retired_keys: Vec::new(),
             sandbox_addr: "127.0.0.1:0".parse().unwrap(),
+            sandbox_shared: None,
             sandbox_urls: BTreeMap::new(),
             cache_dir: None,
             connectors_dir: None,
@@ -156,7 +160,12 @@ impl App {
         }
         let runtime = Runtime::new(settings.cache_dir.clone())?;
         let registry = Registry::load(&runtime, settings.connectors_dir.as_deref()).await?;
-        let sandbox = Sandbox::start(settings.sandbox_addr, &settings.sandbox_urls).await?;
+        let sandbox = Sandbox::start(
+            settings.sandbox_addr,
+            settings.sandbox_shared.as_deref(),
+            &settings.sandbox_urls,
+        )
+        .await?;
         let limiter = crate::ratelimit::Limiter::new(settings.rate_limit);
         Ok(Arc::new(App {
             instance: format!("{}-{}", std::process::id(), &crate::db::new_id()[24..]),

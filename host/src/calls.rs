@@ -96,7 +96,7 @@ async fn target(
         .await?;
     let refused = |e: policy::Refused| Failure::invalid("invalid_credentials", e.0);
     let installation = Installation::of(credentials).map_err(refused)?;
-    let environment = Environment::of(caller.mode, &app.sandbox);
+    let environment = Environment::of(caller.mode, &caller.merchant_id, &app.sandbox);
     let reach =
         policy::reach(&Declared::of(&entry), &installation, environment).map_err(refused)?;
     Ok(Target {

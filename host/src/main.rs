@@ -375,15 +375,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         master_key_file: args.master_key_file,
         retired_keys: args.retired_keys,
         sandbox_addr: args.sandbox_listen,
-        sandbox_urls: {
-            let mut urls = args
-                .sandbox_shared
-                .as_deref()
-                .map(beep_sandbox::Sandbox::shared_urls)
-                .unwrap_or_default();
-            urls.extend(sandbox_overrides(&args.sandbox_urls)?);
-            urls
-        },
+        sandbox_shared: args.sandbox_shared,
+        sandbox_urls: sandbox_overrides(&args.sandbox_urls)?,
         cache_dir: Some(args.cache_dir.unwrap_or_else(default_cache_dir)),
         connectors_dir: args.connectors_dir,
         budgets: Budgets {
@@ -454,7 +447,8 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Sandbox { listen } => {
             let sandbox =
-                beep_sandbox::Sandbox::start(listen, &std::collections::BTreeMap::new()).await?;
+                beep_sandbox::Sandbox::start(listen, None, &std::collections::BTreeMap::new())
+                    .await?;
             tracing::info!(
                 "Test Mode simulators on http://{}: start replicas with --sandbox-shared http://{}",
                 sandbox.addr,

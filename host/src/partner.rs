@@ -79,9 +79,12 @@ pub async fn run(
     let sandbox;
     let environment = match &upstream {
         Upstream::Sandbox(vendor) => {
-            sandbox = Sandbox::start("127.0.0.1:0".parse()?, &Default::default()).await?;
+            sandbox = Sandbox::start("127.0.0.1:0".parse()?, None, &Default::default()).await?;
             installation.sandbox = Some(vendor);
-            Environment::Test(&sandbox)
+            Environment::Test {
+                sandbox: &sandbox,
+                partition: None,
+            }
         }
         Upstream::Url(url) => Environment::Workbench(url),
     };

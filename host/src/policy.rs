@@ -17,8 +17,12 @@ use serde_json::Value;
 /// Where a call runs.
 #[derive(Clone, Copy)]
 pub enum Environment<'a> {
-    /// Test Mode: one simulator (or the echo service), nothing else.
-    Test(&'a Sandbox),
+    /// Test Mode: one simulator (or the echo service), nothing else: in `partition`'s
+    /// own set of simulators (a merchant's), or the shared one.
+    Test {
+        sandbox: &'a Sandbox,
+        partition: Option<&'a str>,
+    },
     /// Live mode: declared (or approved) hosts, public HTTPS only.
     Live,
     /// `beep connector run --url`: exactly the URL a developer names, on their machine.
@@ -26,10 +30,14 @@ pub enum Environment<'a> {
 }
 
 impl<'a> Environment<'a> {
-    /// The environment a caller's mode runs in on this server.
-    pub fn of(mode: Mode, sandbox: &'a Sandbox) -> Self {
+    /// The environment a caller's mode runs in on this server: a test merchant reaches
+    /// only its own simulators.
+    pub fn of(mode: Mode, merchant_id: &'a str, sandbox: &'a Sandbox) -> Self {
         match mode {
-            Mode::Test => Environment::Test(sandbox),
+            Mode::Test => Environment::Test {
+                sandbox,
+                partition: Some(merchant_id),
+            },
             Mode::Live => Environment::Live,
         }
     }
@@ -120,12 +128,14 @@ pub fn reach(
     environment: Environment,
 ) -> Result<Reach, Refused> {
     match environment {
-        Environment::Test(sandbox) => {
+        Environment::Test { sandbox, partition } => {
             let vendor = simulated_vendor(connector, installation)?;
-            let url = sandbox
-                .url(vendor)
-                .ok_or_else(|| Refused(format!("no Test Mode simulator for {vendor}")))?;
-            anywhere(url)
+            let url = match partition {
+                Some(partition) => sandbox.url_for(vendor, partition),
+                None => sandbox.url(vendor),
+            };
+            let url = url.ok_or_else(|| Refused(format!("no Test Mode simulator for {vendor}")))?;
+            anywhere(&url)
         }
         Environment::Workbench(url) => anywhere(url),
         Environment::Live => live(connector, installation),

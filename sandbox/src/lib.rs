@@ -12,6 +12,7 @@ pub mod korona;
 pub mod lexoffice;
 pub mod lightspeed;
 pub mod mollie;
+pub mod partitions;
 pub mod payabl;
 pub mod payone;
 pub mod sap;
@@ -146,16 +147,23 @@ pub const ECHO_PATH: &str = "/echo";
 
 pub struct Sandbox {
     pub addr: SocketAddr,
-    urls: BTreeMap<String, String>,
+    /// Where the simulators are served: this process's listener, or a shared `beep
+    /// sandbox` process's.
+    root: String,
+    /// Vendors pointed at an external mock server instead of a simulator.
+    overrides: BTreeMap<String, String>,
     recorders: BTreeMap<String, Recorder>,
     outages: BTreeMap<String, Outage>,
 }
 
 impl Sandbox {
     /// Binds 127.0.0.1 on an ephemeral port (or `addr`) and serves every simulator.
-    /// `overrides` maps a vendor name to an external URL that replaces its simulator.
+    /// `shared` names another process's sandbox (`beep sandbox`) to use instead of this
+    /// one's; `overrides` maps a vendor name to an external URL that replaces its
+    /// simulator.
     pub async fn start(
         addr: SocketAddr,
+        shared: Option<&str>,
         overrides: &BTreeMap<String, String>,
     ) -> anyhow::Result<Sandbox> {
         let recorders: BTreeMap<String, Recorder> = VENDORS
@@ -166,77 +174,13 @@ impl Sandbox {
             .iter()
             .map(|v| (v.name.to_string(), Outage::default()))
             .collect();
-        let rec =
-            |name: &str, router: Router| recording(name, &recorders[name], &outages[name], router);
-        let router = Router::new()
-            .nest(
-                "/korona",
-                rec("korona", korona::router(korona::KoronaSim::new())),
-            )
-            .nest(
-                "/lightspeed",
-                rec(
-                    "lightspeed",
-                    lightspeed::router(lightspeed::LightspeedSim::new()),
-                ),
-            )
-            .nest(
-                "/vectron",
-                rec("vectron", vectron::router(vectron::VectronSim::new())),
-            )
-            .nest(
-                "/stripe",
-                rec("stripe", stripe::router(stripe::StripeSim::new())),
-            )
-            .nest(
-                "/mollie",
-                rec("mollie", mollie::router(mollie::MollieSim::new())),
-            )
-            .nest(
-                "/adyen",
-                rec("adyen", adyen::router(adyen::AdyenSim::new())),
-            )
-            .nest(
-                "/payone",
-                rec("payone", payone::router(payone::PayoneSim::new())),
-            )
-            .nest(
-                "/payabl",
-                rec("payabl", payabl::router(payabl::PayablSim::new())),
-            )
-            .nest("/sap", rec("sap", sap::router(sap::SapSim::new())))
-            .nest(
-                "/sevdesk",
-                rec("sevdesk", sevdesk::router(sevdesk::SevdeskSim::new())),
-            )
-            .nest(
-                "/sumup",
-                rec("sumup", sumup::router(sumup::SumupSim::new())),
-            )
-            .nest(
-                "/unzer",
-                rec("unzer", unzer::router(unzer::UnzerSim::new())),
-            )
-            .nest(
-                "/xentral",
-                rec("xentral", xentral::router(xentral::XentralSim::new())),
-            )
-            .nest(
-                "/lexoffice",
-                rec(
-                    "lexoffice",
-                    lexoffice::router(lexoffice::LexofficeSim::new()),
-                ),
-            )
-            .nest(
-                "/casio",
-                rec("casio", casio::router(casio::CasioSim::new())),
-            )
-            .nest(
-                "/generic",
-                rec("generic", generic::router(generic::GenericSim::new())),
-            )
-            .nest(ECHO_PATH, echo_router());
+        let build = {
+            let (recorders, outages) = (recorders.clone(), outages.clone());
+            move || simulators(&recorders, &outages)
+        };
+        let router = build()
+            .nest(ECHO_PATH, echo_router())
+            .merge(partitions::router(build));
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         // Without TCP_NODELAY a large answer's last segment waits for a delayed ACK
@@ -249,32 +193,41 @@ impl Sandbox {
                 tracing::error!("sandbox listener stopped: {e}");
             }
         });
-        let mut urls: BTreeMap<String, String> = VENDORS
+        let root = match shared {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => format!("http://{addr}"),
+        };
+        let overrides = overrides
             .iter()
-            .map(|v| (v.name.to_string(), format!("http://{addr}{}", v.base_path)))
+            .map(|(vendor, url)| (vendor.clone(), url.trim_end_matches('/').to_string()))
             .collect();
-        urls.insert("echo".into(), format!("http://{addr}{ECHO_PATH}"));
-        for (vendor, url) in overrides {
-            urls.insert(vendor.clone(), url.trim_end_matches('/').to_string());
-        }
         Ok(Sandbox {
             addr,
-            urls,
+            root,
+            overrides,
             recorders,
             outages,
         })
     }
 
-    /// Every request `vendor`'s simulator has received so far (`/_sim/` hooks excepted).
+    /// Starts recording what every simulator receives (tests that hold connectors'
+    /// requests against a vendor's API description ask for it; nothing is recorded
+    /// otherwise).
+    pub fn record(&self) {
+        self.recorders.values().for_each(|r| r.set(true));
+    }
+
+    /// The requests `vendor`'s simulators (every partition's) received since
+    /// [`Sandbox::record`] (`/_sim/` hooks excepted).
     pub fn recorded(&self, vendor: &str) -> Vec<RecordedRequest> {
         self.recorders
             .get(vendor)
-            .map(|r| r.lock().unwrap().clone())
+            .map(Recorder::requests)
             .unwrap_or_default()
     }
 
-    /// Arms an outage on `vendor`'s simulator: its next `times` requests whose path and
-    /// query contain `matching` answer 503.
+    /// Arms an outage on `vendor`'s simulators: their next `times` requests whose path
+    /// and query contain `matching` answer 503.
     pub fn interrupt(&self, vendor: &str, matching: &str, times: u32) {
         if let Some(outage) = self.outages.get(vendor) {
             let fault = kit::fault::Fault {
@@ -285,22 +238,106 @@ impl Sandbox {
         }
     }
 
-    /// Every vendor's URL (and the echo service's) on a sandbox served at `base` by
-    /// another process (`beep sandbox`): what replicas sharing one simulator set use.
-    pub fn shared_urls(base: &str) -> BTreeMap<String, String> {
-        let base = base.trim_end_matches('/');
-        let mut urls: BTreeMap<String, String> = VENDORS
-            .iter()
-            .map(|v| (v.name.to_string(), format!("{base}{}", v.base_path)))
-            .collect();
-        urls.insert("echo".into(), format!("{base}{ECHO_PATH}"));
-        urls
+    /// The base URL of `vendor`'s simulator shared by whoever uses no partition (`beep
+    /// connector run`, the simulators' own tests), or the echo service's.
+    pub fn url(&self, vendor: &str) -> Option<String> {
+        self.at(vendor, "")
     }
 
-    /// The base URL Test Mode uses for `vendor`.
-    pub fn url(&self, vendor: &str) -> Option<&str> {
-        self.urls.get(vendor).map(String::as_str)
+    /// The base URL of `vendor`'s simulator in `partition`'s own set of simulators (a
+    /// test merchant's): its state and `/_sim/` hooks are that partition's alone.
+    /// `None` for an unknown vendor or a partition name that is not URL-safe.
+    pub fn url_for(&self, vendor: &str, partition: &str) -> Option<String> {
+        partitions::valid(partition).then(|| self.at(vendor, &partitions::prefix(partition)))?
     }
+
+    fn at(&self, vendor: &str, prefix: &str) -> Option<String> {
+        if let Some(url) = self.overrides.get(vendor) {
+            return Some(url.clone());
+        }
+        if vendor == "echo" {
+            return Some(format!("{}{ECHO_PATH}", self.root));
+        }
+        let base = VENDORS.iter().find(|v| v.name == vendor)?.base_path;
+        Some(format!("{}{prefix}{base}", self.root))
+    }
+}
+
+/// One set of every simulator, each recorded (when asked) and interruptible.
+fn simulators(
+    recorders: &BTreeMap<String, Recorder>,
+    outages: &BTreeMap<String, Outage>,
+) -> Router {
+    let rec =
+        |name: &str, router: Router| recording(name, &recorders[name], &outages[name], router);
+    Router::new()
+        .nest(
+            "/korona",
+            rec("korona", korona::router(korona::KoronaSim::new())),
+        )
+        .nest(
+            "/lightspeed",
+            rec(
+                "lightspeed",
+                lightspeed::router(lightspeed::LightspeedSim::new()),
+            ),
+        )
+        .nest(
+            "/vectron",
+            rec("vectron", vectron::router(vectron::VectronSim::new())),
+        )
+        .nest(
+            "/stripe",
+            rec("stripe", stripe::router(stripe::StripeSim::new())),
+        )
+        .nest(
+            "/mollie",
+            rec("mollie", mollie::router(mollie::MollieSim::new())),
+        )
+        .nest(
+            "/adyen",
+            rec("adyen", adyen::router(adyen::AdyenSim::new())),
+        )
+        .nest(
+            "/payone",
+            rec("payone", payone::router(payone::PayoneSim::new())),
+        )
+        .nest(
+            "/payabl",
+            rec("payabl", payabl::router(payabl::PayablSim::new())),
+        )
+        .nest("/sap", rec("sap", sap::router(sap::SapSim::new())))
+        .nest(
+            "/sevdesk",
+            rec("sevdesk", sevdesk::router(sevdesk::SevdeskSim::new())),
+        )
+        .nest(
+            "/sumup",
+            rec("sumup", sumup::router(sumup::SumupSim::new())),
+        )
+        .nest(
+            "/unzer",
+            rec("unzer", unzer::router(unzer::UnzerSim::new())),
+        )
+        .nest(
+            "/xentral",
+            rec("xentral", xentral::router(xentral::XentralSim::new())),
+        )
+        .nest(
+            "/lexoffice",
+            rec(
+                "lexoffice",
+                lexoffice::router(lexoffice::LexofficeSim::new()),
+            ),
+        )
+        .nest(
+            "/casio",
+            rec("casio", casio::router(casio::CasioSim::new())),
+        )
+        .nest(
+            "/generic",
+            rec("generic", generic::router(generic::GenericSim::new())),
+        )
 }
 
 /// Answers any request with a small JSON description of it: the upstream custom

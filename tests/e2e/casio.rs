@@ -52,6 +52,7 @@ fn plu<'a>(list: &'a [Value], number: &str) -> &'a Value {
 
 async fn plu_file_full_unchanged_changed_and_removed(backend: Backend) {
     let (server, m, store, base, credentials) = setup(backend).await;
+    server.app.sandbox.record();
 
     let (status, body) = sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");

@@ -258,6 +258,7 @@ async fn psp_requests_follow_the_vendor_specs() {
         "/../tests/conformance/validate.py"
     );
     let server = Server::start(Backend::Sqlite).await;
+    server.app.sandbox.record();
     let dir = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
     for psp in PSPS {
@@ -648,6 +649,7 @@ fn validate(
 async fn pos_and_erp_requests_follow_the_vendor_specs() {
     let python = python();
     let server = Server::start(Backend::Sqlite).await;
+    server.app.sandbox.record();
     let dir = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
     for system in SYSTEMS {
@@ -713,6 +715,7 @@ async fn pos_and_erp_requests_follow_the_vendor_specs() {
 async fn vectron_requests_follow_the_vendor_spec() {
     let python = python();
     let server = Server::start(Backend::Sqlite).await;
+    server.app.sandbox.record();
     let m = server.merchant(Plan::Grow).await;
     let store = server.store(&m).await;
     let (base, credentials) = server.sandbox(&m, "vectron").await;
@@ -889,6 +892,7 @@ async fn generic_requests_follow_the_generic_protocol() {
 async fn sumup_pos_and_casio_requests_follow_their_specs() {
     let python = python();
     let server = Server::start(Backend::Sqlite).await;
+    server.app.sandbox.record();
     let dir = tempfile::tempdir().unwrap();
     let m = server.merchant(Plan::Grow).await;
     let store = server.store(&m).await;

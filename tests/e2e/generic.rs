@@ -295,6 +295,7 @@ async fn legacy_shop_through_a_mapping(backend: Backend) {
 
 async fn bad_mapping_and_bad_token_are_422(backend: Backend) {
     let (server, m, store, _, credentials) = setup(backend, "generic").await;
+    server.app.sandbox.record();
     let mut bad = legacy_credentials(json!({"style": "page", "sizeParam": "limit"}));
     bad["mapping"]["products"]["fields"]["price"] = json!("pricing/gross");
     let (status, body) = sync(&server, &m, "/api/v1/syncPOS", &store, &bad, false).await;

@@ -270,12 +270,12 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 #[ignore = "measurement, run by hand with --ignored --nocapture"]
 async fn figures() {
     let dir = guests();
-    let sandbox = Sandbox::start("127.0.0.1:0".parse().unwrap(), &Default::default())
+    let sandbox = Sandbox::start("127.0.0.1:0".parse().unwrap(), None, &Default::default())
         .await
         .unwrap();
     let ctx = |vendor: &str| CallContext {
         grant: Grant {
-            origins: vec![Origin::parse(sandbox.url(vendor).unwrap()).unwrap()],
+            origins: vec![Origin::parse(&sandbox.url(vendor).unwrap()).unwrap()],
             https_only: false,
             addresses: AddressPolicy::Any,
         },

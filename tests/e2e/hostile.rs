@@ -48,6 +48,7 @@ const TIMEOUT: StatusCode = StatusCode::GATEWAY_TIMEOUT;
 const TEST_MODE: &[Attack] = &[
     attack("hostile-loop", TIMEOUT, "deadline_exceeded", None),
     attack("hostile-memory", GATEWAY, "memory_budget_exceeded", None),
+    attack("hostile-memories", GATEWAY, "memory_budget_exceeded", None),
     attack("hostile-recursion", GATEWAY, "connector_trapped", None),
     attack("hostile-panic", GATEWAY, "connector_trapped", None),
     attack("hostile-huge-return", GATEWAY, "memory_budget_exceeded", None),
@@ -98,9 +99,81 @@ fn budgets() -> Budgets {
     }
 }
 
+/// `hostile-memories`: a POS component whose one core module holds 16 memories and
+/// grows each to 3 MiB (48 MiB together) in `fetch-catalog`. A budget per memory would
+/// let it through; the call's one total stops it. Written as WAT (no compiler emits
+/// sixteen memories) and made a component by wit-component against the real WIT.
+fn sixteen_memories() -> Vec<u8> {
+    const MEMORIES: usize = 16;
+    let extra: String = (1..MEMORIES)
+        .map(|i| format!("(memory $m{i} 1)\n"))
+        .collect();
+    let grow: String = (0..MEMORIES)
+        .map(|i| {
+            format!(
+                "(if (i32.eq (memory.grow {i} (i32.const 47)) (i32.const -1)) (then unreachable))\n"
+            )
+        })
+        .collect();
+    // connector-info at 512: name, kind (pos = 0), version, systems, hosts (empty),
+    // config-schema; each string or list a (pointer, length) pair.
+    let wat = format!(
+        r#"(module
+  (memory (export "memory") 2)
+  {extra}
+  (global $heap (mut i32) (i32.const 4096))
+  (data (memory 0) (i32.const 256) "hostile-memories")
+  (data (memory 0) (i32.const 288) "0.1.0")
+  (data (memory 0) (i32.const 304) "{{}}")
+  (data (memory 0) (i32.const 320) "\00\01\00\00\10\00\00\00")
+  (data (memory 0) (i32.const 512)
+    "\00\01\00\00\10\00\00\00" "\00\00\00\00"
+    "\20\01\00\00\05\00\00\00" "\40\01\00\00\01\00\00\00"
+    "\00\00\00\00\00\00\00\00" "\30\01\00\00\02\00\00\00")
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
+    (local $at i32)
+    (local.set $at (i32.and (i32.add (global.get $heap) (i32.sub (local.get 2) (i32.const 1)))
+                            (i32.sub (i32.const 0) (local.get 2))))
+    (global.set $heap (i32.add (local.get $at) (local.get 3)))
+    (if (i32.gt_u (global.get $heap) (i32.const 131072)) (then unreachable))
+    (local.get $at))
+  (func (export "describe") (result i32) (i32.const 512))
+  (func (export "beep:connector/pos@0.1.0#fetch-catalog") (param i32 i32 i32 i32 i32) (result i32)
+    {grow}
+    unreachable)
+  (func (export "beep:connector/pos@0.1.0#push-sales") (param i32 i32 i32 i32) (result i32)
+    unreachable)
+)"#
+    );
+    let mut module = wat::parse_str(&wat).expect("the WAT parses");
+    let mut resolve = wit_parser::Resolve::default();
+    let (package, _) = resolve
+        .push_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../wit"))
+        .expect("the WIT parses");
+    let world = resolve
+        .select_world(&[package], Some("pos-connector"))
+        .expect("the POS world");
+    wit_component::embed_component_metadata(
+        &mut module,
+        &resolve,
+        world,
+        wit_component::StringEncoding::UTF8,
+    )
+    .unwrap();
+    wit_component::ComponentEncoder::default()
+        .validate(true)
+        .module(&module)
+        .unwrap()
+        .encode()
+        .expect("a component")
+}
+
 /// Uploads a hostile component and answers its connector id.
 async fn upload_hostile(server: &Server, key: &str, component: &str) -> String {
-    let bytes = std::fs::read(wasm(&format!("component-{component}"))).unwrap();
+    let bytes = match component {
+        "hostile-memories" => sixteen_memories(),
+        _ => std::fs::read(wasm(&format!("component-{component}"))).unwrap(),
+    };
     let manifest = json!({"name": component, "version": "0.1.0", "kind": "pos", "hosts": GRANTED});
     let (status, body) = server.upload(key, manifest, bytes).await;
     assert_eq!(status, StatusCode::CREATED, "{component}: {body}");

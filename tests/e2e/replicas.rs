@@ -151,7 +151,8 @@ impl Cluster {
         out
     }
 
-    async fn merchant(&self) -> String {
+    /// A new merchant: its test key and its id (which names its Test Mode partition).
+    async fn merchant(&self) -> (String, String) {
         let out = tokio::process::Command::new(BEEP)
             .args([
                 "merchant",
@@ -172,7 +173,10 @@ impl Cluster {
             String::from_utf8_lossy(&out.stderr)
         );
         let created: Value = serde_json::from_slice(&out.stdout).unwrap();
-        created["testKey"].as_str().unwrap().to_string()
+        (
+            created["testKey"].as_str().unwrap().to_string(),
+            created["merchantId"].as_str().unwrap().to_string(),
+        )
     }
 
     async fn call(
@@ -215,9 +219,10 @@ impl Cluster {
         body
     }
 
-    async fn sim(&self, path: &str) -> Value {
+    /// A `/_sim/` hook of `merchant`'s own simulators in the shared sandbox.
+    async fn sim(&self, merchant: &str, path: &str) -> Value {
         self.http
-            .get(format!("{}{path}", self.sandbox))
+            .get(format!("{}/m/{merchant}{path}", self.sandbox))
             .send()
             .await
             .unwrap()
@@ -301,7 +306,7 @@ async fn inbox() -> (String, Arc<Inbox>) {
 async fn scenario(db: String, replicas: usize) {
     let mut cluster = Cluster::start(db.clone(), replicas).await;
     use futures::StreamExt;
-    let key = cluster.merchant().await;
+    let (key, merchant) = cluster.merchant().await;
     let (events_url, inbox) = inbox().await;
     let (status, body) = cluster
         .post(
@@ -418,7 +423,7 @@ async fn scenario(db: String, replicas: usize) {
     }
 
     // No payment charged twice: one intent per payment, each answered with one id.
-    let intents = cluster.sim("/stripe/_sim/payment_intents").await;
+    let intents = cluster.sim(&merchant, "/stripe/_sim/payment_intents").await;
     let intents = intents.as_array().unwrap();
     let distinct: BTreeSet<&str> = intents
         .iter()
@@ -477,7 +482,9 @@ async fn scenario(db: String, replicas: usize) {
             .all(|s| s["deliveries"][0]["status"] == "sent")
     })
     .await;
-    let receipts = cluster.sim("/korona/_sim/accounts/demo/receipts").await;
+    let receipts = cluster
+        .sim(&merchant, "/korona/_sim/accounts/demo/receipts")
+        .await;
     let numbers: Vec<&str> = receipts
         .as_array()
         .unwrap()

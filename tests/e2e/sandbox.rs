@@ -251,9 +251,89 @@ async fn request_timeouts_are_honoured_within_the_budget(backend: Backend) {
     }
 }
 
+/// Test merchants do not share simulators: each one's calls reach its own partition, so a
+/// connector granted "the Stripe simulator" sees its merchant's payments and nobody
+/// else's, and cannot reach the shared simulators or another merchant's.
+async fn test_merchants_do_not_share_simulators(backend: Backend) {
+    let server = Server::start_with(
+        backend,
+        Options {
+            install: vec!["component-hostile"],
+            ..Default::default()
+        },
+    )
+    .await;
+    let (a, b) = (
+        server.merchant(Plan::Grow).await,
+        server.merchant(Plan::Grow).await,
+    );
+    let mut stores = Vec::new();
+    for (m, payments) in [(&a, 3), (&b, 1)] {
+        let store = server.store(m).await;
+        server.configure_sandbox_psp(m, &store, "stripe").await;
+        for i in 0..payments {
+            let (status, body) = server
+                .post_idem(
+                    &m.key,
+                    "/api/v1/processPayment",
+                    &format!("pay-{i}"),
+                    json!({"storeId": store, "amount": 500, "currency": "EUR", "reference": "r", "paymentMethod": "pm_card_visa"}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+        stores.push(store);
+    }
+    let (a_stripe, _) = server.sandbox(&a, "stripe").await;
+    let (b_stripe, _) = server.sandbox(&b, "stripe").await;
+    assert_ne!(a_stripe, b_stripe, "each merchant has its own simulator");
+
+    // B's connector, standing in for Stripe, lists what its simulator holds.
+    let peek = |credentials: serde_json::Value| {
+        let mut credentials = credentials;
+        credentials["attack"] = json!("peek");
+        credentials["sandbox"] = json!("stripe");
+        json!({"system": "custom", "connectorId": "test-hostile", "storeId": stores[1], "credentials": credentials})
+    };
+    let (status, body) = server
+        .post(
+            &b.key,
+            "/api/v1/syncPOS",
+            peek(json!({"path": "/_sim/payment_intents"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["synced"]["products"], 1,
+        "B sees its one payment, none of A's three: {body}"
+    );
+
+    // Neither A's simulators nor the shared ones are within B's reach.
+    let shared = server.app.sandbox.url("stripe").unwrap();
+    for target in [
+        format!("{a_stripe}/_sim/payment_intents"),
+        format!("{shared}/_sim/payment_intents"),
+        format!("{b_stripe}/../../{}/stripe/_sim/payment_intents", a.id),
+    ] {
+        let (status, body) = server
+            .post(&b.key, "/api/v1/syncPOS", peek(json!({"target": target})))
+            .await;
+        assert_eq!(status, StatusCode::BAD_GATEWAY, "{target}: {body}");
+        assert_eq!(body["error"]["code"], "egress_denied", "{target}: {body}");
+    }
+
+    // A's simulator holds A's three payments, and nothing is recorded unasked.
+    let intents = server
+        .sim_get(&format!("{a_stripe}/_sim/payment_intents"))
+        .await;
+    assert_eq!(intents.as_array().unwrap().len(), 3, "{intents}");
+    assert!(server.app.sandbox.recorded("stripe").is_empty());
+}
+
 on_both_databases!(
     live_mode_egress_is_public_https_only,
     merchant_servers_are_granted_by_base_url,
     sandbox_urls_can_point_elsewhere,
-    request_timeouts_are_honoured_within_the_budget
+    request_timeouts_are_honoured_within_the_budget,
+    test_merchants_do_not_share_simulators
 );

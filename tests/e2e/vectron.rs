@@ -63,6 +63,7 @@ fn by_sku<'a>(products: &'a [Value], sku: &str) -> &'a Value {
 
 async fn full_then_incremental(backend: Backend) {
     let (server, m, store, base, credentials) = setup(backend).await;
+    server.app.sandbox.record();
 
     let (status, body) = sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -308,6 +309,7 @@ async fn bad_credentials_are_422_with_the_vendors_reason(backend: Backend) {
 
 async fn sales_cannot_be_pushed(backend: Backend) {
     let (server, m, store, _, credentials) = setup(backend).await;
+    server.app.sandbox.record();
     let (status, body) = server
         .post(
             &m.key,

@@ -221,14 +221,15 @@ pub struct SimulatedVendor {
 }
 
 impl SandboxListing {
-    pub fn of(sandbox: &beep_sandbox::Sandbox) -> Self {
+    /// What `merchant_id` reaches: its own simulators.
+    pub fn of(sandbox: &beep_sandbox::Sandbox, merchant_id: &str) -> Self {
         let vendors = beep_sandbox::VENDORS
             .iter()
             .flat_map(|v| {
                 v.kinds.iter().map(|kind| SimulatedVendor {
                     system: v.name.to_string(),
                     kind: kind.to_string(),
-                    base_url: sandbox.url(v.name).unwrap_or_default().to_string(),
+                    base_url: sandbox.url_for(v.name, merchant_id).unwrap_or_default(),
                     credentials: (v.credentials)(),
                 })
             })
@@ -236,7 +237,7 @@ impl SandboxListing {
         SandboxListing {
             success: true,
             vendors,
-            echo_url: sandbox.url("echo").unwrap_or_default().to_string(),
+            echo_url: sandbox.url("echo").unwrap_or_default(),
         }
     }
 }

@@ -139,7 +139,7 @@ pub async fn sandbox(State(app): State<Arc<App>>, caller: Caller) -> Result<Json
             "the sandbox is for test keys",
         ));
     }
-    Ok(Json(SandboxListing::of(&app.sandbox)))
+    Ok(Json(SandboxListing::of(&app.sandbox, &caller.merchant_id)))
 }
 
 // ---- keys -----------------------------------------------------------------------------

@@ -307,6 +307,9 @@ impl Runtime {
         pool.total_stacks(512);
         pool.max_memory_size(512 << 20);
         pool.max_memories_per_component(16);
+        // One module may hold several memories (multi-memory); the call's memory total
+        // still bounds them together.
+        pool.max_memories_per_module(16);
         pool.max_tables_per_component(64);
         pool.max_core_instances_per_component(64);
         pool.table_elements(100_000);

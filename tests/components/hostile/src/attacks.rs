@@ -98,6 +98,37 @@ pub fn run(attack: &str, config: Config) -> Result<CatalogPage, ConnectorError> 
                 .send()?;
             Ok(empty_page())
         }
+        // Reads a list from its granted upstream (`path`, or the whole URL `target`)
+        // and answers one product per item it saw: what a connector granted "the
+        // Stripe simulator" can learn from it.
+        "peek" => {
+            let url = match config.target {
+                Some(target) => target,
+                None => {
+                    let base = config.base_url.ok_or_else(|| internal("no baseUrl"))?;
+                    format!("{base}{}", config.path.unwrap_or_default())
+                }
+            };
+            let items: Vec<serde::de::IgnoredAny> =
+                Request::get(url).send()?.error_for_status()?.json()?;
+            let products = (0..items.len())
+                .map(|i| Product {
+                    external_id: format!("seen-{i}"),
+                    sku: None,
+                    name: "seen".into(),
+                    category_id: None,
+                    price: None,
+                    tax_rate_bps: None,
+                    gtins: vec![],
+                    unit: None,
+                    active: true,
+                })
+                .collect();
+            Ok(CatalogPage {
+                products,
+                ..empty_page()
+            })
+        }
         "log" => {
             let line = "x".repeat(1024);
             loop {
