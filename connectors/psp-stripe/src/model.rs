@@ -1,0 +1,171 @@
+//! Stripe's objects as API version 2023-08-16 (`vendor-specs/stripe.spec3.yaml`) defines
+//! them: the request bodies this connector sends and the fields of the answers and
+//! events it reads.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+// ---- requests -----------------------------------------------------------------------------
+
+/// `POST /v1/payment_intents`, created and confirmed in one call.
+#[derive(Debug, Serialize)]
+pub struct PaymentIntentRequest<'a> {
+    pub amount: i64,
+    pub currency: String,
+    pub payment_method: &'a str,
+    pub confirm: bool,
+    pub metadata: BTreeMap<&'static str, &'a str>,
+    pub description: Option<&'a str>,
+    pub return_url: Option<&'a str>,
+    /// Without a `return_url`, redirect-based methods must be switched off: since API
+    /// version 2023-08-16 Stripe otherwise refuses to confirm.
+    pub automatic_payment_methods: Option<AutomaticPaymentMethods>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AutomaticPaymentMethods {
+    pub enabled: bool,
+    pub allow_redirects: &'static str,
+}
+
+/// `POST /v1/refunds`.
+#[derive(Debug, Serialize)]
+pub struct RefundRequestBody<'a> {
+    pub payment_intent: &'a str,
+    pub amount: i64,
+    /// Only Stripe's own reasons; BEEP!'s free text goes to `metadata[beep_reason]`.
+    pub reason: Option<&'static str>,
+    pub metadata: BTreeMap<&'static str, String>,
+}
+
+// ---- responses ----------------------------------------------------------------------------
+
+/// `payment_intent.status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StripeStatus {
+    RequiresPaymentMethod,
+    RequiresConfirmation,
+    RequiresAction,
+    Processing,
+    RequiresCapture,
+    Canceled,
+    Succeeded,
+    #[serde(other)]
+    Unknown,
+}
+
+/// `refund.status` (a string in the spec: pending, requires_action, succeeded, failed,
+/// canceled).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StripeRefundStatus {
+    Pending,
+    RequiresAction,
+    Succeeded,
+    Failed,
+    Canceled,
+    #[serde(other)]
+    Unknown,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StripePaymentIntent {
+    pub id: String,
+    pub amount: i64,
+    #[serde(default)]
+    pub amount_received: i64,
+    pub currency: String,
+    pub status: StripeStatus,
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+    #[serde(default)]
+    pub last_payment_error: Option<StripeError>,
+    #[serde(default)]
+    pub next_action: Option<NextAction>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NextAction {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub redirect_to_url: Option<RedirectToUrl>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RedirectToUrl {
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StripeRefund {
+    pub id: String,
+    pub amount: i64,
+    pub currency: String,
+    #[serde(default)]
+    pub status: Option<StripeRefundStatus>,
+    #[serde(default)]
+    pub payment_intent: Option<String>,
+    #[serde(default)]
+    pub failure_reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StripeCharge {
+    pub id: String,
+    pub amount: i64,
+    #[serde(default)]
+    pub amount_captured: i64,
+    pub currency: String,
+    pub status: String,
+    #[serde(default)]
+    pub captured: bool,
+    #[serde(default)]
+    pub payment_intent: Option<String>,
+    #[serde(default)]
+    pub failure_code: Option<String>,
+    #[serde(default)]
+    pub failure_message: Option<String>,
+}
+
+/// The `error` object (`api_errors` in the spec).
+#[derive(Debug, Deserialize)]
+pub struct StripeError {
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub decline_code: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub param: Option<String>,
+    #[serde(default)]
+    pub payment_intent: Option<Box<StripePaymentIntent>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StripeErrorBody {
+    pub error: StripeError,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SearchResult {
+    pub data: Vec<StripePaymentIntent>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StripeEvent {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub data: StripeEventData,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StripeEventData {
+    pub object: serde_json::Value,
+}
