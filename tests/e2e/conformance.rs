@@ -809,6 +809,7 @@ async fn vectron_requests_follow_the_vendor_spec() {
 async fn generic_requests_follow_the_generic_protocol() {
     let python = python();
     let server = Server::start(Backend::Sqlite).await;
+    server.app.sandbox.record();
     let m = server.merchant(Plan::Grow).await;
     let store = server.store(&m).await;
     let (_, mut pos) = server.sandbox(&m, "generic").await;

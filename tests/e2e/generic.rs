@@ -12,6 +12,8 @@ use serde_json::{Value, json};
 
 async fn setup(backend: Backend, vendor: &str) -> (Server, Merchant, String, String, Value) {
     let server = Server::start(backend).await;
+    // The tests count the requests the simulator received.
+    server.app.sandbox.record();
     let m = server.merchant(Plan::Grow).await;
     let store = server.store(&m).await;
     let (base, credentials) = server.sandbox(&m, vendor).await;
@@ -295,7 +297,6 @@ async fn legacy_shop_through_a_mapping(backend: Backend) {
 
 async fn bad_mapping_and_bad_token_are_422(backend: Backend) {
     let (server, m, store, _, credentials) = setup(backend, "generic").await;
-    server.app.sandbox.record();
     let mut bad = legacy_credentials(json!({"style": "page", "sizeParam": "limit"}));
     bad["mapping"]["products"]["fields"]["price"] = json!("pricing/gross");
     let (status, body) = sync(&server, &m, "/api/v1/syncPOS", &store, &bad, false).await;

@@ -137,7 +137,7 @@ async fn sold_items_full_incremental_and_deactivation(backend: Backend) {
             && c["path"]
                 .as_str()
                 .unwrap()
-                .starts_with("/sumup/v2.1/merchants/")),
+                .starts_with(&format!("/m/{}/sumup/v2.1/merchants/", m.id))),
         "{audit}"
     );
     assert!(

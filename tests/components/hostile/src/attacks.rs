@@ -112,17 +112,7 @@ pub fn run(attack: &str, config: Config) -> Result<CatalogPage, ConnectorError> 
             let items: Vec<serde::de::IgnoredAny> =
                 Request::get(url).send()?.error_for_status()?.json()?;
             let products = (0..items.len())
-                .map(|i| Product {
-                    external_id: format!("seen-{i}"),
-                    sku: None,
-                    name: "seen".into(),
-                    category_id: None,
-                    price: None,
-                    tax_rate_bps: None,
-                    gtins: vec![],
-                    unit: None,
-                    active: true,
-                })
+                .map(|i| product(format!("seen-{i}"), "seen".into()))
                 .collect();
             Ok(CatalogPage {
                 products,
@@ -139,17 +129,7 @@ pub fn run(attack: &str, config: Config) -> Result<CatalogPage, ConnectorError> 
         // A huge answer: a page with a million products.
         "huge" => {
             let products = (0..1_000_000)
-                .map(|i| Product {
-                    external_id: format!("{i}"),
-                    sku: None,
-                    name: "x".repeat(64),
-                    category_id: None,
-                    price: None,
-                    tax_rate_bps: None,
-                    gtins: vec![],
-                    unit: None,
-                    active: true,
-                })
+                .map(|i| product(format!("{i}"), "x".repeat(64)))
                 .collect();
             Ok(CatalogPage {
                 products,
@@ -160,6 +140,21 @@ pub fn run(attack: &str, config: Config) -> Result<CatalogPage, ConnectorError> 
         other => Err(ConnectorError::InvalidConfig(format!(
             "unknown attack {other}"
         ))),
+    }
+}
+
+/// A bare active product.
+fn product(external_id: String, name: String) -> Product {
+    Product {
+        external_id,
+        sku: None,
+        name,
+        category_id: None,
+        price: None,
+        tax_rate_bps: None,
+        gtins: vec![],
+        unit: None,
+        active: true,
     }
 }
 
