@@ -1,4 +1,12 @@
 use super::*;
+use crate::client::*;
+use crate::config::*;
+use crate::mapping::*;
+
+use beep_sdk::http::{Request, Response};
+use beep_sdk::money;
+use beep_sdk::types::{PushOutcome, TransactionKind};
+use serde_json::{Value, json};
 
 use beep_sdk::transport::{Scripted as Fake, answer};
 

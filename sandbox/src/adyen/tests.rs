@@ -1,6 +1,7 @@
+use super::http::route;
 use super::*;
 use axum::body::Body;
-use axum::http::Request;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
 use tower::ServiceExt;
 
 struct Answer {

@@ -1,3 +1,4 @@
+use super::model::{TAG_PRODUCT, ean13, uid};
 use super::*;
 use axum::body::Body;
 use axum::http::Request;

@@ -1,6 +1,7 @@
+use super::params::parse_form;
 use super::*;
 use axum::body::Body;
-use axum::http::Request;
+use axum::http::{HeaderMap, Request, StatusCode};
 use tower::ServiceExt;
 
 struct Answer {

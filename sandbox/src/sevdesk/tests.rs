@@ -1,4 +1,7 @@
+use super::answers::dec;
+use super::vouchers::parse_date;
 use super::*;
+use crate::kit::time::now_secs as now;
 use axum::body::Body;
 use axum::http::Request;
 use http_body_util::BodyExt;

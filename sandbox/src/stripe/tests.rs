@@ -1,6 +1,9 @@
+use super::auth::mask_key;
+use super::params::parse_form;
+use super::search::{Cmp, QValue, parse_query};
 use super::*;
 use axum::body::Body;
-use axum::http::Request;
+use axum::http::{HeaderMap, Request, StatusCode};
 use tower::ServiceExt;
 
 struct Answer {
