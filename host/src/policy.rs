@@ -130,11 +130,9 @@ pub fn reach(
     match environment {
         Environment::Test { sandbox, partition } => {
             let vendor = simulated_vendor(connector, installation)?;
-            let url = match partition {
-                Some(partition) => sandbox.url_for(vendor, partition),
-                None => sandbox.url(vendor),
-            };
-            let url = url.ok_or_else(|| Refused(format!("no Test Mode simulator for {vendor}")))?;
+            let url = sandbox
+                .url_for(vendor, partition)
+                .ok_or_else(|| Refused(format!("no Test Mode simulator for {vendor}")))?;
             anywhere(&url)
         }
         Environment::Workbench(url) => anywhere(url),

@@ -241,17 +241,19 @@ impl Sandbox {
     /// The base URL of `vendor`'s simulator shared by whoever uses no partition (`beep
     /// connector run`, the simulators' own tests), or the echo service's.
     pub fn url(&self, vendor: &str) -> Option<String> {
-        self.at(vendor, "")
+        self.url_for(vendor, None)
     }
 
     /// The base URL of `vendor`'s simulator in `partition`'s own set of simulators (a
-    /// test merchant's): its state and `/_sim/` hooks are that partition's alone.
-    /// `None` for an unknown vendor or a partition name that is not URL-safe.
-    pub fn url_for(&self, vendor: &str, partition: &str) -> Option<String> {
-        partitions::valid(partition).then(|| self.at(vendor, &partitions::prefix(partition)))?
-    }
-
-    fn at(&self, vendor: &str, prefix: &str) -> Option<String> {
+    /// test merchant's: its state and `/_sim/` hooks are that partition's alone), or
+    /// with no partition the shared one. `None` for an unknown vendor or a partition
+    /// name that is not URL-safe.
+    pub fn url_for(&self, vendor: &str, partition: Option<&str>) -> Option<String> {
+        let prefix = match partition {
+            Some(partition) if !partitions::valid(partition) => return None,
+            Some(partition) => partitions::prefix(partition),
+            None => String::new(),
+        };
         if let Some(url) = self.overrides.get(vendor) {
             return Some(url.clone());
         }

@@ -148,7 +148,7 @@ async fn payment_overhead() {
         .unwrap();
     let store = store["storeId"].as_str().unwrap().to_string();
     // The merchant's own Stripe simulator, the one its payments reach.
-    let stripe = app.sandbox.url_for("stripe", &m.merchant_id).unwrap();
+    let stripe = app.sandbox.url_for("stripe", Some(&m.merchant_id)).unwrap();
     let config = beep_sandbox::stripe::sandbox_credentials();
     let r = http
         .post(format!("{url}/api/v1/configurePSP"))

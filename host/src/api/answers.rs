@@ -229,7 +229,9 @@ impl SandboxListing {
                 v.kinds.iter().map(|kind| SimulatedVendor {
                     system: v.name.to_string(),
                     kind: kind.to_string(),
-                    base_url: sandbox.url_for(v.name, merchant_id).unwrap_or_default(),
+                    base_url: sandbox
+                        .url_for(v.name, Some(merchant_id))
+                        .unwrap_or_default(),
                     credentials: (v.credentials)(),
                 })
             })
