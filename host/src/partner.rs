@@ -5,7 +5,8 @@
 use crate::connectors::Source;
 use crate::policy::{self, Declared, Environment, Installation};
 use crate::runtime::bindings::types::{
-    PaymentLookup, PaymentRequest, RefundRequest, Sale, StockChange, Transaction, WebhookRequest,
+    CancelRequest, CaptureRequest, PaymentLookup, PaymentRequest, RefundRequest, Sale, StockChange,
+    Transaction, WebhookRequest,
 };
 use crate::runtime::{Budgets, CallContext, CallError, Connector, Runtime};
 use anyhow::{Context as _, bail};
@@ -185,6 +186,33 @@ async fn invoke(
             )
             .await,
         ),
+        "authorize-payment" => json_of(
+            rt.authorize_payment(
+                c,
+                ctx,
+                config,
+                &parse::<PaymentRequest>(input, "payment request")?,
+            )
+            .await,
+        ),
+        "capture-payment" => json_of(
+            rt.capture_payment(
+                c,
+                ctx,
+                config,
+                &parse::<CaptureRequest>(input, "capture request")?,
+            )
+            .await,
+        ),
+        "cancel-payment" => json_of(
+            rt.cancel_payment(
+                c,
+                ctx,
+                config,
+                &parse::<CancelRequest>(input, "cancel request")?,
+            )
+            .await,
+        ),
         "parse-webhook" => json_of(
             rt.parse_webhook(
                 c,
@@ -195,7 +223,7 @@ async fn invoke(
             .await,
         ),
         other => bail!(
-            "unknown operation {other:?} (describe, fetch-catalog, push-sales, fetch-inventory, fetch-orders, fetch-suppliers, push-transactions, push-stock-changes, validate-config, create-payment, get-payment, refund-payment, parse-webhook)"
+            "unknown operation {other:?} (describe, fetch-catalog, push-sales, fetch-inventory, fetch-orders, fetch-suppliers, push-transactions, push-stock-changes, validate-config, create-payment, get-payment, refund-payment, authorize-payment, capture-payment, cancel-payment, parse-webhook)"
         ),
     })
 }
@@ -422,6 +450,44 @@ const RUST_PSP: &str = r#"    fn validate_config(config: String) -> Result<(), C
             status: RefundStatus::Succeeded,
             amount: request.amount,
             failure_message: None,
+        })
+    }
+
+    fn authorize_payment(_config: String, request: PaymentRequest) -> Result<Payment, ConnectorError> {
+        // Manual capture: held until capture_payment or cancel_payment. A vendor that
+        // cannot hold an amount answers ConnectorError::Unsupported saying why.
+        Ok(Payment {
+            provider_reference: format!("example-{}", request.id),
+            status: PaymentStatus::Authorized,
+            amount: request.amount.clone(),
+            captured: None,
+            failure_code: None,
+            failure_message: None,
+            action_url: None,
+        })
+    }
+
+    fn capture_payment(_config: String, request: CaptureRequest) -> Result<Payment, ConnectorError> {
+        Ok(Payment {
+            provider_reference: request.payment_provider_reference,
+            status: PaymentStatus::Succeeded,
+            amount: request.authorized,
+            captured: Some(request.amount),
+            failure_code: None,
+            failure_message: None,
+            action_url: None,
+        })
+    }
+
+    fn cancel_payment(_config: String, request: CancelRequest) -> Result<Payment, ConnectorError> {
+        Ok(Payment {
+            provider_reference: request.payment_provider_reference,
+            status: PaymentStatus::Canceled,
+            amount: request.authorized,
+            captured: None,
+            failure_code: None,
+            failure_message: None,
+            action_url: None,
         })
     }
 

@@ -52,8 +52,8 @@ macro_rules! world_bindings {
             world: $world,
             path: "../wit",
             with: {
-                "beep:connector/types@0.1.0": crate::bindings::beep::connector::types,
-                "beep:connector/host@0.1.0": crate::bindings::beep::connector::host,
+                "beep:connector/types@0.2.0": crate::bindings::beep::connector::types,
+                "beep:connector/host@0.2.0": crate::bindings::beep::connector::host,
                 "wasi:http/types@0.2.12": crate::bindings::wasi::http::types,
                 "wasi:http/outgoing-handler@0.2.12": crate::bindings::wasi::http::outgoing_handler,
                 "wasi:io/streams@0.2.12": crate::bindings::wasi::io::streams,

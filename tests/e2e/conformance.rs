@@ -33,6 +33,8 @@ struct Psp {
     outage: &'static str,
     spec: &'static str,
     base: &'static str,
+    /// Its API holds an authorisation: manual capture and void are driven too.
+    manual: bool,
 }
 
 const PSPS: &[Psp] = &[
@@ -44,6 +46,7 @@ const PSPS: &[Psp] = &[
         outage: r#"{"status": 500, "times": 2}"#,
         spec: spec!("stripe.spec3.yaml"),
         base: "",
+        manual: true,
     },
     Psp {
         vendor: "adyen",
@@ -53,6 +56,7 @@ const PSPS: &[Psp] = &[
         outage: r#"{"status": 503, "times": 1, "after": true}"#,
         spec: spec!("adyen.checkout-v71.json"),
         base: "/v71",
+        manual: true,
     },
     Psp {
         vendor: "mollie",
@@ -62,6 +66,7 @@ const PSPS: &[Psp] = &[
         outage: r#"{"status": 502, "times": 1, "after": true}"#,
         spec: spec!("mollie.yaml"),
         base: "",
+        manual: true,
     },
     Psp {
         vendor: "sumup",
@@ -71,6 +76,8 @@ const PSPS: &[Psp] = &[
         outage: r#"{"status": 500, "times": 1, "after": true, "method": "POST"}"#,
         spec: spec!("sumup.json"),
         base: "",
+        // SumUp's Checkouts API has no separate authorisation.
+        manual: false,
     },
     Psp {
         vendor: "payone",
@@ -80,6 +87,7 @@ const PSPS: &[Psp] = &[
         outage: r#"{"status": 502, "times": 1, "after": true, "path": "payment-executions"}"#,
         spec: spec!("payone-pcp.yaml"),
         base: "",
+        manual: true,
     },
 ];
 
@@ -130,6 +138,38 @@ async fn flows(server: &Server, psp: &Psp) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{}: {refund}", psp.vendor);
+
+    // Manual capture: authorise, capture part; authorise, void.
+    if psp.manual {
+        for (key, ending) in [("auth-capture", "capture"), ("auth-void", "cancel")] {
+            let (status, held) = server
+                .post_idem(
+                    &m.key,
+                    "/api/v1/processPayment",
+                    key,
+                    json!({"storeId": store, "amount": 1500, "currency": "EUR", "reference": key,
+                        "paymentMethod": psp.token, "capture": "manual"}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{}: {held}", psp.vendor);
+            assert_eq!(held["status"], "authorized", "{}: {held}", psp.vendor);
+            let id = held["paymentId"].as_str().unwrap();
+            let (path, body) = match ending {
+                "capture" => (
+                    "/api/v1/capturePayment",
+                    json!({"storeId": store, "paymentId": id, "amount": 1000}),
+                ),
+                _ => (
+                    "/api/v1/cancelPayment",
+                    json!({"storeId": store, "paymentId": id}),
+                ),
+            };
+            let (status, ended) = server
+                .post_idem(&m.key, path, &format!("{key}-end"), body)
+                .await;
+            assert_eq!(status, StatusCode::OK, "{}: {ended}", psp.vendor);
+        }
+    }
 
     // A declined payment.
     let (status, declined) = server

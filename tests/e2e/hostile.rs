@@ -138,10 +138,10 @@ fn sixteen_memories() -> Vec<u8> {
     (if (i32.gt_u (global.get $heap) (i32.const 131072)) (then unreachable))
     (local.get $at))
   (func (export "describe") (result i32) (i32.const 512))
-  (func (export "beep:connector/pos@0.1.0#fetch-catalog") (param i32 i32 i32 i32 i32) (result i32)
+  (func (export "beep:connector/pos@0.2.0#fetch-catalog") (param i32 i32 i32 i32 i32) (result i32)
     {grow}
     unreachable)
-  (func (export "beep:connector/pos@0.1.0#push-sales") (param i32 i32 i32 i32) (result i32)
+  (func (export "beep:connector/pos@0.2.0#push-sales") (param i32 i32 i32 i32) (result i32)
     unreachable)
 )"#
     );

@@ -4,6 +4,7 @@ mod support;
 
 mod adyen;
 mod api;
+mod capture;
 mod casio;
 mod conformance;
 mod connections;

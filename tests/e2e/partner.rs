@@ -71,13 +71,13 @@ async fn scaffold_check_run_upload() {
         assert!(ok, "{out}");
         assert_eq!(report["kind"], kind);
         assert_eq!(report["name"], format!("acme-{kind}"));
-        assert_eq!(report["contract"], "beep:connector@0.1.0");
+        assert_eq!(report["contract"], "beep:connector@0.2.0");
         assert!(
             report["imports"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .any(|i| i == "beep:connector/types@0.1.0"),
+                .any(|i| i == "beep:connector/types@0.2.0"),
             "{report}"
         );
         assert!(report["size"].as_u64().unwrap() > 0);
@@ -238,7 +238,7 @@ async fn js_and_python_templates_for_every_kind() {
                 assert!(ok, "{out}");
                 assert_eq!(report["kind"], kind, "{report}");
                 assert_eq!(report["name"], name.as_str(), "{report}");
-                assert_eq!(report["contract"], "beep:connector@0.1.0", "{report}");
+                assert_eq!(report["contract"], "beep:connector@0.2.0", "{report}");
             }
         }
     })

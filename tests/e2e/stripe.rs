@@ -543,3 +543,54 @@ async fn credentials_survive_key_rotation(backend: Backend) {
 }
 
 on_both_databases!(credentials_survive_key_rotation);
+
+/// A read of an open payment asks Stripe once it is a re-check period old: with no
+/// worker running and no webhook delivered, `GET /payments/{id}` still learns that the
+/// shopper finished 3-D Secure. A fresh one is answered from what BEEP! knows.
+async fn reads_refresh_open_payments(backend: Backend) {
+    fn no_workers(s: &mut beep_host::app::Settings) {
+        s.workers = 0;
+        s.payment_check_base_ms = 300;
+    }
+    let server = Server::start_with(
+        backend,
+        Options {
+            tune: Some(no_workers),
+            ..Default::default()
+        },
+    )
+    .await;
+    let m = server.merchant(Plan::Start).await;
+    let store = server.store(&m).await;
+    let (base, config) = server.sandbox(&m, "stripe").await;
+    let configure = json!({"provider": "stripe", "storeId": store, "config": config});
+    let (status, body) = server.post(&m.key, "/api/v1/configurePSP", configure).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut three_ds = payment(&store, 2500, "EUR", "pm_card_threeDSecure2Required");
+    three_ds["returnUrl"] = json!("https://shop.example/return");
+    let (status, body) = server
+        .post_idem(&m.key, "/api/v1/processPayment", "3ds", three_ds)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let payment_id = body["paymentId"].as_str().unwrap().to_string();
+    let intent = body["providerReference"].as_str().unwrap().to_string();
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    no_redirect
+        .get(format!("{base}/_sim/authenticate/{intent}"))
+        .send()
+        .await
+        .unwrap();
+    let path = format!("/api/v1/payments/{payment_id}");
+    // Fresh: what BEEP! knows.
+    let (_, shown) = server.get(&m.key, &path).await;
+    assert_eq!(shown["payment"]["status"], "requires_action", "{shown}");
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let (_, shown) = server.get(&m.key, &path).await;
+    assert_eq!(shown["payment"]["status"], "succeeded", "{shown}");
+    assert_eq!(shown["payment"]["capturedAmount"], 2500, "{shown}");
+}
+
+on_both_databases!(reads_refresh_open_payments);

@@ -65,7 +65,9 @@ fn body_for(template: &str, ids: &Ids) -> Option<Value> {
         "/api/v1/processPayment" => {
             json!({"storeId": store, "amount": 100, "currency": "EUR", "reference": "r", "paymentMethod": "pm_card_visa"})
         }
-        "/api/v1/refundPayment" => json!({"storeId": store, "paymentId": ids.payment}),
+        "/api/v1/refundPayment" | "/api/v1/capturePayment" | "/api/v1/cancelPayment" => {
+            json!({"storeId": store, "paymentId": ids.payment})
+        }
         "/api/v1/sales" => json!({"storeId": store, "receiptNumber": "B-1", "currency": "EUR",
             "lines": [{"name": "x", "quantity": 1.0, "unitPrice": 100}]}),
         "/api/v1/stores" => json!({"name": "B's store"}),

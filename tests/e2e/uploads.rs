@@ -22,15 +22,18 @@ async fn uploads_are_checked_private_and_versioned(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let first = body["connector"].clone();
-    assert_eq!(first["contract"], "beep:connector@0.1.0");
+    assert_eq!(first["contract"], "beep:connector@0.2.0");
     assert_eq!(first["kind"], "pos");
     let (_, list) = server.get(&m.key, "/api/v1/connectors").await;
-    assert!(
-        list["served"]
-            .as_array()
-            .unwrap()
-            .contains(&json!("beep:connector@0.1.0"))
-    );
+    for contract in ["beep:connector@0.2.0", "beep:connector@0.1.0"] {
+        assert!(
+            list["served"]
+                .as_array()
+                .unwrap()
+                .contains(&json!(contract)),
+            "{list}"
+        );
+    }
     assert!(
         list["connectors"]
             .as_array()
@@ -365,4 +368,52 @@ async fn released_contract_components_keep_working() {
     let (status, body) = server.post(&m.key, "/api/v1/syncPOS", json!({"system": "custom", "connectorId": "test-contract-0-1-0", "storeId": store, "credentials": {}})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["synced"]["products"], 1);
+}
+
+/// A PSP built against 0.1.0 (no manual capture) still takes payments; a manual capture
+/// asked of it is answered `unsupported`, naming the contract to rebuild against.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn released_psp_components_pay_and_refuse_manual_capture() {
+    let server = Server::start(Backend::Sqlite).await;
+    let m = server.merchant(Plan::Grow).await;
+    let store = server.store(&m).await;
+    let manifest =
+        json!({"name": "test-contract-0-1-0-psp", "version": "0.1.0", "kind": "psp", "hosts": []});
+    let (status, body) = server
+        .upload(
+            &m.key,
+            manifest,
+            std::fs::read(wasm("component-contract-0-1-0-psp")).unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["connector"]["contract"], "beep:connector@0.1.0");
+    let (status, body) = server
+        .post(
+            &m.key,
+            "/api/v1/configurePSP",
+            json!({"provider": "custom", "connectorId": "test-contract-0-1-0-psp", "storeId": store, "config": {}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let pay = |capture: &str| {
+        json!({"storeId": store, "amount": 700, "currency": "EUR", "reference": "r-1",
+            "paymentMethod": "tok", "capture": capture})
+    };
+    let (status, paid) = server
+        .post_idem(&m.key, "/api/v1/processPayment", "k-auto", pay("automatic"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    assert_eq!(paid["status"], "succeeded");
+    assert_eq!(paid["capturedAmount"], 700);
+    let (status, body) = server
+        .post_idem(&m.key, "/api/v1/processPayment", "k-manual", pay("manual"))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["code"], "unsupported", "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("beep:connector@0.1.0") && message.contains("authorize-payment"),
+        "{body}"
+    );
 }

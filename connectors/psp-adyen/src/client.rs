@@ -1,7 +1,10 @@
 //! Adyen over HTTP: its error answers as the contract's errors, and the refund request.
 
 use crate::config::AdyenConfig;
-use crate::mapping::{refund_from, refund_idempotency_key};
+use crate::mapping::{
+    cancel_idempotency_key, capture_idempotency_key, held, modified, payment_from,
+    payment_idempotency_key, refund_from, refund_idempotency_key,
+};
 use crate::model::*;
 use beep_sdk::http::segment;
 use beep_sdk::prelude::*;
@@ -57,4 +60,52 @@ pub(crate) fn refund_payment(
         ));
     }
     Ok(refund_from(answer, request))
+}
+
+/// `manual`: authorise only; Adyen's answer is then a hold (`authorized`).
+pub(crate) fn create_payment(
+    cfg: &AdyenConfig,
+    request: &PaymentRequest,
+    manual: bool,
+) -> Result<Payment, ConnectorError> {
+    let body = PaymentRequestBody::new(cfg, request, manual)?;
+    let key = payment_idempotency_key(&request.id);
+    let resp = check(cfg.post("/payments", &body, Some(&key))?.send()?)?;
+    let answer: AdyenPaymentResponse = resp.json()?;
+    let payment = payment_from(answer, &request.amount, &request.id);
+    Ok(if manual { held(payment) } else { payment })
+}
+
+pub(crate) fn capture_payment(
+    cfg: &AdyenConfig,
+    request: &CaptureRequest,
+) -> Result<Payment, ConnectorError> {
+    let body = CaptureRequestBody::new(cfg, request)?;
+    let reference = &request.payment_provider_reference;
+    let path = format!("/payments/{}/captures", segment(reference));
+    let key = capture_idempotency_key(&request.id);
+    let resp = check(cfg.post(&path, &body, Some(&key))?.send()?)?;
+    let answer: AdyenModificationResponse = resp.json()?;
+    Ok(modified(
+        answer,
+        reference,
+        &request.authorized,
+        Some(&request.amount),
+    ))
+}
+
+pub(crate) fn cancel_payment(
+    cfg: &AdyenConfig,
+    request: &CancelRequest,
+) -> Result<Payment, ConnectorError> {
+    let body = CancelRequestBody {
+        merchant_account: cfg.merchant_account.clone(),
+        reference: request.id.clone(),
+    };
+    let reference = &request.payment_provider_reference;
+    let path = format!("/payments/{}/cancels", segment(reference));
+    let key = cancel_idempotency_key(&request.id);
+    let resp = check(cfg.post(&path, &body, Some(&key))?.send()?)?;
+    let answer: AdyenModificationResponse = resp.json()?;
+    Ok(modified(answer, reference, &request.authorized, None))
 }

@@ -74,12 +74,7 @@ impl beep_sdk::psp::Psp for Adyen {
     }
 
     fn create_payment(config: String, request: PaymentRequest) -> Result<Payment, ConnectorError> {
-        let cfg = AdyenConfig::parse(&config)?;
-        let body = PaymentRequestBody::new(&cfg, &request)?;
-        let key = payment_idempotency_key(&request.id);
-        let resp = check(cfg.post("/payments", &body, Some(&key))?.send()?)?;
-        let answer: AdyenPaymentResponse = resp.json()?;
-        Ok(payment_from(answer, &request.amount, &request.id))
+        client::create_payment(&AdyenConfig::parse(&config)?, &request, false)
     }
 
     fn get_payment(config: String, lookup: PaymentLookup) -> Result<Payment, ConnectorError> {
@@ -103,6 +98,21 @@ impl beep_sdk::psp::Psp for Adyen {
     fn refund_payment(config: String, request: RefundRequest) -> Result<Refund, ConnectorError> {
         let cfg = AdyenConfig::parse(&config)?;
         client::refund_payment(&cfg, &request)
+    }
+
+    fn authorize_payment(
+        config: String,
+        request: PaymentRequest,
+    ) -> Result<Payment, ConnectorError> {
+        client::create_payment(&AdyenConfig::parse(&config)?, &request, true)
+    }
+
+    fn capture_payment(config: String, request: CaptureRequest) -> Result<Payment, ConnectorError> {
+        client::capture_payment(&AdyenConfig::parse(&config)?, &request)
+    }
+
+    fn cancel_payment(config: String, request: CancelRequest) -> Result<Payment, ConnectorError> {
+        client::cancel_payment(&AdyenConfig::parse(&config)?, &request)
     }
 
     fn parse_webhook(

@@ -149,8 +149,16 @@ fn truncate(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
+/// The metadata key that marks a manual-capture payment.
+pub const MANUAL_CAPTURE_KEY: &str = "beepCapture";
+
 impl PaymentRequestBody {
-    pub fn new(cfg: &AdyenConfig, req: &PaymentRequest) -> Result<Self, ConnectorError> {
+    /// `manual`: authorise only (`additionalData.manualCapture`), captured later.
+    pub fn new(
+        cfg: &AdyenConfig,
+        req: &PaymentRequest,
+        manual: bool,
+    ) -> Result<Self, ConnectorError> {
         let method = payment_method_of(&req.payment_method)?;
         let return_url = req
             .return_url
@@ -165,6 +173,11 @@ impl PaymentRequestBody {
         if let Some(d) = req.description.as_deref().filter(|d| !d.is_empty()) {
             metadata.insert("beepDescription", truncate(d, 80));
         }
+        // Adyen echoes metadata in the AUTHORISATION webhook: it tells a hold from a
+        // payment Adyen captures by itself.
+        if manual {
+            metadata.insert(MANUAL_CAPTURE_KEY, "manual".into());
+        }
         Ok(PaymentRequestBody {
             amount: to_adyen_amount(&req.amount)?,
             merchant_account: cfg.merchant_account.clone(),
@@ -175,7 +188,8 @@ impl PaymentRequestBody {
             shopper_reference: method.shopper_reference,
             shopper_interaction: method.stored.then_some("ContAuth"),
             recurring_processing_model: method.stored.then_some("CardOnFile"),
-            capture_delay_hours: 0,
+            capture_delay_hours: (!manual).then_some(0),
+            additional_data: manual.then(|| BTreeMap::from([("manualCapture", "true")])),
             metadata,
         })
     }
@@ -192,6 +206,64 @@ pub fn refund_reason(reason: Option<&str>) -> Option<&'static str> {
         "duplicate" => "DUPLICATE",
         _ => "OTHER",
     })
+}
+
+impl CaptureRequestBody {
+    pub fn new(cfg: &AdyenConfig, req: &CaptureRequest) -> Result<Self, ConnectorError> {
+        Ok(CaptureRequestBody {
+            amount: to_adyen_amount(&req.amount)?,
+            merchant_account: cfg.merchant_account.clone(),
+            reference: req.id.clone(),
+        })
+    }
+}
+
+pub fn capture_idempotency_key(capture_id: &str) -> String {
+    idempotency_key("capture", capture_id)
+}
+
+pub fn cancel_idempotency_key(cancel_id: &str) -> String {
+    idempotency_key("cancel", cancel_id)
+}
+
+/// A manual-capture payment's `/payments` answer: Adyen's `Authorised` is a hold, not
+/// money yet.
+pub fn held(mut payment: Payment) -> Payment {
+    if payment.status == PaymentStatus::Succeeded {
+        payment.status = PaymentStatus::Authorized;
+        payment.captured = None;
+    }
+    payment
+}
+
+/// A capture or cancel Adyen has `received`: the payment as it will stand (Adyen
+/// confirms by notification; a failed CAPTURE or CANCELLATION arrives the same way).
+pub fn modified(
+    resp: AdyenModificationResponse,
+    payment_reference: &str,
+    authorized: &Money,
+    captured: Option<&Money>,
+) -> Payment {
+    if resp.status.as_deref().is_some_and(|s| s != "received") {
+        beep_sdk::log::warn(&format!(
+            "unexpected modification status {:?} for {}",
+            resp.status, resp.psp_reference
+        ));
+    }
+    Payment {
+        provider_reference: resp
+            .payment_psp_reference
+            .unwrap_or_else(|| payment_reference.to_string()),
+        status: match captured {
+            Some(_) => PaymentStatus::Succeeded,
+            None => PaymentStatus::Canceled,
+        },
+        amount: authorized.clone(),
+        captured: captured.cloned(),
+        failure_code: None,
+        failure_message: None,
+        action_url: None,
+    }
 }
 
 impl RefundRequestBody {
@@ -423,9 +495,28 @@ pub fn webhook_event_from(item: NotificationItem, merchant_account: &str) -> Web
         .and_then(|d| d.get("modification.action"))
         .and_then(Value::as_str);
     match item.event_code.as_str() {
-        // Automatic capture: a successful authorisation is a succeeded payment.
+        // Automatic capture: a successful authorisation is a succeeded payment. A
+        // manual one (its metadata says so) is a hold, captured by a later CAPTURE.
         "AUTHORISATION" if item.success => {
-            event.payment = Some(payment(&item.psp_reference, PaymentStatus::Succeeded, None))
+            let held = item
+                .additional_data
+                .as_ref()
+                .and_then(|d| d.get(&format!("metadata.{MANUAL_CAPTURE_KEY}")))
+                .and_then(Value::as_str)
+                == Some("manual");
+            let status = if held {
+                PaymentStatus::Authorized
+            } else {
+                PaymentStatus::Succeeded
+            };
+            event.payment = Some(payment(&item.psp_reference, status, None))
+        }
+        "CAPTURE" if item.success => {
+            let reference = item
+                .original_reference
+                .as_deref()
+                .unwrap_or(&item.psp_reference);
+            event.payment = Some(payment(reference, PaymentStatus::Succeeded, None))
         }
         "AUTHORISATION" => {
             event.payment = Some(payment(

@@ -36,10 +36,44 @@ pub struct PaymentRequestBody {
     pub shopper_interaction: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recurring_processing_model: Option<&'static str>,
-    /// 0: capture immediately (BEEP! uses automatic capture).
-    pub capture_delay_hours: u32,
+    /// 0: capture immediately; absent for manual capture.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capture_delay_hours: Option<u32>,
+    /// `{"manualCapture": "true"}`: hold the authorisation until a `/captures` request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub additional_data: Option<BTreeMap<&'static str, &'static str>>,
     /// At most 20 keys of ≤ 20 characters, values of ≤ 80 characters.
     pub metadata: BTreeMap<&'static str, String>,
+}
+
+/// `POST /payments/{pspReference}/captures`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CaptureRequestBody {
+    pub amount: AdyenAmount,
+    pub merchant_account: String,
+    /// BEEP!'s capture id (the CAPTURE notification's `merchantReference`).
+    pub reference: String,
+}
+
+/// `POST /payments/{pspReference}/cancels`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelRequestBody {
+    pub merchant_account: String,
+    pub reference: String,
+}
+
+/// The answer to a capture or cancel: always `received`; the outcome arrives by
+/// notification (CAPTURE, CANCELLATION).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdyenModificationResponse {
+    pub psp_reference: String,
+    #[serde(default)]
+    pub payment_psp_reference: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
 }
 
 /// `POST /payments/{pspReference}/refunds`.

@@ -189,7 +189,7 @@ fn request(token: &str, return_url: Option<&str>) -> PaymentRequest {
 
 #[test]
 fn payment_body_for_a_stored_token() {
-    let body = PaymentRequestBody::new(&cfg(), &request("8416038790273850", None)).unwrap();
+    let body = PaymentRequestBody::new(&cfg(), &request("8416038790273850", None), false).unwrap();
     assert_eq!(
         serde_json::to_value(&body).unwrap(),
         json!({
@@ -211,9 +211,10 @@ fn payment_body_for_a_stored_token() {
     );
     let mut c = cfg();
     c.return_url = Some("https://shop.example/back".into());
-    let body = PaymentRequestBody::new(&c, &request("t", None)).unwrap();
+    let body = PaymentRequestBody::new(&c, &request("t", None), false).unwrap();
     assert_eq!(body.return_url, "https://shop.example/back");
-    let body = PaymentRequestBody::new(&c, &request("t", Some("https://app.example/r"))).unwrap();
+    let body =
+        PaymentRequestBody::new(&c, &request("t", Some("https://app.example/r")), false).unwrap();
     assert_eq!(body.return_url, "https://app.example/r");
 }
 
@@ -226,7 +227,7 @@ fn payment_methods_from_json_tokens() {
         "test_4111111111111111"
     );
     assert!(!m.stored && m.shopper_reference.is_none());
-    let body = PaymentRequestBody::new(&cfg(), &request(card, None)).unwrap();
+    let body = PaymentRequestBody::new(&cfg(), &request(card, None), false).unwrap();
     let v = serde_json::to_value(&body).unwrap();
     assert!(v.get("shopperInteraction").is_none());
     assert!(v.get("recurringProcessingModel").is_none());
@@ -239,8 +240,10 @@ fn payment_methods_from_json_tokens() {
     );
     assert_eq!(m.shopper_reference.as_deref(), Some("shopper-7"));
     assert!(m.stored);
-    let v = serde_json::to_value(PaymentRequestBody::new(&cfg(), &request(wrapped, None)).unwrap())
-        .unwrap();
+    let v = serde_json::to_value(
+        PaymentRequestBody::new(&cfg(), &request(wrapped, None), false).unwrap(),
+    )
+    .unwrap();
     assert_eq!(v["shopperReference"], "shopper-7");
     assert_eq!(v["shopperInteraction"], "ContAuth");
 
@@ -684,4 +687,49 @@ fn lookups_are_not_found() {
         Err(ConnectorError::NotFound(_))
     ));
     assert_eq!(segment("8816/1"), "8816%2F1");
+}
+
+#[test]
+fn a_manual_capture_asks_adyen_to_hold_and_says_so_in_metadata() {
+    let body =
+        PaymentRequestBody::new(&cfg(), &request("adyen_test_authorised", None), true).unwrap();
+    let v = serde_json::to_value(&body).unwrap();
+    assert_eq!(v["additionalData"], json!({"manualCapture": "true"}));
+    assert!(v.get("captureDelayHours").is_none(), "{v}");
+    assert_eq!(v["metadata"][MANUAL_CAPTURE_KEY], "manual");
+}
+
+#[test]
+fn an_authorisation_webhook_is_a_hold_only_for_manual_capture() {
+    let item = |metadata: Option<&str>| {
+        let mut additional = serde_json::Map::new();
+        if let Some(m) = metadata {
+            additional.insert(format!("metadata.{MANUAL_CAPTURE_KEY}"), json!(m));
+        }
+        serde_json::from_value::<NotificationItem>(json!({
+            "amount": {"currency": "EUR", "value": 1000},
+            "eventCode": "AUTHORISATION",
+            "merchantAccountCode": "BeepECOM",
+            "merchantReference": "p-1",
+            "pspReference": "PSP1",
+            "success": "true",
+            "additionalData": additional,
+        }))
+        .unwrap()
+    };
+    let held = webhook_event_from(item(Some("manual")), "BeepECOM")
+        .payment
+        .unwrap();
+    assert_eq!(held.status, PaymentStatus::Authorized);
+    assert!(held.captured.is_none());
+    let paid = webhook_event_from(item(None), "BeepECOM").payment.unwrap();
+    assert_eq!(paid.status, PaymentStatus::Succeeded);
+
+    let mut capture = item(None);
+    capture.event_code = "CAPTURE".into();
+    capture.original_reference = Some("PSP1".into());
+    capture.psp_reference = "CAP1".into();
+    let captured = webhook_event_from(capture, "BeepECOM").payment.unwrap();
+    assert_eq!(captured.provider_reference, "PSP1");
+    assert_eq!(captured.status, PaymentStatus::Succeeded);
 }

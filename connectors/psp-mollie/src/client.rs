@@ -2,6 +2,9 @@
 //! BEEP!'s payment id.
 
 use crate::config::MollieConfig;
+use crate::mapping::{
+    capture_idempotency_key, payment_from, payment_idempotency_key, release_idempotency_key,
+};
 use crate::model::*;
 use beep_sdk::error::not_found;
 use beep_sdk::http::segment;
@@ -106,4 +109,53 @@ pub(crate) fn next_from(href: &str) -> Option<String> {
         .split('&')
         .find_map(|kv| kv.strip_prefix("from="))
         .map(str::to_string)
+}
+
+/// Creates a payment; `manual` only authorises it.
+pub(crate) fn create_payment(
+    cfg: &MollieConfig,
+    request: &PaymentRequest,
+    manual: bool,
+) -> Result<Payment, ConnectorError> {
+    let body = CreatePayment::from_request(cfg, request, manual)?;
+    let resp = cfg
+        .post("/v2/payments", &body, &payment_idempotency_key(&request.id))?
+        .send()?;
+    if resp.header("idempotent-replayed").is_some() {
+        beep_sdk::log::info("Mollie replayed the payment of an earlier attempt");
+    }
+    let p: MolliePayment = check(resp)?.json()?;
+    payment_from(&p)
+}
+
+/// Captures an authorised payment (the rest of the hold is released), then reads the
+/// payment back: the capture object does not say how the payment stands.
+pub(crate) fn capture_payment(
+    cfg: &MollieConfig,
+    request: &CaptureRequest,
+) -> Result<Payment, ConnectorError> {
+    let reference = &request.payment_provider_reference;
+    let path = format!("/v2/payments/{}/captures", segment(reference));
+    let body = CreateCapture::from_request(cfg, request)?;
+    let key = capture_idempotency_key(&request.id);
+    check(cfg.post(&path, &body, &key)?.send()?)?;
+    payment_from(&fetch_payment(cfg, reference, false)?)
+}
+
+/// Releases an authorisation (Mollie answers 202 and processes it), then reads the
+/// payment back.
+pub(crate) fn release_authorization(
+    cfg: &MollieConfig,
+    request: &CancelRequest,
+) -> Result<Payment, ConnectorError> {
+    let reference = &request.payment_provider_reference;
+    let path = format!("/v2/payments/{}/release-authorization", segment(reference));
+    let (profile_id, testmode) = cfg.scope();
+    let body = ReleaseAuthorization {
+        profile_id,
+        testmode,
+    };
+    let key = release_idempotency_key(&request.id);
+    check(cfg.post(&path, &body, &key)?.send()?)?;
+    payment_from(&fetch_payment(cfg, reference, false)?)
 }

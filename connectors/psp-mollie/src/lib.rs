@@ -61,16 +61,7 @@ impl beep_sdk::psp::Psp for Mollie {
     }
 
     fn create_payment(config: String, request: PaymentRequest) -> Result<Payment, ConnectorError> {
-        let cfg = MollieConfig::parse(&config)?;
-        let body = CreatePayment::from_request(&cfg, &request)?;
-        let resp = cfg
-            .post("/v2/payments", &body, &payment_idempotency_key(&request.id))?
-            .send()?;
-        if resp.header("idempotent-replayed").is_some() {
-            beep_sdk::log::info("Mollie replayed the payment of an earlier attempt");
-        }
-        let p: MolliePayment = check(resp)?.json()?;
-        payment_from(&p)
+        client::create_payment(&MollieConfig::parse(&config)?, &request, false)
     }
 
     fn get_payment(config: String, lookup: PaymentLookup) -> Result<Payment, ConnectorError> {
@@ -94,6 +85,21 @@ impl beep_sdk::psp::Psp for Mollie {
             .send()?;
         let r: MollieRefund = check(resp)?.json()?;
         refund_from(&r, &request.payment_provider_reference)
+    }
+
+    fn authorize_payment(
+        config: String,
+        request: PaymentRequest,
+    ) -> Result<Payment, ConnectorError> {
+        client::create_payment(&MollieConfig::parse(&config)?, &request, true)
+    }
+
+    fn capture_payment(config: String, request: CaptureRequest) -> Result<Payment, ConnectorError> {
+        client::capture_payment(&MollieConfig::parse(&config)?, &request)
+    }
+
+    fn cancel_payment(config: String, request: CancelRequest) -> Result<Payment, ConnectorError> {
+        client::release_authorization(&MollieConfig::parse(&config)?, &request)
     }
 
     fn parse_webhook(

@@ -68,9 +68,11 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 impl<'a> CreatePayment<'a> {
+    /// `manual`: the payment is only authorised (Mollie holds card payments so).
     pub fn from_request(
         cfg: &'a MollieConfig,
         req: &'a PaymentRequest,
+        manual: bool,
     ) -> Result<Self, ConnectorError> {
         let (method, card_token, terminal_id) = match method_choice(&req.payment_method) {
             MethodChoice::Any => (None, None, None),
@@ -108,6 +110,7 @@ impl<'a> CreatePayment<'a> {
                 beep_payment_id: &req.id,
                 beep_reference: &req.reference,
             },
+            capture_mode: manual.then_some("manual"),
             profile_id,
             testmode,
         })
@@ -137,6 +140,30 @@ impl<'a> CreateRefund<'a> {
 
 pub fn payment_idempotency_key(payment_id: &str) -> String {
     format!("beep-payment-{payment_id}")
+}
+
+impl<'a> CreateCapture<'a> {
+    pub fn from_request(
+        cfg: &MollieConfig,
+        req: &'a CaptureRequest,
+    ) -> Result<Self, ConnectorError> {
+        Ok(CreateCapture {
+            amount: MollieAmount::from_money(&req.amount)?,
+            description: format!("Capture {}", req.payment_id),
+            metadata: CaptureMetadata {
+                beep_capture_id: &req.id,
+            },
+            testmode: cfg.scope().1,
+        })
+    }
+}
+
+pub fn capture_idempotency_key(capture_id: &str) -> String {
+    format!("beep-capture-{capture_id}")
+}
+
+pub fn release_idempotency_key(cancel_id: &str) -> String {
+    format!("beep-cancel-{cancel_id}")
 }
 
 pub fn refund_idempotency_key(refund_id: &str) -> String {

@@ -38,6 +38,35 @@ pub struct CreatePayment<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub terminal_id: Option<&'a str>,
     pub metadata: PaymentMetadata<'a>,
+    /// `manual`: authorise only (card payments); captured by `/captures`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capture_mode: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub testmode: Option<bool>,
+}
+
+/// `POST /v2/payments/{id}/captures` (`components.schemas.entity-capture`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateCapture<'a> {
+    pub amount: MollieAmount,
+    pub description: String,
+    pub metadata: CaptureMetadata<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub testmode: Option<bool>,
+}
+
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct CaptureMetadata<'a> {
+    pub beep_capture_id: &'a str,
+}
+
+/// `POST /v2/payments/{id}/release-authorization`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReleaseAuthorization<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]

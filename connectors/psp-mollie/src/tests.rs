@@ -126,7 +126,8 @@ fn create_payment_body() {
         description: Some("Scan & Go".into()),
         ..payment_request("mollie_test_paid", Some("https://shop.example/back"))
     };
-    let body = serde_json::to_value(CreatePayment::from_request(&cfg, &req).unwrap()).unwrap();
+    let body =
+        serde_json::to_value(CreatePayment::from_request(&cfg, &req, false).unwrap()).unwrap();
     assert_eq!(
         body,
         json!({
@@ -142,7 +143,8 @@ fn create_payment_body() {
 
     // Redirect fallbacks: the config's, then the reserved address.
     let req = payment_request("checkout", None);
-    let body = serde_json::to_value(CreatePayment::from_request(&cfg, &req).unwrap()).unwrap();
+    let body =
+        serde_json::to_value(CreatePayment::from_request(&cfg, &req, false).unwrap()).unwrap();
     assert_eq!(body["redirectUrl"], FALLBACK_REDIRECT_URL);
     assert!(body.get("method").is_none());
     assert_eq!(body["description"], "order-9");
@@ -150,7 +152,8 @@ fn create_payment_body() {
         r#"{"apiKey":"test_x1","redirectUrl":"https://shop.example/thanks","webhookUrl":"https://beep.example/api/v1/webhooks/mollie/s1"}"#,
     )
     .unwrap();
-    let body = serde_json::to_value(CreatePayment::from_request(&with, &req).unwrap()).unwrap();
+    let body =
+        serde_json::to_value(CreatePayment::from_request(&with, &req, false).unwrap()).unwrap();
     assert_eq!(body["redirectUrl"], "https://shop.example/thanks");
     assert_eq!(
         body["webhookUrl"],
@@ -159,11 +162,13 @@ fn create_payment_body() {
 
     // Tokens.
     let req = payment_request("tkn_abc", None);
-    let body = serde_json::to_value(CreatePayment::from_request(&cfg, &req).unwrap()).unwrap();
+    let body =
+        serde_json::to_value(CreatePayment::from_request(&cfg, &req, false).unwrap()).unwrap();
     assert_eq!(body["method"], "creditcard");
     assert_eq!(body["cardToken"], "tkn_abc");
     let req = payment_request("term_7", Some("https://ignored.example"));
-    let body = serde_json::to_value(CreatePayment::from_request(&cfg, &req).unwrap()).unwrap();
+    let body =
+        serde_json::to_value(CreatePayment::from_request(&cfg, &req, false).unwrap()).unwrap();
     assert_eq!(body["method"], "pointofsale");
     assert_eq!(body["terminalId"], "term_7");
     assert!(body.get("redirectUrl").is_none());
@@ -171,7 +176,7 @@ fn create_payment_body() {
     // Long references are cut to Mollie's 255 characters.
     let mut req = payment_request("ideal", None);
     req.reference = "r".repeat(300);
-    let body = CreatePayment::from_request(&cfg, &req).unwrap();
+    let body = CreatePayment::from_request(&cfg, &req, false).unwrap();
     assert_eq!(body.description.chars().count(), 255);
 
     // JPY has no decimals.
@@ -179,7 +184,8 @@ fn create_payment_body() {
         amount: money(1000, "JPY"),
         ..payment_request("mollie_test_paid", None)
     };
-    let body = serde_json::to_value(CreatePayment::from_request(&cfg, &req).unwrap()).unwrap();
+    let body =
+        serde_json::to_value(CreatePayment::from_request(&cfg, &req, false).unwrap()).unwrap();
     assert_eq!(body["amount"], json!({"currency": "JPY", "value": "1000"}));
 }
 
@@ -194,7 +200,8 @@ fn access_tokens_name_profile_and_mode() {
     )
     .unwrap();
     let req = payment_request("ideal", None);
-    let body = serde_json::to_value(CreatePayment::from_request(&cfg, &req).unwrap()).unwrap();
+    let body =
+        serde_json::to_value(CreatePayment::from_request(&cfg, &req, false).unwrap()).unwrap();
     assert_eq!(body["profileId"], "pfl_QkEhN94Ba");
     assert_eq!(body["testmode"], true);
     assert_eq!(
@@ -206,7 +213,8 @@ fn access_tokens_name_profile_and_mode() {
     );
     // An API key belongs to one profile: Mollie wants neither.
     let cfg = MollieConfig::parse(r#"{"apiKey":"live_abc","profileId":"pfl_QkEhN94Ba"}"#).unwrap();
-    let body = serde_json::to_value(CreatePayment::from_request(&cfg, &req).unwrap()).unwrap();
+    let body =
+        serde_json::to_value(CreatePayment::from_request(&cfg, &req, false).unwrap()).unwrap();
     assert!(body.get("profileId").is_none() && body.get("testmode").is_none());
     assert!(cfg.scope_query().is_empty());
 }

@@ -2,8 +2,8 @@
 
 use crate::config::PayablConfig;
 use crate::mapping::{
-    Params, latin1_to_string, payment_from, payment_params, refund_from, refund_params,
-    signed_body, status_params, webhook_event_from,
+    Params, capture_params, latin1_to_string, payment_from, payment_params, refund_from,
+    refund_params, reversal_params, signed_body, status_params, webhook_event_from,
 };
 use crate::model::{Answer, codes};
 use beep_sdk::error::unauthorized;
@@ -61,11 +61,14 @@ pub(crate) fn validate_config(cfg: &PayablConfig) -> Result<(), ConnectorError> 
     }
 }
 
+/// `hold`: a preauthorisation, captured later (as every payment is when the store's
+/// config says `preauthorize`).
 pub(crate) fn create_payment(
     cfg: &PayablConfig,
     request: PaymentRequest,
+    hold: bool,
 ) -> Result<Payment, ConnectorError> {
-    let operation = if cfg.preauthorize {
+    let operation = if hold || cfg.preauthorize {
         "payment_preauthorize"
     } else {
         "payment_authorize"
@@ -84,6 +87,61 @@ pub(crate) fn create_payment(
         return Err(e);
     }
     payment_from(&a)
+}
+
+/// A capture or reversal of a hold. Repeated after a lost answer, payabl refuses it for
+/// the state the first one left (2008): the transaction's state then answers.
+fn settle_hold(
+    cfg: &PayablConfig,
+    operation: &str,
+    params: Params,
+    reference: &str,
+) -> Result<Payment, ConnectorError> {
+    let a = cfg.call(operation, params)?;
+    if a.errorcode() == codes::WRONG_STATE {
+        let lookup = PaymentLookup {
+            payment_id: String::new(),
+            provider_reference: Some(reference.to_string()),
+        };
+        let payment = query(cfg, &lookup)?;
+        let wanted = match operation {
+            "payment_capture" => PaymentStatus::Succeeded,
+            _ => PaymentStatus::Canceled,
+        };
+        if payment.status == wanted {
+            return Ok(payment);
+        }
+    }
+    if let Some(e) = a.error() {
+        return Err(e);
+    }
+    payment_from(&a)
+}
+
+pub(crate) fn capture_payment(
+    cfg: &PayablConfig,
+    request: CaptureRequest,
+) -> Result<Payment, ConnectorError> {
+    let params = capture_params(cfg, &request)?;
+    settle_hold(
+        cfg,
+        "payment_capture",
+        params,
+        &request.payment_provider_reference,
+    )
+}
+
+pub(crate) fn cancel_payment(
+    cfg: &PayablConfig,
+    request: CancelRequest,
+) -> Result<Payment, ConnectorError> {
+    let params = reversal_params(cfg, &request)?;
+    settle_hold(
+        cfg,
+        "payment_reversal",
+        params,
+        &request.payment_provider_reference,
+    )
 }
 
 pub(crate) fn get_payment(

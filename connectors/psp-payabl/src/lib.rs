@@ -45,8 +45,8 @@ mod mapping;
 mod model;
 
 use beep_sdk::prelude::{
-    ConnectorError, ConnectorInfo, ConnectorKind, Payment, PaymentLookup, PaymentRequest, Refund,
-    RefundRequest, WebhookEvent, WebhookRequest,
+    CancelRequest, CaptureRequest, ConnectorError, ConnectorInfo, ConnectorKind, Payment,
+    PaymentLookup, PaymentRequest, Refund, RefundRequest, WebhookEvent, WebhookRequest,
 };
 
 pub use config::*;
@@ -99,7 +99,7 @@ impl beep_sdk::psp::Psp for Payabl {
 
     fn create_payment(config: String, request: PaymentRequest) -> Result<Payment, ConnectorError> {
         let cfg = PayablConfig::parse(&config)?;
-        client::create_payment(&cfg, request)
+        client::create_payment(&cfg, request, false)
     }
 
     fn get_payment(config: String, lookup: PaymentLookup) -> Result<Payment, ConnectorError> {
@@ -110,6 +110,21 @@ impl beep_sdk::psp::Psp for Payabl {
     fn refund_payment(config: String, request: RefundRequest) -> Result<Refund, ConnectorError> {
         let cfg = PayablConfig::parse(&config)?;
         client::refund_payment(&cfg, request)
+    }
+
+    fn authorize_payment(
+        config: String,
+        request: PaymentRequest,
+    ) -> Result<Payment, ConnectorError> {
+        client::create_payment(&PayablConfig::parse(&config)?, request, true)
+    }
+
+    fn capture_payment(config: String, request: CaptureRequest) -> Result<Payment, ConnectorError> {
+        client::capture_payment(&PayablConfig::parse(&config)?, request)
+    }
+
+    fn cancel_payment(config: String, request: CancelRequest) -> Result<Payment, ConnectorError> {
+        client::cancel_payment(&PayablConfig::parse(&config)?, request)
     }
 
     fn parse_webhook(

@@ -245,6 +245,32 @@ pub fn refund_params(
     Ok(p)
 }
 
+/// `payment_capture` of a hold: at most its amount (payabl releases the rest).
+pub fn capture_params(
+    cfg: &PayablConfig,
+    request: &CaptureRequest,
+) -> Result<Params, ConnectorError> {
+    strict_latin1("payment reference", &request.payment_provider_reference)?;
+    let mut p = Params::new();
+    p.insert("merchantid", cfg.merchant_id.clone());
+    p.insert("transactionid", request.payment_provider_reference.clone());
+    p.insert("amount", money::to_major_string(&request.amount)?);
+    p.insert("currency", request.amount.currency.to_ascii_uppercase());
+    Ok(p)
+}
+
+/// `payment_reversal` of a hold.
+pub fn reversal_params(
+    cfg: &PayablConfig,
+    request: &CancelRequest,
+) -> Result<Params, ConnectorError> {
+    strict_latin1("payment reference", &request.payment_provider_reference)?;
+    let mut p = Params::new();
+    p.insert("merchantid", cfg.merchant_id.clone());
+    p.insert("transactionid", request.payment_provider_reference.clone());
+    Ok(p)
+}
+
 /// `payment_status` by transaction id or by BEEP!'s payment id (`orderid`).
 pub fn status_params(cfg: &PayablConfig, lookup: &PaymentLookup) -> Params {
     let mut p = Params::new();

@@ -2,9 +2,10 @@
 
 use crate::config::PayoneConfig;
 use crate::mapping::{
-    Reference, create_case_body, error_of, execution_body, path_and_query, payment_from_created,
-    payment_from_execution, refund_body, refund_from_event, refund_from_response, short_reference,
-    signature, string_to_sign, webhook_event_from, webhook_reference,
+    Reference, capture_body, create_case_body, error_of, execution_body, path_and_query,
+    payment_from_created, payment_from_execution, refund_body, refund_from_event,
+    refund_from_response, short_reference, signature, string_to_sign, webhook_event_from,
+    webhook_reference,
 };
 use crate::model::{
     CheckoutResponse, CommerceCaseResponse, CreateCommerceCaseResponse, CreatePaymentResponse,
@@ -12,6 +13,7 @@ use crate::model::{
 };
 use beep_sdk::error::{internal, not_found, unauthorized};
 use beep_sdk::prelude::*;
+use serde_json::Value;
 
 // ---- signing ------------------------------------------------------------------------------
 
@@ -93,12 +95,14 @@ pub(crate) fn validate_config(cfg: &PayoneConfig) -> Result<(), ConnectorError> 
     Ok(())
 }
 
+/// `manual`: a pre-authorisation, captured later.
 pub(crate) fn create_payment(
     cfg: &PayoneConfig,
     request: PaymentRequest,
+    manual: bool,
 ) -> Result<Payment, ConnectorError> {
     let case_body = create_case_body(&request)?;
-    let exec_body = execution_body(&request)?;
+    let exec_body = execution_body(&request, manual)?;
     // An earlier attempt may have created the case (and even executed the payment).
     let reference = match find_case(cfg, &request.id)? {
         Some(case) => {
@@ -192,6 +196,46 @@ pub(crate) fn get_payment(
             })
         }
     }
+}
+
+/// `…/capture` (or `…/cancel`) of the execution a reference names, then the execution
+/// as the Checkout lists it.
+fn modify(
+    cfg: &PayoneConfig,
+    reference: &str,
+    action: &str,
+    body: &Value,
+) -> Result<Payment, ConnectorError> {
+    let r = Reference::parse(reference)?;
+    let pe = r
+        .payment_execution_id
+        .clone()
+        .ok_or_else(|| not_found("the payment reference names no payment execution"))?;
+    let path = format!("{}/payment-executions/{pe}/{action}", r.checkout_path());
+    check(cfg.send(Request::post(cfg.url(&path)).json(body)?)?)?;
+    get_payment(
+        cfg,
+        PaymentLookup {
+            payment_id: String::new(),
+            provider_reference: Some(reference.to_string()),
+        },
+    )
+}
+
+pub(crate) fn capture_payment(
+    cfg: &PayoneConfig,
+    request: CaptureRequest,
+) -> Result<Payment, ConnectorError> {
+    let body = capture_body(&request)?;
+    modify(cfg, &request.payment_provider_reference, "capture", &body)
+}
+
+pub(crate) fn cancel_payment(
+    cfg: &PayoneConfig,
+    request: CancelRequest,
+) -> Result<Payment, ConnectorError> {
+    let body = serde_json::json!({});
+    modify(cfg, &request.payment_provider_reference, "cancel", &body)
 }
 
 pub(crate) fn refund_payment(

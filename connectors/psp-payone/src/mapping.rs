@@ -114,11 +114,12 @@ pub fn create_case_body(req: &PaymentRequest) -> Result<Value, ConnectorError> {
     }))
 }
 
-pub fn execution_body(req: &PaymentRequest) -> Result<Value, ConnectorError> {
+/// `manual`: a PRE_AUTHORIZATION, held until `…/capture` or `…/cancel`.
+pub fn execution_body(req: &PaymentRequest, manual: bool) -> Result<Value, ConnectorError> {
     let amount = AmountOfMoney::from_money(&req.amount)?;
     let mut card = serde_json::json!({
         "paymentProcessingToken": req.payment_method.trim(),
-        "authorizationMode": "SALE",
+        "authorizationMode": if manual { "PRE_AUTHORIZATION" } else { "SALE" },
     });
     if let Some(url) = req.return_url.as_deref().filter(|u| !u.trim().is_empty()) {
         card["returnUrl"] = Value::String(url.to_string());
@@ -129,6 +130,15 @@ pub fn execution_body(req: &PaymentRequest) -> Result<Value, ConnectorError> {
             "amountOfMoney": amount,
             "paymentReferences": {"merchantReference": short_reference(&req.id)},
         }
+    }))
+}
+
+/// `CapturePaymentRequest`: final, so that PCP cancels what a partial capture leaves.
+pub fn capture_body(req: &CaptureRequest) -> Result<Value, ConnectorError> {
+    Ok(serde_json::json!({
+        "amount": AmountOfMoney::from_money(&req.amount)?.amount,
+        "isFinal": true,
+        "references": {"merchantReference": short_reference(&req.id)},
     }))
 }
 

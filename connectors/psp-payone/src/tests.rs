@@ -136,7 +136,7 @@ fn request_bodies() {
             "amountOfMoney": {"amount": 100000, "currencyCode": "JPY"},
             "references": {"merchantReference": req.id}}})
     );
-    let body = execution_body(&req).unwrap();
+    let body = execution_body(&req, false).unwrap();
     assert_eq!(
         body["paymentMethodSpecificInput"]["cardPaymentMethodSpecificInput"],
         json!({"paymentProcessingToken": "payone_test_ok", "authorizationMode": "SALE", "returnUrl": "https://shop.example/r"})

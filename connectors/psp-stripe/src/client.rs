@@ -2,9 +2,13 @@
 //! payment id and the creation of a payment (a decline is an answer, not an error).
 
 use crate::config::StripeConfig;
-use crate::mapping::{payment_from, payment_idempotency_key, search_query};
+use crate::mapping::{
+    Capture, cancel_idempotency_key, capture_idempotency_key, payment_from,
+    payment_idempotency_key, search_query, to_stripe_amount,
+};
 use crate::model::*;
 use beep_sdk::error::not_found;
+use beep_sdk::http::segment;
 use beep_sdk::prelude::*;
 
 // ---- errors -------------------------------------------------------------------------------
@@ -56,8 +60,9 @@ pub(crate) fn search_by_payment_id(
 pub(crate) fn create_payment_intent(
     cfg: &StripeConfig,
     request: &PaymentRequest,
+    capture: Capture,
 ) -> Result<Payment, ConnectorError> {
-    let body = beep_sdk::form::to_pairs(&PaymentIntentRequest::from_request(request)?)?;
+    let body = beep_sdk::form::to_pairs(&PaymentIntentRequest::from_request(request, capture)?)?;
     let resp = cfg
         .post(
             "/v1/payment_intents",
@@ -80,6 +85,44 @@ pub(crate) fn create_payment_intent(
             }),
         };
     }
+    let pi: StripePaymentIntent = check(resp)?.json()?;
+    Ok(payment_from(pi, None))
+}
+
+/// Captures a `requires_capture` intent; Stripe releases what is not captured.
+pub(crate) fn capture_intent(
+    cfg: &StripeConfig,
+    request: &CaptureRequest,
+) -> Result<Payment, ConnectorError> {
+    let body = beep_sdk::form::to_pairs(&CaptureBody {
+        amount_to_capture: to_stripe_amount(&request.amount)?,
+    })?;
+    let path = format!(
+        "/v1/payment_intents/{}/capture",
+        segment(&request.payment_provider_reference)
+    );
+    let resp = cfg
+        .post(&path, &body, &capture_idempotency_key(&request.id))
+        .send()?;
+    let pi: StripePaymentIntent = check(resp)?.json()?;
+    Ok(payment_from(pi, None))
+}
+
+/// Cancels an uncaptured intent, releasing the hold.
+pub(crate) fn cancel_intent(
+    cfg: &StripeConfig,
+    request: &CancelRequest,
+) -> Result<Payment, ConnectorError> {
+    let body = beep_sdk::form::to_pairs(&CancelBody {
+        cancellation_reason: "abandoned",
+    })?;
+    let path = format!(
+        "/v1/payment_intents/{}/cancel",
+        segment(&request.payment_provider_reference)
+    );
+    let resp = cfg
+        .post(&path, &body, &cancel_idempotency_key(&request.id))
+        .send()?;
     let pi: StripePaymentIntent = check(resp)?.json()?;
     Ok(payment_from(pi, None))
 }

@@ -23,7 +23,7 @@ pub use model::*;
 use beep_sdk::error::{internal, invalid_config, unauthorized};
 use beep_sdk::http::segment;
 use beep_sdk::prelude::*;
-use client::{check, create_payment_intent, search_by_payment_id};
+use client::{cancel_intent, capture_intent, check, create_payment_intent, search_by_payment_id};
 
 /// Stripe's libraries reject signatures older than five minutes.
 const WEBHOOK_TOLERANCE_SECS: u64 = 300;
@@ -57,7 +57,23 @@ impl beep_sdk::psp::Psp for Stripe {
 
     fn create_payment(config: String, request: PaymentRequest) -> Result<Payment, ConnectorError> {
         let cfg = StripeConfig::parse(&config)?;
-        create_payment_intent(&cfg, &request)
+        create_payment_intent(&cfg, &request, Capture::Automatic)
+    }
+
+    fn authorize_payment(
+        config: String,
+        request: PaymentRequest,
+    ) -> Result<Payment, ConnectorError> {
+        let cfg = StripeConfig::parse(&config)?;
+        create_payment_intent(&cfg, &request, Capture::Manual)
+    }
+
+    fn capture_payment(config: String, request: CaptureRequest) -> Result<Payment, ConnectorError> {
+        capture_intent(&StripeConfig::parse(&config)?, &request)
+    }
+
+    fn cancel_payment(config: String, request: CancelRequest) -> Result<Payment, ConnectorError> {
+        cancel_intent(&StripeConfig::parse(&config)?, &request)
     }
 
     fn get_payment(config: String, lookup: PaymentLookup) -> Result<Payment, ConnectorError> {

@@ -72,14 +72,22 @@ pub fn from_stripe_amount(amount: i64, currency: &str) -> Money {
 
 // ---- requests -----------------------------------------------------------------------------
 
+/// Whether a new intent captures at once or only authorises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capture {
+    Automatic,
+    Manual,
+}
+
 impl<'a> PaymentIntentRequest<'a> {
-    pub fn from_request(req: &'a PaymentRequest) -> Result<Self, ConnectorError> {
+    pub fn from_request(req: &'a PaymentRequest, capture: Capture) -> Result<Self, ConnectorError> {
         let return_url = req.return_url.as_deref().filter(|u| !u.is_empty());
         Ok(PaymentIntentRequest {
             amount: to_stripe_amount(&req.amount)?,
             currency: req.amount.currency.to_ascii_lowercase(),
             payment_method: &req.payment_method,
             confirm: true,
+            capture_method: (capture == Capture::Manual).then_some("manual"),
             metadata: [
                 ("beep_payment_id", req.id.as_str()),
                 ("beep_reference", req.reference.as_str()),
@@ -129,6 +137,14 @@ impl<'a> RefundRequestBody<'a> {
 
 pub fn payment_idempotency_key(payment_id: &str) -> String {
     format!("beep-payment-{payment_id}")
+}
+
+pub fn capture_idempotency_key(capture_id: &str) -> String {
+    format!("beep-capture-{capture_id}")
+}
+
+pub fn cancel_idempotency_key(cancel_id: &str) -> String {
+    format!("beep-cancel-{cancel_id}")
 }
 
 pub fn refund_idempotency_key(refund_id: &str) -> String {

@@ -14,6 +14,8 @@ pub struct PaymentIntentRequest<'a> {
     pub currency: String,
     pub payment_method: &'a str,
     pub confirm: bool,
+    /// `manual` holds the amount (`requires_capture`) until a capture.
+    pub capture_method: Option<&'static str>,
     pub metadata: BTreeMap<&'static str, &'a str>,
     pub description: Option<&'a str>,
     pub return_url: Option<&'a str>,
@@ -26,6 +28,18 @@ pub struct PaymentIntentRequest<'a> {
 pub struct AutomaticPaymentMethods {
     pub enabled: bool,
     pub allow_redirects: &'static str,
+}
+
+/// `POST /v1/payment_intents/{intent}/capture`.
+#[derive(Debug, Serialize)]
+pub struct CaptureBody {
+    pub amount_to_capture: i64,
+}
+
+/// `POST /v1/payment_intents/{intent}/cancel`: BEEP! voids abandoned baskets.
+#[derive(Debug, Serialize)]
+pub struct CancelBody {
+    pub cancellation_reason: &'static str,
 }
 
 /// `POST /v1/refunds`.

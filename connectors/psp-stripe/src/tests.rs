@@ -93,8 +93,10 @@ fn payment_request(return_url: Option<&str>) -> PaymentRequest {
 #[test]
 fn payment_intent_form() {
     let req = payment_request(None);
-    let mut pairs =
-        beep_sdk::form::to_pairs(&PaymentIntentRequest::from_request(&req).unwrap()).unwrap();
+    let mut pairs = beep_sdk::form::to_pairs(
+        &PaymentIntentRequest::from_request(&req, Capture::Automatic).unwrap(),
+    )
+    .unwrap();
     pairs.sort();
     let expected: Vec<(String, String)> = [
         ("amount", "1999"),
@@ -113,8 +115,10 @@ fn payment_intent_form() {
     assert_eq!(pairs, expected);
 
     let req = payment_request(Some("https://shop.example/back"));
-    let pairs =
-        beep_sdk::form::to_pairs(&PaymentIntentRequest::from_request(&req).unwrap()).unwrap();
+    let pairs = beep_sdk::form::to_pairs(
+        &PaymentIntentRequest::from_request(&req, Capture::Automatic).unwrap(),
+    )
+    .unwrap();
     assert!(pairs.contains(&("return_url".into(), "https://shop.example/back".into())));
     assert!(
         !pairs
@@ -405,4 +409,39 @@ fn events_map() {
     .unwrap();
     let e = webhook_event_from(event).unwrap();
     assert!(e.payment.is_none() && e.refund.is_none());
+}
+
+#[test]
+fn a_manual_capture_only_authorises() {
+    let req = PaymentRequest {
+        id: "p-1".into(),
+        amount: Money {
+            amount: 1000,
+            currency: "EUR".into(),
+        },
+        reference: "basket-1".into(),
+        payment_method: "pm_card_visa".into(),
+        description: None,
+        return_url: None,
+    };
+    let manual = beep_sdk::form::to_pairs(
+        &PaymentIntentRequest::from_request(&req, Capture::Manual).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        manual
+            .iter()
+            .any(|(k, v)| k == "capture_method" && v == "manual"),
+        "{manual:?}"
+    );
+    let automatic = beep_sdk::form::to_pairs(
+        &PaymentIntentRequest::from_request(&req, Capture::Automatic).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        !automatic.iter().any(|(k, _)| k == "capture_method"),
+        "{automatic:?}"
+    );
+    assert_eq!(capture_idempotency_key("c-1"), "beep-capture-c-1");
+    assert_eq!(cancel_idempotency_key("x-1"), "beep-cancel-x-1");
 }

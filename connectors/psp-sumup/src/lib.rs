@@ -54,6 +54,12 @@ impl beep_sdk::psp::Describe for Sumup {
     }
 }
 
+/// SumUp's online Checkouts API charges a checkout when it is processed: there is no
+/// separate authorisation to capture or void (no capture, pre-authorisation or
+/// cancellation endpoint in `vendor-specs/sumup.json`; `DELETE /v0.1/checkouts/{id}`
+/// only deactivates an unpaid checkout).
+const NO_MANUAL_CAPTURE: &str = "SumUp's Checkouts API has no separate authorisation and capture: a checkout is charged when it is processed, so it cannot hold an amount to capture or void later";
+
 // ---- operations ---------------------------------------------------------------------------
 
 impl beep_sdk::psp::Psp for Sumup {
@@ -112,6 +118,24 @@ impl beep_sdk::psp::Psp for Sumup {
             amount: request.amount,
             failure_message: None,
         })
+    }
+
+    fn authorize_payment(
+        _config: String,
+        _request: PaymentRequest,
+    ) -> Result<Payment, ConnectorError> {
+        Err(beep_sdk::error::unsupported(NO_MANUAL_CAPTURE))
+    }
+
+    fn capture_payment(
+        _config: String,
+        _request: CaptureRequest,
+    ) -> Result<Payment, ConnectorError> {
+        Err(beep_sdk::error::unsupported(NO_MANUAL_CAPTURE))
+    }
+
+    fn cancel_payment(_config: String, _request: CancelRequest) -> Result<Payment, ConnectorError> {
+        Err(beep_sdk::error::unsupported(NO_MANUAL_CAPTURE))
     }
 
     fn parse_webhook(

@@ -3,16 +3,16 @@
 
 use crate::config::UnzerConfig;
 use crate::mapping::{
-    cancel_body, charge_body, error_message, parse_webhook_body, payment_from, payment_from_charge,
-    payment_reference, refund_from_cancel, retrieve_payment_id, split_reference,
-    webhook_event_from,
+    cancel_body, charge_body, error_message, hold_body, parse_amount, parse_webhook_body,
+    payment_from, payment_from_charge, payment_reference, refund_from_cancel, retrieve_payment_id,
+    split_reference, webhook_event_from,
 };
-use crate::model::{Transaction, TxStatus, UnzerPayment};
+use crate::model::{PaymentState, Transaction, TxStatus, UnzerPayment};
 use beep_sdk::error::{invalid_config, unauthorized};
 use beep_sdk::http::segment;
 use beep_sdk::prelude::{
-    ConnectorError, Payment, PaymentLookup, PaymentRequest, Refund, RefundRequest, Request,
-    Response, WebhookEvent, WebhookRequest,
+    CancelRequest, CaptureRequest, ConnectorError, Payment, PaymentLookup, PaymentRequest,
+    PaymentStatus, Refund, RefundRequest, Request, Response, WebhookEvent, WebhookRequest,
 };
 use serde_json::Value;
 
@@ -76,12 +76,20 @@ pub(crate) fn validate_config(cfg: &UnzerConfig) -> Result<(), ConnectorError> {
     Ok(())
 }
 
+/// A charge (`POST /payments/charges`) or, `hold`, an authorization
+/// (`POST /payments/authorize`, the same request): charged later by `capture`.
 pub(crate) fn create_payment(
     cfg: &UnzerConfig,
     request: PaymentRequest,
+    hold: bool,
 ) -> Result<Payment, ConnectorError> {
     let body = charge_body(cfg, &request)?;
-    let resp = cfg.post("/payments/charges", &body)?.send()?;
+    let path = if hold {
+        "/payments/authorize"
+    } else {
+        "/payments/charges"
+    };
+    let resp = cfg.post(path, &body)?.send()?;
     // A declined charge is still a charge of a payment: Unzer answers the transaction
     // with isError and its errors, whatever the HTTP status.
     if !resp.is_success()
@@ -94,7 +102,62 @@ pub(crate) fn create_payment(
         return payment_from_charge(&tx, &request.amount);
     }
     let tx: Transaction = check(resp)?.json()?;
-    payment_from_charge(&tx, &request.amount)
+    let payment = payment_from_charge(&tx, &request.amount)?;
+    Ok(match (hold, payment.status) {
+        // The authorization succeeded: a hold, not money yet; its reference is the
+        // payment (charges come later).
+        (true, PaymentStatus::Succeeded) => Payment {
+            provider_reference: tx.resources.payment_id.clone().unwrap_or_default(),
+            status: PaymentStatus::Authorized,
+            captured: None,
+            ..payment
+        },
+        _ => payment,
+    })
+}
+
+/// Charges an authorization, then releases what the capture leaves (Unzer would hold
+/// it until it expires). Unzer takes no idempotency key: a retry first reads what is
+/// charged already and charges only what is missing.
+pub(crate) fn capture_payment(
+    cfg: &UnzerConfig,
+    request: CaptureRequest,
+) -> Result<Payment, ConnectorError> {
+    let (id, _) = split_reference(&request.payment_provider_reference)?;
+    let p = fetch_payment(cfg, id)?;
+    let charged = match &p.amount.charged {
+        Some(c) => parse_amount(c, &p.currency)?,
+        None => 0,
+    };
+    let missing = request.amount.amount - charged;
+    if missing > 0 {
+        let amount = beep_sdk::money::money(missing, &request.amount.currency);
+        let path = format!("/payments/{}/charges", segment(id));
+        check(cfg.post(&path, &hold_body(&amount, &request.id)?)?.send()?)?;
+    }
+    let left = request.authorized.amount - request.amount.amount;
+    let p = fetch_payment(cfg, id)?;
+    if left > 0 && p.state.name == PaymentState::Pending {
+        let amount = beep_sdk::money::money(left, &request.amount.currency);
+        let path = format!("/payments/{}/authorize/cancels", segment(id));
+        check(cfg.post(&path, &hold_body(&amount, &request.id)?)?.send()?)?;
+    }
+    payment_from(&fetch_payment(cfg, id)?, None)
+}
+
+/// Releases an authorization in full (`…/authorize/cancels` without an amount).
+pub(crate) fn cancel_payment(
+    cfg: &UnzerConfig,
+    request: CancelRequest,
+) -> Result<Payment, ConnectorError> {
+    let (id, _) = split_reference(&request.payment_provider_reference)?;
+    let p = fetch_payment(cfg, id)?;
+    if p.state.name == PaymentState::Pending {
+        let path = format!("/payments/{}/authorize/cancels", segment(id));
+        let body = serde_json::json!({"paymentReference": request.id});
+        check(cfg.post(&path, &body)?.send()?)?;
+    }
+    payment_from(&fetch_payment(cfg, id)?, None)
 }
 
 pub(crate) fn get_payment(

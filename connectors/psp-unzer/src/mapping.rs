@@ -94,6 +94,15 @@ pub fn charge_body(cfg: &UnzerConfig, req: &PaymentRequest) -> Result<Value, Con
     }))
 }
 
+/// `POST /v1/payments/{paymentId}/charges` (charging an authorization) or
+/// `…/authorize/cancels` (releasing it): an amount, and BEEP!'s id to find it again.
+pub fn hold_body(amount: &Money, beep_id: &str) -> Result<Value, ConnectorError> {
+    Ok(json!({
+        "amount": amount_number(amount)?,
+        "paymentReference": beep_id,
+    }))
+}
+
 /// `POST /v1/payments/{paymentId}/charges/{chargeId}/cancels`.
 pub fn cancel_body(req: &RefundRequest) -> Result<Value, ConnectorError> {
     let mut body = json!({
@@ -123,6 +132,7 @@ impl From<UnzerState> for PaymentStatus {
         use PaymentStatus as P;
         match (s.payment, s.charge) {
             (_, Some(TxStatus::Error)) => P::Failed,
+            (Some(PaymentState::Pending), _) if s.held => P::Authorized,
             (Some(PaymentState::Completed), _) => P::Succeeded,
             (Some(PaymentState::Canceled), _) => P::Canceled,
             // Part of the amount is charged: held, not settled in full.
@@ -163,6 +173,7 @@ pub fn payment_from_charge(c: &Transaction, money: &Money) -> Result<Payment, Co
         payment: None,
         charge: Some(c.status()),
         redirect: c.redirect_url.as_deref().is_some_and(|u| !u.is_empty()),
+        held: false,
     });
     let amount = match (&c.amount, &c.currency) {
         (Some(a), Some(cur)) => beep_sdk::money::money(parse_amount(a, cur)?, cur),
@@ -193,7 +204,13 @@ pub fn payment_from(
     charge: Option<&Transaction>,
 ) -> Result<Payment, ConnectorError> {
     let last = p.last_charge();
-    let charge_status = charge.map(|c| c.status()).or(last.map(|t| t.status));
+    let authorization = p.authorization();
+    // Before any charge, the authorization is the transaction that tells the outcome.
+    let charge_status = charge
+        .map(|c| c.status())
+        .or(last.map(|t| t.status))
+        .or(authorization.map(|a| a.status));
+    let held = last.is_none() && authorization.is_some_and(|a| a.status == TxStatus::Success);
     let redirect = charge
         .and_then(|c| c.redirect_url.as_deref())
         .is_some_and(|u| !u.is_empty());
@@ -201,6 +218,7 @@ pub fn payment_from(
         payment: Some(p.state.name),
         charge: charge_status,
         redirect,
+        held,
     });
     let amount = beep_sdk::money::money(parse_amount(&p.amount.total, &p.currency)?, &p.currency);
     let captured = match &p.amount.charged {

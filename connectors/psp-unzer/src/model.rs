@@ -41,6 +41,8 @@ pub struct UnzerState {
     pub charge: Option<TxStatus>,
     /// Whether the charge waits for the shopper at a `redirectUrl` (3-D Secure).
     pub redirect: bool,
+    /// An authorization holds the amount and nothing is charged yet (manual capture).
+    pub held: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -175,6 +177,11 @@ pub struct UnzerPayment {
 }
 
 impl UnzerPayment {
+    /// The hold of a payment begun with `POST /payments/authorize`.
+    pub fn authorization(&self) -> Option<&TxEntry> {
+        self.transactions.iter().find(|t| t.kind == "authorize")
+    }
+
     pub fn last_charge(&self) -> Option<&TxEntry> {
         self.transactions.iter().rev().find(|t| t.kind == "charge")
     }

@@ -124,7 +124,8 @@ fn status_mapping() {
             PaymentStatus::from(UnzerState {
                 payment,
                 charge,
-                redirect
+                redirect,
+                held: false,
             }),
             want,
             "{payment:?} {charge:?} {redirect}"

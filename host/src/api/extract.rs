@@ -123,7 +123,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
         if key.is_empty() || key.len() > 255 {
             return Err(Failure::invalid(
                 "idempotency_key_required",
-                "send an Idempotency-Key header (1 to 255 characters) with every payment and refund",
+                "send an Idempotency-Key header (1 to 255 characters) with every payment, capture, cancellation and refund",
             ));
         }
         Ok(IdempotencyKey(key.to_string()))

@@ -35,6 +35,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/configurePSP", post(routes::configure_psp))
         .route("/processPayment", post(routes::process_payment))
         .route("/refundPayment", post(routes::refund_payment))
+        .route("/capturePayment", post(routes::capture_payment))
+        .route("/cancelPayment", post(routes::cancel_payment))
         .route("/sales", post(routes::create_sale).get(routes::list_sales))
         .route("/products", get(routes::list_products))
         .route("/categories", get(routes::list_categories))

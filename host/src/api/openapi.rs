@@ -30,6 +30,8 @@ use utoipa::{Modify, OpenApi};
         routes::configure_psp,
         routes::process_payment,
         routes::refund_payment,
+        routes::capture_payment,
+        routes::cancel_payment,
         routes::webhook,
         routes::create_sale,
         routes::list_sales,

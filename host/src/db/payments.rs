@@ -9,6 +9,8 @@ pub struct PspConfig {
     pub provider: String,
     pub connector_id: String,
     pub sealed_config: String,
+    /// How long an authorisation is held before it is voided; `None`: the default.
+    pub hold_seconds: Option<i64>,
 }
 
 pub async fn save_config(
@@ -33,16 +35,28 @@ pub async fn save_config(
 }
 
 pub async fn config(db: &Db, store_id: &str) -> anyhow::Result<Option<PspConfig>> {
-    let row =
-        sqlx::query("SELECT provider, connector_id, config FROM psp_configs WHERE store_id = $1")
-            .bind(store_id)
-            .fetch_optional(&db.pool)
-            .await?;
+    let row = sqlx::query(
+        "SELECT provider, connector_id, config, hold_seconds FROM psp_configs WHERE store_id = $1",
+    )
+    .bind(store_id)
+    .fetch_optional(&db.pool)
+    .await?;
     Ok(row.map(|r| PspConfig {
         provider: r.get(0),
         connector_id: r.get(1),
         sealed_config: r.get(2),
+        hold_seconds: r.get(3),
     }))
+}
+
+/// Sets (or, `None`, resets to the default) how long the store's authorisations are held.
+pub async fn set_hold(db: &Db, store_id: &str, seconds: Option<i64>) -> anyhow::Result<()> {
+    sqlx::query("UPDATE psp_configs SET hold_seconds = $1 WHERE store_id = $2")
+        .bind(seconds)
+        .bind(store_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
 }
 
 // ---- idempotency ----------------------------------------------------------------------
@@ -193,9 +207,13 @@ pub struct PaymentRow {
     pub refunded_amount: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// `automatic` or `manual` (authorised first, captured by capturePayment).
+    pub capture_mode: String,
+    /// Minor units captured so far; refunds never exceed it.
+    pub captured_amount: i64,
 }
 
-const PAYMENT_COLUMNS: &str = "id, store_id, provider, amount, currency, reference, status, provider_reference, failure_code, failure_message, action_url, refunded_amount, created_at, updated_at";
+const PAYMENT_COLUMNS: &str = "id, store_id, provider, amount, currency, reference, status, provider_reference, failure_code, failure_message, action_url, refunded_amount, created_at, updated_at, capture_mode, captured_amount";
 
 fn payment_from(r: &sqlx::any::AnyRow) -> PaymentRow {
     PaymentRow {
@@ -213,11 +231,13 @@ fn payment_from(r: &sqlx::any::AnyRow) -> PaymentRow {
         refunded_amount: r.get(11),
         created_at: r.get(12),
         updated_at: r.get(13),
+        capture_mode: r.get(14),
+        captured_amount: r.get(15),
     }
 }
 
 pub async fn insert_payment(db: &Db, p: &PaymentRow) -> anyhow::Result<()> {
-    sqlx::query(&format!("INSERT INTO payments ({PAYMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"))
+    sqlx::query(&format!("INSERT INTO payments ({PAYMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"))
         .bind(&p.payment_id)
         .bind(&p.store_id)
         .bind(&p.provider)
@@ -232,23 +252,41 @@ pub async fn insert_payment(db: &Db, p: &PaymentRow) -> anyhow::Result<()> {
         .bind(p.refunded_amount)
         .bind(p.created_at)
         .bind(p.updated_at)
+        .bind(&p.capture_mode)
+        .bind(p.captured_amount)
         .execute(&db.pool)
         .await?;
     Ok(())
 }
 
 pub async fn update_payment(db: &Db, p: &PaymentRow) -> anyhow::Result<()> {
-    sqlx::query("UPDATE payments SET status = $1, provider_reference = $2, failure_code = $3, failure_message = $4, action_url = $5, updated_at = $6 WHERE id = $7")
+    sqlx::query("UPDATE payments SET status = $1, provider_reference = $2, failure_code = $3, failure_message = $4, action_url = $5, updated_at = $6, captured_amount = $7 WHERE id = $8")
         .bind(&p.status)
         .bind(p.provider_reference.as_deref())
         .bind(p.failure_code.as_deref())
         .bind(p.failure_message.as_deref())
         .bind(p.action_url.as_deref())
         .bind(now_ms())
+        .bind(p.captured_amount)
         .bind(&p.payment_id)
         .execute(&db.pool)
         .await?;
     Ok(())
+}
+
+/// Moves a payment from one status to another only if it is still in the first: the
+/// one request that wins may go on to the vendor.
+pub async fn transition(db: &Db, payment_id: &str, from: &str, to: &str) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE payments SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+    )
+    .bind(to)
+    .bind(now_ms())
+    .bind(payment_id)
+    .bind(from)
+    .execute(&db.pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn payment(db: &Db, payment_id: &str) -> anyhow::Result<Option<PaymentRow>> {
@@ -275,7 +313,7 @@ pub async fn list_payments(db: &Db, store_id: &str, limit: i64) -> anyhow::Resul
 /// Reserves `amount` of a payment's captured amount for a refund. One conditional
 /// UPDATE, so concurrent refunds can never sum past the payment.
 pub async fn reserve_refund(db: &Db, payment_id: &str, amount: i64) -> anyhow::Result<bool> {
-    let done = sqlx::query("UPDATE payments SET refunded_amount = refunded_amount + $1, updated_at = $2 WHERE id = $3 AND status = 'succeeded' AND refunded_amount + $4 <= amount")
+    let done = sqlx::query("UPDATE payments SET refunded_amount = refunded_amount + $1, updated_at = $2 WHERE id = $3 AND status = 'succeeded' AND refunded_amount + $4 <= captured_amount")
         .bind(amount)
         .bind(now_ms())
         .bind(payment_id)

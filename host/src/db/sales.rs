@@ -162,7 +162,7 @@ pub async fn list(db: &Db, store_id: &str, limit: i64) -> anyhow::Result<Vec<Sal
     Ok(out)
 }
 
-/// Succeeded payments of a store not yet delivered to `target`: (id, amount, currency,
+/// Succeeded payments of a store not yet delivered to `target`: (id, captured amount, currency,
 /// reference, provider reference, created_at).
 pub async fn pending_payments(
     db: &Db,
@@ -171,7 +171,7 @@ pub async fn pending_payments(
     limit: i64,
 ) -> anyhow::Result<Vec<(String, i64, String, String, Option<String>, i64)>> {
     let rows = sqlx::query(
-        "SELECT p.id, p.amount, p.currency, p.reference, p.provider_reference, p.created_at FROM payments p
+        "SELECT p.id, p.captured_amount, p.currency, p.reference, p.provider_reference, p.created_at FROM payments p
          LEFT JOIN deliveries d ON d.item_id = p.id AND d.target = $1
          WHERE p.store_id = $2 AND p.status = 'succeeded' AND (d.status IS NULL OR d.status NOT IN ('sent', 'rejected'))
          ORDER BY p.created_at, p.id LIMIT $3",

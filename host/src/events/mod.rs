@@ -18,6 +18,7 @@ pub const TYPES: &[&str] = &[
     "push.completed",
     "push.failed",
     "payment.updated",
+    "payment.authorization_expired",
     "refund.updated",
     "connection.disabled",
 ];

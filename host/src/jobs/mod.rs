@@ -30,6 +30,8 @@ pub enum Operation {
     PushPos,
     PushErp,
     CheckPayment,
+    /// Voids an authorisation its store's hold window has outlived.
+    ExpireAuthorization,
 }
 
 impl Operation {
@@ -40,6 +42,7 @@ impl Operation {
             Operation::PushPos => "pushToPOS",
             Operation::PushErp => "pushToERP",
             Operation::CheckPayment => "checkPayment",
+            Operation::ExpireAuthorization => "expireAuthorization",
         }
     }
     pub fn parse(name: &str) -> Option<Operation> {
@@ -49,6 +52,7 @@ impl Operation {
             Operation::PushPos,
             Operation::PushErp,
             Operation::CheckPayment,
+            Operation::ExpireAuthorization,
         ]
         .into_iter()
         .find(|o| o.name() == name)
@@ -58,7 +62,7 @@ impl Operation {
         match self {
             Operation::SyncPos | Operation::SyncErp => "sync",
             Operation::PushPos | Operation::PushErp => "push",
-            Operation::CheckPayment => "payment",
+            Operation::CheckPayment | Operation::ExpireAuthorization => "payment",
         }
     }
     /// The connection kind a sync or push works on.
@@ -282,6 +286,32 @@ pub async fn enqueue_payment_check(
     checks: u32,
     delay_ms: i64,
 ) -> anyhow::Result<()> {
+    let due_at = db::now_ms() + delay_ms;
+    let op = Operation::CheckPayment;
+    enqueue_payment_job(app, caller, store_id, payment_id, op, checks, due_at).await
+}
+
+/// Queues the void of an authorisation, due when its hold window ends (`due_at`, ms).
+pub async fn enqueue_hold_expiry(
+    app: &App,
+    caller: &Caller,
+    store_id: &str,
+    payment_id: &str,
+    due_at: i64,
+) -> anyhow::Result<()> {
+    let op = Operation::ExpireAuthorization;
+    enqueue_payment_job(app, caller, store_id, payment_id, op, 0, due_at).await
+}
+
+async fn enqueue_payment_job(
+    app: &App,
+    caller: &Caller,
+    store_id: &str,
+    payment_id: &str,
+    operation: Operation,
+    checks: u32,
+    due_at: i64,
+) -> anyhow::Result<()> {
     let payload = Payload {
         payment_id: Some(payment_id.to_string()),
         checks,
@@ -294,10 +324,10 @@ pub async fn enqueue_payment_check(
             caller,
             store_id,
             connection_id: None,
-            kind: Operation::CheckPayment.kind(),
-            operation: Operation::CheckPayment.name(),
+            kind: operation.kind(),
+            operation: operation.name(),
             payload: payload.encode(),
-            due_at: db::now_ms() + delay_ms,
+            due_at,
             held_by: None,
         },
     )
@@ -354,9 +384,9 @@ async fn perform(
             )
             .await?,
         )),
-        Operation::CheckPayment => Err(Failure::Internal(anyhow::anyhow!(
-            "a payment check is not a request's job"
-        ))),
+        Operation::CheckPayment | Operation::ExpireAuthorization => Err(Failure::Internal(
+            anyhow::anyhow!("a payment's job is not a request's job"),
+        )),
     }
 }
 
@@ -526,6 +556,9 @@ pub(crate) async fn execute(app: &App, job: Job) {
     };
     if operation == Operation::CheckPayment {
         return crate::payments::recheck::run(app, &caller, &job, payload).await;
+    }
+    if operation == Operation::ExpireAuthorization {
+        return crate::payments::capture::expire(app, &caller, &job, payload).await;
     }
     let credentials = match credentials_of(app, &job, &payload).await {
         Ok(c) => c,

@@ -4,6 +4,7 @@
 //! The idempotency record replays the HTTP answer as it was given (as Stripe does), so
 //! this module produces [`Answer`]s: a status and a JSON body.
 
+pub mod capture;
 pub mod recheck;
 pub mod webhooks;
 
@@ -69,6 +70,7 @@ pub async fn configure(
     provider: &str,
     connector_id: Option<&str>,
     config: &Value,
+    hold_seconds: Option<i64>,
 ) -> Result<Configured, Failure> {
     let target = calls::prepare(
         app,
@@ -99,12 +101,14 @@ pub async fn configure(
     // The configuration pins exactly this connector: a later upload (of any mode)
     // never takes over a store; changing connector is another configurePSP.
     db::payments::save_config(&app.db, store_id, provider, &target.entry.pin, &sealed).await?;
+    db::payments::set_hold(&app.db, store_id, hold_seconds).await?;
     Ok(Configured {
         success: true,
         store_id: store_id.to_string(),
         provider: provider.to_string(),
         connector_id: target.entry.id.clone(),
         configured: true,
+        hold_seconds: hold_seconds.unwrap_or(capture::DEFAULT_HOLD_SECONDS),
     })
 }
 
@@ -117,6 +121,8 @@ pub struct Configured {
     pub provider: String,
     pub connector_id: String,
     pub configured: bool,
+    /// How long a manual-capture authorisation is held before it is voided.
+    pub hold_seconds: i64,
 }
 
 /// The store's PSP, ready to call.
@@ -178,6 +184,8 @@ pub struct PaymentInput {
     pub payment_method: String,
     pub description: Option<String>,
     pub return_url: Option<String>,
+    /// Authorise only; `capturePayment` captures later.
+    pub manual_capture: bool,
 }
 
 /// What `processPayment` answers (and replays for the same Idempotency-Key).
@@ -187,7 +195,8 @@ pub struct PaymentAnswer {
     pub success: bool,
     pub payment_id: String,
     pub store_id: String,
-    /// pending, requires_action, succeeded, failed or canceled.
+    /// pending, requires_action, authorized (manual capture), succeeded, failed or
+    /// canceled.
     pub status: String,
     pub provider: String,
     pub provider_reference: Option<String>,
@@ -200,6 +209,10 @@ pub struct PaymentAnswer {
     pub failure_message: Option<String>,
     /// Where the shopper completes an action (3-D Secure), while `requires_action`.
     pub action_url: Option<String>,
+    /// `automatic` or `manual`.
+    pub capture_mode: String,
+    /// Minor units captured; refunds never exceed it.
+    pub captured_amount: i64,
 }
 
 fn payment_body(p: &PaymentRow) -> Value {
@@ -217,6 +230,8 @@ fn payment_body(p: &PaymentRow) -> Value {
         failure_code: p.failure_code.clone(),
         failure_message: p.failure_message.clone(),
         action_url: p.action_url.clone(),
+        capture_mode: p.capture_mode.clone(),
+        captured_amount: p.captured_amount,
     })
 }
 
@@ -255,11 +270,94 @@ fn json_of(answer: impl serde::Serialize) -> Value {
 }
 
 fn apply_payment(row: &mut PaymentRow, payment: &Payment) {
+    row.captured_amount = captured_after(row, payment);
     row.status = payment_status(payment.status).to_string();
     row.provider_reference = Some(payment.provider_reference.clone());
     row.failure_code = payment.failure_code.clone();
     row.failure_message = payment.failure_message.clone();
     row.action_url = payment.action_url.clone();
+}
+
+/// What a payment has captured once the vendor says `payment`: the vendor's figure when
+/// it gives one; else, for a captured payment, what was asked for (a manual capture sets
+/// it before the call) or the whole amount.
+pub(crate) fn captured_after(row: &PaymentRow, payment: &Payment) -> i64 {
+    match (payment.status, &payment.captured) {
+        (PaymentStatus::Succeeded, Some(c)) if c.amount > 0 => c.amount.min(row.amount),
+        (PaymentStatus::Succeeded, _) if row.captured_amount > 0 => row.captured_amount,
+        (PaymentStatus::Succeeded, _) => row.amount,
+        _ => row.captured_amount,
+    }
+}
+
+/// What an Idempotency-Key claim leaves to do.
+pub(crate) enum Claim {
+    /// A first attempt, under this new id.
+    Fresh(String),
+    /// An earlier attempt under this id ended without an answer: resume it.
+    Resume(String),
+    /// The key's answer, replayed byte for byte.
+    Replay(Answer),
+}
+
+/// Claims `key` in `scope` for a request of this `hash`; a reuse with another request or
+/// one still running is refused here.
+pub(crate) async fn claim(
+    app: &App,
+    caller: &Caller,
+    scope: &str,
+    key: &str,
+    hash: &str,
+) -> Result<Claim, Failure> {
+    let fresh_id = db::new_id();
+    let claim = db::payments::claim_key(
+        &app.db,
+        &caller.merchant_id,
+        scope,
+        key,
+        hash,
+        &fresh_id,
+        key_lease_ms(app),
+    )
+    .await?;
+    match claim {
+        Idempotency::Fresh => Ok(Claim::Fresh(fresh_id)),
+        Idempotency::Resume { resource_id } => Ok(Claim::Resume(resource_id)),
+        Idempotency::Replay { status, body } => Ok(Claim::Replay(Answer {
+            status,
+            body: serde_json::from_str(&body).map_err(anyhow::Error::from)?,
+        })),
+        Idempotency::Mismatch => Err(Failure::conflict(
+            "idempotency_key_reused",
+            "this Idempotency-Key was used with a different request",
+        )),
+        Idempotency::InFlight => Err(Failure::Conflict {
+            code: "idempotency_key_in_use",
+            message: "a request with this Idempotency-Key is being processed".into(),
+            retry_after: Some(1),
+        }),
+    }
+}
+
+/// Answers with the payment as it stands and keeps that as the key's answer.
+pub(crate) async fn finish(
+    app: &App,
+    caller: &Caller,
+    scope: &str,
+    key: &str,
+    row: &PaymentRow,
+) -> Result<Answer, Failure> {
+    let body = payment_body(row);
+    db::payments::finish_key(
+        &app.db,
+        &caller.merchant_id,
+        scope,
+        key,
+        200,
+        &body.to_string(),
+    )
+    .await?;
+    Ok(Answer { status: 200, body })
 }
 
 /// Whether the vendor may have acted although the call failed (so we must not guess).
@@ -280,7 +378,7 @@ pub async fn process(
     input: PaymentInput,
 ) -> Result<Answer, Failure> {
     let (provider, target) = psp_target(app, caller, &input.store_id).await?;
-    let hash = request_hash(&json!([
+    let mut fields = json!([
         input.store_id,
         input.amount,
         input.currency,
@@ -288,54 +386,27 @@ pub async fn process(
         input.payment_method,
         input.description,
         input.return_url
-    ]));
+    ]);
+    if input.manual_capture {
+        fields
+            .as_array_mut()
+            .expect("an array")
+            .push(json!("manual"));
+    }
+    let hash = request_hash(&fields);
     let scope = format!("payment:{}", caller.mode.as_str());
-    let fresh_id = db::new_id();
-
-    let claim = db::payments::claim_key(
-        &app.db,
-        &caller.merchant_id,
-        &scope,
-        key,
-        &hash,
-        &fresh_id,
-        key_lease_ms(app),
-    )
-    .await?;
     // An attempt that died between claiming the key and writing its payment sent
     // nothing to the vendor (the payment row is written before the vendor is called):
     // this one starts it, under the id the key names.
-    let (claim, fresh_id) = match claim {
-        Idempotency::Resume { resource_id }
-            if db::payments::payment(&app.db, &resource_id)
-                .await?
-                .is_none() =>
-        {
-            (Idempotency::Fresh, resource_id)
+    let claim = match claim(app, caller, &scope, key, &hash).await? {
+        Claim::Resume(id) if db::payments::payment(&app.db, &id).await?.is_none() => {
+            Claim::Fresh(id)
         }
-        claim => (claim, fresh_id),
+        claim => claim,
     };
     let mut row = match claim {
-        Idempotency::Replay { status, body } => {
-            return Ok(Answer {
-                status,
-                body: serde_json::from_str(&body).map_err(anyhow::Error::from)?,
-            });
-        }
-        Idempotency::Mismatch => {
-            return Err(Failure::conflict(
-                "idempotency_key_reused",
-                "this Idempotency-Key was used with a different request",
-            ));
-        }
-        Idempotency::InFlight => {
-            return Err(Failure::Conflict {
-                code: "idempotency_key_in_use",
-                message: "a request with this Idempotency-Key is being processed".into(),
-                retry_after: Some(1),
-            });
-        }
-        Idempotency::Fresh => {
+        Claim::Replay(answer) => return Ok(answer),
+        Claim::Fresh(fresh_id) => {
             let now = db::now_ms();
             let row = PaymentRow {
                 payment_id: fresh_id,
@@ -352,11 +423,17 @@ pub async fn process(
                 refunded_amount: 0,
                 created_at: now,
                 updated_at: now,
+                capture_mode: if input.manual_capture {
+                    "manual".into()
+                } else {
+                    "automatic".into()
+                },
+                captured_amount: 0,
             };
             db::payments::insert_payment(&app.db, &row).await?;
             row
         }
-        Idempotency::Resume { resource_id } => {
+        Claim::Resume(resource_id) => {
             let row = db::payments::payment(&app.db, &resource_id)
                 .await?
                 .ok_or_else(|| {
@@ -403,21 +480,25 @@ pub async fn process(
         description: input.description.clone(),
         return_url: input.return_url.clone(),
     };
-    let (result, report) = app
-        .runtime
-        .create_payment(
-            &target.entry.connector,
-            &target.ctx,
-            &target.config,
-            &request,
-        )
-        .await;
+    let (operation, (result, report)) = if input.manual_capture {
+        let c = &target.entry.connector;
+        let call = app
+            .runtime
+            .authorize_payment(c, &target.ctx, &target.config, &request);
+        ("authorize-payment", call.await)
+    } else {
+        let c = &target.entry.connector;
+        let call = app
+            .runtime
+            .create_payment(c, &target.ctx, &target.config, &request);
+        ("create-payment", call.await)
+    };
     calls::record(
         app,
         caller,
         Some(&input.store_id),
         &target,
-        "create-payment",
+        operation,
         &report,
     )
     .await;
@@ -487,19 +568,10 @@ async fn settle_payment(
     let row = db::payments::payment(&app.db, &row.payment_id)
         .await?
         .unwrap_or(row);
-    let body = payment_body(&row);
     recheck::watch(app, caller, &row.store_id, &row.payment_id, &row.status).await;
+    capture::watch_hold(app, caller, &row).await;
     announce_payment(app, caller, &row).await;
-    db::payments::finish_key(
-        &app.db,
-        &caller.merchant_id,
-        scope,
-        key,
-        200,
-        &body.to_string(),
-    )
-    .await?;
-    Ok(Answer { status: 200, body })
+    finish(app, caller, scope, key, &row).await
 }
 
 pub struct RefundInput {
@@ -566,56 +638,24 @@ pub async fn refund(
         input.reason
     ]));
     let scope = format!("refund:{}", caller.mode.as_str());
-    let fresh_id = db::new_id();
-
-    let claim = db::payments::claim_key(
-        &app.db,
-        &caller.merchant_id,
-        &scope,
-        key,
-        &hash,
-        &fresh_id,
-        key_lease_ms(app),
-    )
-    .await?;
     // An attempt that died between claiming the key and writing its refund sent nothing
     // to the vendor: this one starts it, under the id the key names. (If it died after
     // reserving the amount, the reservation is counted twice: a later refund may be
     // refused, never one paid twice.)
-    let (claim, fresh_id) = match claim {
-        Idempotency::Resume { resource_id }
-            if db::payments::refund(&app.db, &resource_id).await?.is_none() =>
-        {
-            (Idempotency::Fresh, resource_id)
+    let claim = match claim(app, caller, &scope, key, &hash).await? {
+        Claim::Resume(id) if db::payments::refund(&app.db, &id).await?.is_none() => {
+            Claim::Fresh(id)
         }
-        claim => (claim, fresh_id),
+        claim => claim,
     };
     let mut row = match claim {
-        Idempotency::Replay { status, body } => {
-            return Ok(Answer {
-                status,
-                body: serde_json::from_str(&body).map_err(anyhow::Error::from)?,
-            });
-        }
-        Idempotency::Mismatch => {
-            return Err(Failure::conflict(
-                "idempotency_key_reused",
-                "this Idempotency-Key was used with a different request",
-            ));
-        }
-        Idempotency::InFlight => {
-            return Err(Failure::Conflict {
-                code: "idempotency_key_in_use",
-                message: "a request with this Idempotency-Key is being processed".into(),
-                retry_after: Some(1),
-            });
-        }
-        Idempotency::Resume { resource_id } => db::payments::refund(&app.db, &resource_id)
+        Claim::Replay(answer) => return Ok(answer),
+        Claim::Resume(resource_id) => db::payments::refund(&app.db, &resource_id)
             .await?
             .ok_or_else(|| {
-            anyhow::anyhow!("refund {resource_id} of an idempotency key is missing")
-        })?,
-        Idempotency::Fresh => {
+                anyhow::anyhow!("refund {resource_id} of an idempotency key is missing")
+            })?,
+        Claim::Fresh(fresh_id) => {
             if payment.status != "succeeded" {
                 let message = format!(
                     "payment {} is {}, only succeeded payments can be refunded",
@@ -632,7 +672,7 @@ pub async fn refund(
             }
             let amount = input
                 .amount
-                .unwrap_or(payment.amount - payment.refunded_amount);
+                .unwrap_or(payment.captured_amount - payment.refunded_amount);
             if amount <= 0 {
                 return Err(refuse(
                     app,
@@ -648,9 +688,9 @@ pub async fn refund(
                     .await?
                     .unwrap_or(payment.clone());
                 let message = format!(
-                    "refund of {amount} exceeds what is left to refund ({} of {} {})",
-                    current.amount - current.refunded_amount,
-                    current.amount,
+                    "refund of {amount} exceeds what is left to refund ({} of {} {} captured)",
+                    current.captured_amount - current.refunded_amount,
+                    current.captured_amount,
                     current.currency
                 );
                 return Err(refuse(

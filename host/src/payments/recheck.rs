@@ -95,40 +95,11 @@ async fn check(app: &App, caller: &Caller, job: &Job, payload: &Payload) -> anyh
     if !is_open(&row.status) {
         return Ok(Check::Final(payment_body(&row)));
     }
-    if let Some((_, target)) = configured_psp(app, caller, &job.store_id)
+    let configured = configured_psp(app, caller, &job.store_id)
         .await
-        .map_err(|f| anyhow::anyhow!("{}", crate::error::answer::error_answer(&f).1))?
-    {
-        let lookup = PaymentLookup {
-            payment_id: row.payment_id.clone(),
-            provider_reference: row.provider_reference.clone(),
-        };
-        let (found, report) = app
-            .runtime
-            .get_payment(
-                &target.entry.connector,
-                &target.ctx,
-                &target.config,
-                &lookup,
-            )
-            .await;
-        calls::record(
-            app,
-            caller,
-            Some(&job.store_id),
-            &target,
-            "get-payment",
-            &report,
-        )
-        .await;
-        if let Ok(payment) = found {
-            let before = row.status.clone();
-            apply_payment(&mut row, &payment);
-            db::payments::update_payment(&app.db, &row).await?;
-            if row.status != before {
-                super::announce_payment(app, caller, &row).await;
-            }
-        }
+        .map_err(|f| anyhow::anyhow!("{}", crate::error::answer::error_answer(&f).1))?;
+    if let Some((_, target)) = configured {
+        ask_vendor(app, caller, &target, &mut row, None).await?;
     }
     if !is_open(&row.status) {
         return Ok(Check::Final(payment_body(&row)));
@@ -146,6 +117,71 @@ async fn check(app: &App, caller: &Caller, job: &Job, payload: &Payload) -> anyh
         return Ok(Check::Final(payment_body(&row)));
     }
     Ok(Check::Again)
+}
+
+/// Asks the vendor how `row` stands (within `within`, if given) and applies the answer;
+/// the payment's `updated_at` moves either way, so that reads ask at most once per
+/// re-check period.
+async fn ask_vendor(
+    app: &App,
+    caller: &Caller,
+    target: &calls::Target,
+    row: &mut crate::db::payments::PaymentRow,
+    within: Option<std::time::Duration>,
+) -> anyhow::Result<()> {
+    let lookup = PaymentLookup {
+        payment_id: row.payment_id.clone(),
+        provider_reference: row.provider_reference.clone(),
+    };
+    let c = &target.entry.connector;
+    let call = app
+        .runtime
+        .get_payment(c, &target.ctx, &target.config, &lookup);
+    let (found, report) = match within {
+        Some(limit) => match tokio::time::timeout(limit, call).await {
+            Ok(answer) => answer,
+            Err(_) => return Ok(()),
+        },
+        None => call.await,
+    };
+    let store_id = row.store_id.clone();
+    calls::record(app, caller, Some(&store_id), target, "get-payment", &report).await;
+    let before = row.status.clone();
+    if let Ok(payment) = found {
+        apply_payment(row, &payment);
+    }
+    db::payments::update_payment(&app.db, row).await?;
+    if row.status != before {
+        super::capture::watch_hold(app, caller, row).await;
+        super::announce_payment(app, caller, row).await;
+    }
+    Ok(())
+}
+
+/// How long a read waits for the vendor before it answers what BEEP! knows.
+const REFRESH_WITHIN: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A payment read back (`GET /payments/{id}`): one still open and not asked about for a
+/// re-check period is asked about now (bounded by [`REFRESH_WITHIN`]), so a status is
+/// never older than that period while someone looks.
+pub async fn refresh(
+    app: &App,
+    caller: &Caller,
+    mut row: crate::db::payments::PaymentRow,
+) -> crate::db::payments::PaymentRow {
+    if !is_open(&row.status) || db::now_ms() - row.updated_at < app.settings.payment_check_base_ms {
+        return row;
+    }
+    let Ok(Some((_, target))) = configured_psp(app, caller, &row.store_id).await else {
+        return row;
+    };
+    if let Err(e) = ask_vendor(app, caller, &target, &mut row, Some(REFRESH_WITHIN)).await {
+        tracing::warn!(
+            payment_id = row.payment_id,
+            "refreshing the payment failed: {e:#}"
+        );
+    }
+    row
 }
 
 #[cfg(test)]

@@ -100,10 +100,12 @@ pub async fn receive(
     if let (Some(payment), Some(mut row)) = (&event.payment, payment_row) {
         let status = payment_status(payment.status);
         if !is_final(&row.status) && row.status != status {
+            row.captured_amount = super::captured_after(&row, payment);
             row.status = status.to_string();
             row.failure_code = payment.failure_code.clone().or(row.failure_code);
             row.failure_message = payment.failure_message.clone().or(row.failure_message);
             db::payments::update_payment(&app.db, &row).await?;
+            super::capture::watch_hold(app, &caller, &row).await;
             super::announce_payment(app, &caller, &row).await;
             applied.push(json!({"paymentId": row.payment_id, "status": status}));
         }

@@ -51,3 +51,35 @@ pub mod psp {
 
 pub use pos::beep::connector::host;
 pub use pos::beep::connector::types;
+
+/// The frozen 0.1.0 contract (`wit/released/0.1.0`): components built against it keep
+/// loading. Its types are the current ones (0.2.0 only added records), so a 0.1.0 call
+/// takes and returns the same Rust values; only `host` is its own interface (generated
+/// once, in `pos`), served by the same [`CallState`](super::state::CallState) methods.
+pub mod v0_1 {
+    macro_rules! released_world {
+        ($module:ident, $world:literal $(, $host:literal => $path:path)?) => {
+            pub mod $module {
+                wasmtime::component::bindgen!({
+                    path: "../wit/released/0.1.0",
+                    world: $world,
+                    imports: { default: trappable },
+                    exports: { default: async },
+                    with: {
+                        "wasi:http": wasmtime_wasi_http::p2::bindings::http,
+                        "wasi:io": wasmtime_wasi::p2::bindings::io,
+                        "wasi:clocks": wasmtime_wasi::p2::bindings::clocks,
+                        "beep:connector/types": crate::runtime::bindings::types,
+                        $($host: $path,)?
+                    },
+                });
+            }
+        };
+    }
+
+    released_world!(pos, "beep:connector/pos-connector");
+    released_world!(erp, "beep:connector/erp-connector", "beep:connector/host" => crate::runtime::bindings::v0_1::host);
+    released_world!(psp, "beep:connector/psp-connector", "beep:connector/host" => crate::runtime::bindings::v0_1::host);
+
+    pub use pos::beep::connector::host;
+}

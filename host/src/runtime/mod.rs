@@ -191,7 +191,7 @@ impl CallReport {
 
 /// Contract versions this host serves. A component built against any of them, or a
 /// semver-compatible one (same major, and for 0.x the same minor), loads.
-pub const SUPPORTED_CONTRACTS: &[&str] = &["0.1.0"];
+pub const SUPPORTED_CONTRACTS: &[&str] = &["0.2.0", "0.1.0"];
 
 fn semver_compatible(served: &str, built: &str) -> bool {
     let parse = |v: &str| -> Option<(u64, u64)> {
@@ -263,11 +263,25 @@ pub struct Connector {
     world: World,
 }
 
+/// The world a component exports, at the contract version it was built against.
 #[derive(Clone)]
 enum World {
     Pos(bindings::pos::PosConnectorPre<CallState>),
     Erp(bindings::erp::ErpConnectorPre<CallState>),
     Psp(bindings::psp::PspConnectorPre<CallState>),
+    PosV1(bindings::v0_1::pos::PosConnectorPre<CallState>),
+    ErpV1(bindings::v0_1::erp::ErpConnectorPre<CallState>),
+    PspV1(bindings::v0_1::psp::PspConnectorPre<CallState>),
+}
+
+impl World {
+    fn kind(&self) -> ConnectorKind {
+        match self {
+            World::Pos(_) | World::PosV1(_) => ConnectorKind::Pos,
+            World::Erp(_) | World::ErpV1(_) => ConnectorKind::Erp,
+            World::Psp(_) | World::PspV1(_) => ConnectorKind::Psp,
+        }
+    }
 }
 
 impl Connector {
@@ -324,6 +338,9 @@ impl Runtime {
         type Data = wasmtime::component::HasSelf<CallState>;
         bindings::host::add_to_linker::<CallState, Data>(&mut linker, |s| s)?;
         bindings::types::add_to_linker::<CallState, Data>(&mut linker, |s| s)?;
+        // The released 0.1.0 contract: its own `host`, and its types-only interface.
+        bindings::v0_1::host::add_to_linker::<CallState, Data>(&mut linker, |s| s)?;
+        linker.instance("beep:connector/types@0.1.0")?;
 
         let weak = engine.weak();
         std::thread::Builder::new()
@@ -386,11 +403,7 @@ impl Runtime {
         };
         let (info, _) = self.describe(&connector, &ctx).await;
         let info = info.map_err(|e| LoadError::Describe(e.to_string()))?;
-        let declared = match &connector.world {
-            World::Pos(_) => ConnectorKind::Pos,
-            World::Erp(_) => ConnectorKind::Erp,
-            World::Psp(_) => ConnectorKind::Psp,
-        };
+        let declared = connector.world.kind();
         if info.kind != declared {
             return Err(LoadError::Describe(format!(
                 "describe() says kind {:?} but the component exports the {:?} world",
@@ -476,10 +489,22 @@ impl Runtime {
                 SUPPORTED_CONTRACTS.join(", ")
             )));
         }
-        let world = match interface {
-            "beep:connector/pos" => bindings::pos::PosConnectorPre::new(pre).map(World::Pos),
-            "beep:connector/erp" => bindings::erp::ErpConnectorPre::new(pre).map(World::Erp),
-            _ => bindings::psp::PspConnectorPre::new(pre).map(World::Psp),
+        let released = semver_compatible("0.1.0", version);
+        let world = match (interface, released) {
+            ("beep:connector/pos", false) => {
+                bindings::pos::PosConnectorPre::new(pre).map(World::Pos)
+            }
+            ("beep:connector/erp", false) => {
+                bindings::erp::ErpConnectorPre::new(pre).map(World::Erp)
+            }
+            (_, false) => bindings::psp::PspConnectorPre::new(pre).map(World::Psp),
+            ("beep:connector/pos", true) => {
+                bindings::v0_1::pos::PosConnectorPre::new(pre).map(World::PosV1)
+            }
+            ("beep:connector/erp", true) => {
+                bindings::v0_1::erp::ErpConnectorPre::new(pre).map(World::ErpV1)
+            }
+            (_, true) => bindings::v0_1::psp::PspConnectorPre::new(pre).map(World::PspV1),
         }
         .map_err(|e| LoadError::World(format!("{e:#}")))?;
         Ok((world, format!("beep:connector@{version}")))
@@ -546,27 +571,77 @@ impl Runtime {
     }
 }
 
-/// One exported function per method: instantiate from the pool, call, report.
+/// One exported function per method: instantiate from the pool, call, report. A method
+/// the released 0.1.0 contract has too is called the same way on a 0.1.0 component (the
+/// types are shared); one added `since 0.2.0` answers `unsupported` there, naming the
+/// contract to rebuild against.
 macro_rules! operation {
-    ($(#[$doc:meta])* $name:ident, $world:ident, $iface:ident, $call:ident, ($($arg:ident : $ty:ty),*) -> $ret:ty) => {
+    ($(#[$doc:meta])* $name:ident, $world:ident, $released:ident, $iface:ident, $call:ident, ($($arg:ident : $ty:ty),*) -> $ret:ty) => {
         $(#[$doc])*
         pub async fn $name(&self, connector: &Connector, ctx: &CallContext, $($arg: $ty),*) -> (Result<$ret, CallError>, CallReport) {
-            let World::$world(pre) = &connector.world else {
-                return (Err(CallError::Internal(format!("{} is not a {} connector", connector.info.name, stringify!($world)))), CallReport::default());
-            };
-            let pre = pre.clone();
-            self.run(ctx, move |mut store| async move {
-                let instance = pre.instantiate_async(&mut store).await?;
-                instance.$iface().$call(&mut store, $($arg),*).await
-            }).await
+            match &connector.world {
+                World::$world(pre) => {
+                    let pre = pre.clone();
+                    self.run(ctx, move |mut store| async move {
+                        let instance = pre.instantiate_async(&mut store).await?;
+                        instance.$iface().$call(&mut store, $($arg),*).await
+                    }).await
+                }
+                World::$released(pre) => {
+                    let pre = pre.clone();
+                    self.run(ctx, move |mut store| async move {
+                        let instance = pre.instantiate_async(&mut store).await?;
+                        instance.$iface().$call(&mut store, $($arg),*).await
+                    }).await
+                }
+                _ => wrong_world(connector, stringify!($world)),
+            }
+        }
+    };
+    ($(#[$doc:meta])* $name:ident, $world:ident, since 0.2.0, $iface:ident, $call:ident, ($($arg:ident : $ty:ty),*) -> $ret:ty) => {
+        $(#[$doc])*
+        pub async fn $name(&self, connector: &Connector, ctx: &CallContext, $($arg: $ty),*) -> (Result<$ret, CallError>, CallReport) {
+            match &connector.world {
+                World::$world(pre) => {
+                    let pre = pre.clone();
+                    self.run(ctx, move |mut store| async move {
+                        let instance = pre.instantiate_async(&mut store).await?;
+                        instance.$iface().$call(&mut store, $($arg),*).await
+                    }).await
+                }
+                World::PspV1(_) => released_lacks(connector, stringify!($call)),
+                _ => wrong_world(connector, stringify!($world)),
+            }
         }
     };
 }
 
+fn wrong_world<T>(connector: &Connector, world: &str) -> (Result<T, CallError>, CallReport) {
+    (
+        Err(CallError::Internal(format!(
+            "{} is not a {world} connector",
+            connector.info.name
+        ))),
+        CallReport::default(),
+    )
+}
+
+/// A component of the released 0.1.0 contract asked for an operation added in 0.2.0.
+fn released_lacks<T>(connector: &Connector, call: &str) -> (Result<T, CallError>, CallReport) {
+    let operation = call.trim_start_matches("call_").replace('_', "-");
+    (
+        Err(CallError::Connector(ConnectorError::Unsupported(format!(
+            "{} is built against {}, which has no {operation}; rebuild it against beep:connector@0.2.0",
+            connector.info.name, connector.contract
+        )))),
+        CallReport::default(),
+    )
+}
+
 use bindings::types::{
-    CatalogPage, InventoryPage, OrdersPage, Payment, PaymentLookup, PaymentRequest, PushResult,
-    Refund, RefundRequest, Sale, StockChange, SuppliersPage, Transaction, WebhookEvent,
-    WebhookRequest,
+    CancelRequest, CaptureRequest, CatalogPage, InventoryPage, OrdersPage, Payment, PaymentLookup,
+    PaymentRequest, PushResult, Refund, RefundRequest, Sale, StockChange, SuppliersPage,
+    Transaction, WebhookEvent, WebhookRequest,
 };
 
 impl Runtime {
@@ -596,22 +671,43 @@ impl Runtime {
                         .call_describe(&mut store)
                         .await?
                 }
+                World::PosV1(pre) => {
+                    pre.instantiate_async(&mut store)
+                        .await?
+                        .call_describe(&mut store)
+                        .await?
+                }
+                World::ErpV1(pre) => {
+                    pre.instantiate_async(&mut store)
+                        .await?
+                        .call_describe(&mut store)
+                        .await?
+                }
+                World::PspV1(pre) => {
+                    pre.instantiate_async(&mut store)
+                        .await?
+                        .call_describe(&mut store)
+                        .await?
+                }
             };
             Ok(Ok(info))
         })
         .await
     }
 
-    operation!(fetch_catalog, Pos, beep_connector_pos, call_fetch_catalog, (config: &str, cursor: Option<&str>) -> CatalogPage);
-    operation!(push_sales, Pos, beep_connector_pos, call_push_sales, (config: &str, sales: &[Sale]) -> Vec<PushResult>);
-    operation!(fetch_inventory, Erp, beep_connector_erp, call_fetch_inventory, (config: &str, cursor: Option<&str>) -> InventoryPage);
-    operation!(fetch_orders, Erp, beep_connector_erp, call_fetch_orders, (config: &str, cursor: Option<&str>) -> OrdersPage);
-    operation!(fetch_suppliers, Erp, beep_connector_erp, call_fetch_suppliers, (config: &str, cursor: Option<&str>) -> SuppliersPage);
-    operation!(push_transactions, Erp, beep_connector_erp, call_push_transactions, (config: &str, transactions: &[Transaction]) -> Vec<PushResult>);
-    operation!(push_stock_changes, Erp, beep_connector_erp, call_push_stock_changes, (config: &str, changes: &[StockChange]) -> Vec<PushResult>);
-    operation!(validate_config, Psp, beep_connector_psp, call_validate_config, (config: &str) -> ());
-    operation!(create_payment, Psp, beep_connector_psp, call_create_payment, (config: &str, request: &PaymentRequest) -> Payment);
-    operation!(get_payment, Psp, beep_connector_psp, call_get_payment, (config: &str, lookup: &PaymentLookup) -> Payment);
-    operation!(refund_payment, Psp, beep_connector_psp, call_refund_payment, (config: &str, request: &RefundRequest) -> Refund);
-    operation!(parse_webhook, Psp, beep_connector_psp, call_parse_webhook, (config: &str, request: &WebhookRequest) -> WebhookEvent);
+    operation!(fetch_catalog, Pos, PosV1, beep_connector_pos, call_fetch_catalog, (config: &str, cursor: Option<&str>) -> CatalogPage);
+    operation!(push_sales, Pos, PosV1, beep_connector_pos, call_push_sales, (config: &str, sales: &[Sale]) -> Vec<PushResult>);
+    operation!(fetch_inventory, Erp, ErpV1, beep_connector_erp, call_fetch_inventory, (config: &str, cursor: Option<&str>) -> InventoryPage);
+    operation!(fetch_orders, Erp, ErpV1, beep_connector_erp, call_fetch_orders, (config: &str, cursor: Option<&str>) -> OrdersPage);
+    operation!(fetch_suppliers, Erp, ErpV1, beep_connector_erp, call_fetch_suppliers, (config: &str, cursor: Option<&str>) -> SuppliersPage);
+    operation!(push_transactions, Erp, ErpV1, beep_connector_erp, call_push_transactions, (config: &str, transactions: &[Transaction]) -> Vec<PushResult>);
+    operation!(push_stock_changes, Erp, ErpV1, beep_connector_erp, call_push_stock_changes, (config: &str, changes: &[StockChange]) -> Vec<PushResult>);
+    operation!(validate_config, Psp, PspV1, beep_connector_psp, call_validate_config, (config: &str) -> ());
+    operation!(create_payment, Psp, PspV1, beep_connector_psp, call_create_payment, (config: &str, request: &PaymentRequest) -> Payment);
+    operation!(get_payment, Psp, PspV1, beep_connector_psp, call_get_payment, (config: &str, lookup: &PaymentLookup) -> Payment);
+    operation!(refund_payment, Psp, PspV1, beep_connector_psp, call_refund_payment, (config: &str, request: &RefundRequest) -> Refund);
+    operation!(parse_webhook, Psp, PspV1, beep_connector_psp, call_parse_webhook, (config: &str, request: &WebhookRequest) -> WebhookEvent);
+    operation!(authorize_payment, Psp, since 0.2.0, beep_connector_psp, call_authorize_payment, (config: &str, request: &PaymentRequest) -> Payment);
+    operation!(capture_payment, Psp, since 0.2.0, beep_connector_psp, call_capture_payment, (config: &str, request: &CaptureRequest) -> Payment);
+    operation!(cancel_payment, Psp, since 0.2.0, beep_connector_psp, call_cancel_payment, (config: &str, request: &CancelRequest) -> Payment);
 }

@@ -133,6 +133,29 @@ impl WasiHttpView for CallState {
 
 impl types::Host for CallState {}
 
+/// Components built against the released 0.1.0 contract call the same host.
+impl super::bindings::v0_1::host::Host for CallState {
+    fn log(
+        &mut self,
+        level: super::bindings::v0_1::host::LogLevel,
+        message: String,
+    ) -> wasmtime::Result<()> {
+        use super::bindings::v0_1::host::LogLevel as V1;
+        let level = match level {
+            V1::Trace => LogLevel::Trace,
+            V1::Debug => LogLevel::Debug,
+            V1::Info => LogLevel::Info,
+            V1::Warn => LogLevel::Warn,
+            V1::Error => LogLevel::Error,
+        };
+        host::Host::log(self, level, message)
+    }
+
+    fn deadline_ms(&mut self) -> wasmtime::Result<u64> {
+        host::Host::deadline_ms(self)
+    }
+}
+
 impl host::Host for CallState {
     fn log(&mut self, level: LogLevel, message: String) -> wasmtime::Result<()> {
         self.log_bytes += message.len();

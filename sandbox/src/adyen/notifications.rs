@@ -88,8 +88,17 @@ impl SimState {
         if let Some(r) = reason {
             item["reason"] = json!(r);
         }
-        if event_code == "AUTHORISATION" && success {
-            item["operations"] = json!(["CANCEL", "CAPTURE", "REFUND"]);
+        if event_code == "AUTHORISATION" {
+            if success {
+                item["operations"] = json!(["CANCEL", "CAPTURE", "REFUND"]);
+            }
+            // Adyen returns the payment request's metadata in the AUTHORISATION
+            // webhook as `additionalData.metadata.{key}`.
+            if let Some(metadata) = p.metadata.as_object() {
+                for (k, v) in metadata {
+                    additional.insert(format!("metadata.{k}"), v.clone());
+                }
+            }
         }
         let signature = sign_notification(&self.hmac_key, &item);
         additional.insert("hmacSignature".into(), json!(signature));

@@ -23,6 +23,8 @@ pub(super) enum Endpoint {
     ListPayments,
     GetPayment(String),
     CreateRefund(String),
+    CreateCapture(String),
+    ReleaseAuthorization(String),
     ListRefunds(String),
     GetRefund(String, String),
 }
@@ -36,6 +38,10 @@ fn route(method: &Method, path: &str) -> Option<Endpoint> {
         ("GET", ["v2", "payments"]) => Endpoint::ListPayments,
         ("GET", ["v2", "payments", id]) => Endpoint::GetPayment(id.to_string()),
         ("POST", ["v2", "payments", id, "refunds"]) => Endpoint::CreateRefund(id.to_string()),
+        ("POST", ["v2", "payments", id, "captures"]) => Endpoint::CreateCapture(id.to_string()),
+        ("POST", ["v2", "payments", id, "release-authorization"]) => {
+            Endpoint::ReleaseAuthorization(id.to_string())
+        }
         ("GET", ["v2", "payments", id, "refunds"]) => Endpoint::ListRefunds(id.to_string()),
         ("GET", ["v2", "payments", id, "refunds", rid]) => {
             Endpoint::GetRefund(id.to_string(), rid.to_string())
@@ -44,7 +50,11 @@ fn route(method: &Method, path: &str) -> Option<Endpoint> {
     })
 }
 
+/// A JSON answer; `Null` is an answer without a body (202 Accepted).
 pub(super) fn hal_response(status: StatusCode, body: &Value) -> Response {
+    if body.is_null() {
+        return status.into_response();
+    }
     let mut resp = (status, body.to_string()).into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -55,6 +55,7 @@
 //! {"status","failureReason"?}`, `POST refunds/{id}/status {"status"}`,
 //! `GET checkout/{id}`.
 
+mod captures;
 mod errors;
 mod hooks;
 mod http;
@@ -383,6 +384,8 @@ impl MollieSim {
             Endpoint::ListPayments => st.list_payments(query, base),
             Endpoint::GetPayment(id) => st.get_payment(id, query, base),
             Endpoint::CreateRefund(id) => st.create_refund(id, body, idempotent, base),
+            Endpoint::CreateCapture(id) => st.create_capture(id, body, base),
+            Endpoint::ReleaseAuthorization(id) => st.release_authorization(id),
             Endpoint::ListRefunds(id) => st.list_refunds(id, base),
             Endpoint::GetRefund(id, rid) => st.get_refund(id, rid, base),
         };

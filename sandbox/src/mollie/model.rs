@@ -91,6 +91,8 @@ pub(super) struct PaymentObj {
     pub(super) canceled_at: Option<i64>,
     pub(super) expired_at: Option<i64>,
     pub(super) failed_at: Option<i64>,
+    /// What a manual capture took (the rest released); `None`: all of it.
+    pub(super) captured: Option<i64>,
 }
 
 #[derive(Clone)]
@@ -106,6 +108,13 @@ pub(super) struct RefundObj {
     /// For duplicate detection of refunds sent without an idempotency key.
     pub(super) created: Instant,
     pub(super) had_idempotency_key: bool,
+}
+
+impl PaymentObj {
+    /// What the payment has captured (all of it unless a manual capture took less).
+    pub(super) fn captured(&self) -> i64 {
+        self.captured.unwrap_or(self.amount)
+    }
 }
 
 impl RefundObj {
@@ -140,12 +149,13 @@ impl SimState {
         o.insert("amount".into(), amount_json(p.amount, &p.currency));
         if p.status == Status::Paid {
             let refunded = self.refunded(&p.id);
+            let captured = p.captured();
             o.insert("amountRefunded".into(), amount_json(refunded, &p.currency));
             o.insert(
                 "amountRemaining".into(),
-                amount_json(p.amount - refunded, &p.currency),
+                amount_json(captured - refunded, &p.currency),
             );
-            o.insert("amountCaptured".into(), amount_json(p.amount, &p.currency));
+            o.insert("amountCaptured".into(), amount_json(captured, &p.currency));
         }
         o.insert("description".into(), json!(p.description));
         o.insert("method".into(), json!(p.method));
@@ -243,7 +253,7 @@ impl SimState {
         })
     }
 
-    fn payment_mut(&mut self, id: &str) -> Option<&mut PaymentObj> {
+    pub(super) fn payment_mut(&mut self, id: &str) -> Option<&mut PaymentObj> {
         let i = *self.payment_index.get(id)?;
         self.payments.get_mut(i)
     }

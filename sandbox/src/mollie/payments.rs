@@ -204,6 +204,7 @@ impl SimState {
             canceled_at: (status == Status::Canceled).then_some(t),
             expired_at: (status == Status::Expired).then_some(t),
             failed_at: (status == Status::Failed).then_some(t),
+            captured: None,
         };
         let id = p.id.clone();
         self.payment_index.insert(id.clone(), self.payments.len());

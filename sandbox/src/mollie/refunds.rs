@@ -45,7 +45,7 @@ impl SimState {
                 ),
             ));
         }
-        let remaining = p.amount - self.refunded(&p.id);
+        let remaining = p.captured() - self.refunded(&p.id);
         if amount > remaining {
             return Err(ApiError::unprocessable(
                 "amount",

@@ -23,6 +23,8 @@ pub(super) enum Endpoint {
     CreateIntent,
     SearchIntents,
     GetIntent(String),
+    CaptureIntent(String),
+    CancelIntent(String),
     CreateRefund,
     GetRefund(String),
 }
@@ -35,6 +37,12 @@ fn route(method: &Method, path: &str) -> Option<Endpoint> {
         ("POST", ["payment_intents"]) => Endpoint::CreateIntent,
         ("GET", ["payment_intents", "search"]) => Endpoint::SearchIntents,
         ("GET", ["payment_intents", id]) if !id.is_empty() => Endpoint::GetIntent(id.to_string()),
+        ("POST", ["payment_intents", id, "capture"]) if !id.is_empty() => {
+            Endpoint::CaptureIntent(id.to_string())
+        }
+        ("POST", ["payment_intents", id, "cancel"]) if !id.is_empty() => {
+            Endpoint::CancelIntent(id.to_string())
+        }
         ("POST", ["refunds"]) => Endpoint::CreateRefund,
         ("GET", ["refunds", id]) if !id.is_empty() => Endpoint::GetRefund(id.to_string()),
         _ => return None,

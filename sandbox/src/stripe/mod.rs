@@ -19,6 +19,7 @@
 
 mod auth;
 mod balance;
+mod capture;
 mod cards;
 mod currencies;
 mod errors;
@@ -205,6 +206,8 @@ impl StripeSim {
             Endpoint::CreateIntent => st.create_intent(&p, ctx),
             Endpoint::SearchIntents => st.search_intents(&p),
             Endpoint::GetIntent(id) => st.get_intent(id),
+            Endpoint::CaptureIntent(id) => st.capture_intent(id, &p, ctx),
+            Endpoint::CancelIntent(id) => st.cancel_intent(id, &p, ctx),
             Endpoint::CreateRefund => st.create_refund(&p, ctx),
             Endpoint::GetRefund(id) => st.get_refund(id),
         };

@@ -242,6 +242,8 @@ impl SimState {
             statement_descriptor_suffix: p
                 .nonempty("statement_descriptor_suffix")?
                 .map(str::to_string),
+            canceled_at: None,
+            cancellation_reason: None,
             return_url,
             card,
             pm_clone,

@@ -48,6 +48,8 @@
 //! status; `after`: execute first, then fail), `POST payments/{id}/complete
 //! {"result": "success"|"error"}` (the shopper finished 3-D Secure), `GET 3ds/{id}`.
 
+mod authorize;
+
 use crate::kit::fault::{Fault, FaultSlot};
 use crate::kit::time::now_secs as now;
 use axum::Router;
@@ -139,6 +141,10 @@ struct Pay {
     return_url: String,
     payment_reference: Option<String>,
     state: PayState,
+    /// The hold of `POST /v1/payments/authorize` (manual capture), if it began so.
+    authorization: Option<Charge>,
+    /// Cancels of the authorization (reversals: released, never charged).
+    reversals: Vec<Cancel>,
     charges: Vec<Charge>,
     cancels: Vec<Cancel>,
     date: String,
@@ -308,13 +314,31 @@ impl SimState {
 
     fn payment_json(&self, p: &Pay, base: &str) -> Value {
         let charged = p.charged();
-        let canceled = p.canceled();
+        let canceled = p.canceled() + p.reversed();
         let remaining = if p.state == PayState::Pending {
-            p.total - charged
+            p.total - charged - p.reversed()
         } else {
             0
         };
         let mut txs: Vec<Value> = Vec::new();
+        if let Some(a) = &p.authorization {
+            txs.push(json!({
+                "date": a.date,
+                "type": "authorize",
+                "status": a.status.as_str(),
+                "url": format!("{base}/v1/payments/{}/authorize/{}", p.id, a.id),
+                "amount": amount4(a.amount, &p.currency),
+            }));
+        }
+        for r in &p.reversals {
+            txs.push(json!({
+                "date": r.date,
+                "type": "cancel-authorize",
+                "status": "success",
+                "url": format!("{base}/v1/payments/{}/authorize/{}/cancels/{}", p.id, r.charge_id, r.id),
+                "amount": amount4(r.amount, &p.currency),
+            }));
+        }
         for c in &p.charges {
             txs.push(json!({
                 "date": c.date,
@@ -426,7 +450,14 @@ impl SimState {
         }));
     }
 
-    fn create_charge(&mut self, body: &Map<String, Value>, base: &str) -> Result<Value, ApiError> {
+    /// `POST /v1/payments/charges` (a sale) or `POST /v1/payments/authorize` (a hold):
+    /// the same request, and the outcome the payment type names.
+    fn create_charge(
+        &mut self,
+        body: &Map<String, Value>,
+        base: &str,
+        authorize: bool,
+    ) -> Result<Value, ApiError> {
         let currency = str_field(body, "currency")
             .ok_or_else(|| ApiError::bad("API.330.100.009", "The currency is missing."))?
             .to_ascii_uppercase();
@@ -488,6 +519,19 @@ impl SimState {
         let id = format!("s-pay-{}", 100_000 + self.seq);
         let order_id = order_id.unwrap_or_else(|| format!("order-{}", self.seq));
         let ts = date(now());
+        let first = Charge {
+            id: if authorize { "s-aut-1" } else { "s-chg-1" }.into(),
+            amount,
+            status,
+            redirect,
+            error,
+            date: ts.clone(),
+        };
+        let (authorization, charges) = if authorize {
+            (Some(first), Vec::new())
+        } else {
+            (None, vec![first])
+        };
         let pay = Pay {
             id: id.clone(),
             order_id: order_id.clone(),
@@ -497,18 +541,15 @@ impl SimState {
             return_url: return_url.to_string(),
             payment_reference: str_field(body, "paymentReference").map(str::to_string),
             state: match status {
+                // An authorised payment is `pending` until it is charged.
+                Tx::Success if authorize => PayState::Pending,
                 Tx::Success => PayState::Completed,
                 Tx::Pending => PayState::Pending,
                 Tx::Error => PayState::Canceled,
             },
-            charges: vec![Charge {
-                id: "s-chg-1".into(),
-                amount,
-                status,
-                redirect,
-                error,
-                date: ts.clone(),
-            }],
+            authorization,
+            reversals: Vec::new(),
+            charges,
             cancels: Vec::new(),
             date: ts,
         };
@@ -516,14 +557,16 @@ impl SimState {
         self.payments.push(pay);
         self.index.insert(id.clone(), i);
         self.index.insert(order_id, i);
+        let kind = if authorize { "authorize" } else { "charge" };
         let event = match status {
-            Tx::Success => "charge.succeeded",
-            Tx::Pending => "charge.pending",
-            Tx::Error => "charge.failed",
+            Tx::Success => format!("{kind}.succeeded"),
+            Tx::Pending => format!("{kind}.pending"),
+            Tx::Error => format!("{kind}.failed"),
         };
-        self.record_event(&id, event, base);
+        self.record_event(&id, &event, base);
         let p = &self.payments[i];
-        Ok(self.charge_json(p, &p.charges[0], base))
+        let first = p.authorization.as_ref().unwrap_or(&p.charges[0]);
+        Ok(self.charge_json(p, first, base))
     }
 
     fn create_cancel(
@@ -594,12 +637,23 @@ impl SimState {
     /// or fails and the webhook is recorded.
     fn complete(&mut self, id: &str, success: bool, base: &str) -> Result<(), String> {
         let p = self.pay_mut(id).map_err(|e| e.merchant)?;
-        let Some(c) = p.charges.iter_mut().find(|c| c.status == Tx::Pending) else {
+        let held = p.authorization.is_some();
+        let Some(c) = p
+            .charges
+            .iter_mut()
+            .chain(p.authorization.as_mut())
+            .find(|c| c.status == Tx::Pending)
+        else {
             return Err(format!("payment {id} has no pending charge"));
         };
         if success {
             c.status = Tx::Success;
-            p.state = PayState::Completed;
+            // An authorisation stays `pending` until charged.
+            p.state = if held {
+                PayState::Pending
+            } else {
+                PayState::Completed
+            };
         } else {
             c.status = Tx::Error;
             c.error = Some((
@@ -849,7 +903,19 @@ fn handle(
         }
         (Method::POST, ["payments", "charges"]) => {
             private_only()?;
-            Ok((StatusCode::OK, st.create_charge(&params, base)?))
+            Ok((StatusCode::OK, st.create_charge(&params, base, false)?))
+        }
+        (Method::POST, ["payments", "authorize"]) => {
+            private_only()?;
+            Ok((StatusCode::OK, st.create_charge(&params, base, true)?))
+        }
+        (Method::POST, ["payments", id, "charges"]) => {
+            private_only()?;
+            Ok((StatusCode::OK, st.charge_authorization(id, &params, base)?))
+        }
+        (Method::POST, ["payments", id, "authorize", "cancels"]) => {
+            private_only()?;
+            Ok((StatusCode::OK, st.reverse_authorization(id, &params, base)?))
         }
         (Method::GET, ["payments", id]) => {
             private_only()?;

@@ -113,9 +113,16 @@ export const pos = (impl) => wrap(impl, ['fetchCatalog', 'pushSales'], 'POS');
 export const erp = (impl) =>
   wrap(impl, ['fetchInventory', 'fetchOrders', 'fetchSuppliers', 'pushTransactions', 'pushStockChanges'], 'ERP');
 
-/** `export const psp = psp({ validateConfig, createPayment, getPayment, refundPayment, parseWebhook })` */
+/**
+ * `export const psp = psp({ validateConfig, createPayment, getPayment, refundPayment, parseWebhook,
+ * authorizePayment, capturePayment, cancelPayment })`: a function left out answers `unsupported`.
+ */
 export const psp = (impl) =>
-  wrap(impl, ['validateConfig', 'createPayment', 'getPayment', 'refundPayment', 'parseWebhook'], 'PSP');
+  wrap(
+    impl,
+    ['validateConfig', 'createPayment', 'getPayment', 'refundPayment', 'parseWebhook', 'authorizePayment', 'capturePayment', 'cancelPayment'],
+    'PSP',
+  );
 
 /**
  * `export const describe = describe({name, kind, version, systems, hosts, configSchema})`;

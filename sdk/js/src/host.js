@@ -1,6 +1,6 @@
 // The host's capped, per-call log and the call's deadline.
 
-import { log as hostLog, deadlineMs as hostDeadlineMs } from 'beep:connector/host@0.1.0';
+import { log as hostLog, deadlineMs as hostDeadlineMs } from 'beep:connector/host@0.2.0';
 
 const emit = (level) => (...parts) =>
   hostLog(level, parts.map((p) => (typeof p === 'string' ? p : safeJson(p))).join(' '));

@@ -13,6 +13,8 @@ from urllib.parse import quote
 import beep
 import wit_world
 from beep.types import (
+    CancelRequest,
+    CaptureRequest,
     ConnectorInfo,
     ConnectorKind,
     Money,
@@ -130,6 +132,9 @@ class Psp(exports.Psp):
         Api(config).get("/account")
 
     def create_payment(self, config: str, request: PaymentRequest) -> Payment:
+        return self._create(config, request, capture="automatic")
+
+    def _create(self, config: str, request: PaymentRequest, capture: str) -> Payment:
         answer = Api(config).post(
             "/payments",
             {
@@ -140,6 +145,7 @@ class Psp(exports.Psp):
                 "description": request.description,
                 "returnUrl": request.return_url,
                 "metadata": {"beepPaymentId": request.id},
+                "capture": capture,
             },
             f"beep-payment-{request.id}",
         ).json()
@@ -154,6 +160,25 @@ class Psp(exports.Psp):
         if not items:
             raise beep.not_found(f"no payment for {lookup.payment_id}")
         return payment_from(items[0])
+
+    def authorize_payment(self, config: str, request: PaymentRequest) -> Payment:
+        # Manual capture: the vendor holds the amount (status "authorized") until
+        # capture_payment or cancel_payment. A vendor that cannot: raise beep.unsupported.
+        return self._create(config, request, capture="manual")
+
+    def capture_payment(self, config: str, request: CaptureRequest) -> Payment:
+        reference = quote(request.payment_provider_reference, safe="")
+        answer = Api(config).post(
+            f"/payments/{reference}/capture",
+            {"amount": beep.money.to_major_string(request.amount), "currency": request.amount.currency},
+            f"beep-capture-{request.id}",
+        ).json()
+        return payment_from(answer, request.authorized)
+
+    def cancel_payment(self, config: str, request: CancelRequest) -> Payment:
+        reference = quote(request.payment_provider_reference, safe="")
+        answer = Api(config).post(f"/payments/{reference}/cancel", {}, f"beep-cancel-{request.id}").json()
+        return payment_from(answer, request.authorized)
 
     def refund_payment(self, config: str, request: RefundRequest) -> Refund:
         reference = request.payment_provider_reference

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod psp;
+
 use beep_host::app::{App, Settings};
 use beep_host::db::merchants::{self, Plan};
 use beep_host::runtime::Budgets;

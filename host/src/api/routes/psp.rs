@@ -14,6 +14,10 @@ pub struct ConfigureBody {
     #[schema(value_type = Object)]
     config: Value,
     connector_id: Option<String>,
+    /// How long a manual-capture authorisation is held before BEEP! voids it (seconds;
+    /// default a day, at most 7 days; at least 60 s in live mode).
+    #[schema(minimum = 1, maximum = 604800)]
+    hold_seconds: Option<i64>,
 }
 
 #[utoipa::path(post, path = "/api/v1/configurePSP", tag = "payments", request_body = ConfigureBody,
@@ -25,6 +29,16 @@ pub async fn configure_psp(
 ) -> Result<Json<payments::Configured>> {
     store(&app, &caller, &body.store_id).await?;
     credentials_object(&body.config, "config")?;
+    if let Some(hold) = body.hold_seconds {
+        let least = if caller.mode == Mode::Live { 60 } else { 1 };
+        let most = payments::capture::MAX_HOLD_SECONDS;
+        if !(least..=most).contains(&hold) {
+            return Err(Failure::invalid(
+                "invalid_hold",
+                format!("holdSeconds must be {least} to {most}"),
+            ));
+        }
+    }
     let out = payments::configure(
         &app,
         &caller,
@@ -32,6 +46,7 @@ pub async fn configure_psp(
         &body.provider,
         body.connector_id.as_deref(),
         &body.config,
+        body.hold_seconds,
     )
     .await?;
     Ok(Json(out))
@@ -55,6 +70,17 @@ pub struct PaymentBody {
     payment_method: String,
     description: Option<String>,
     return_url: Option<String>,
+    /// `automatic` (the default) captures at once; `manual` only authorises (the
+    /// payment ends `authorized`) and `capturePayment` or `cancelPayment` ends it.
+    #[schema(value_type = Option<String>, example = "manual")]
+    capture: Option<CaptureMode>,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum CaptureMode {
+    Automatic,
+    Manual,
 }
 
 pub(super) fn looks_like_card_number(s: &str) -> bool {
@@ -120,8 +146,71 @@ pub async fn process_payment(
         payment_method: body.payment_method,
         description: body.description,
         return_url: body.return_url,
+        manual_capture: body.capture == Some(CaptureMode::Manual),
     };
     Ok(answer(payments::process(&app, &caller, &key, input).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaptureBody {
+    #[schema(min_length = 1)]
+    store_id: String,
+    #[schema(min_length = 1)]
+    payment_id: String,
+    /// Minor units, at most what was authorised; the whole authorisation when absent.
+    /// Where the provider does so, the rest of a partial capture is released.
+    #[schema(minimum = 1)]
+    amount: Option<i64>,
+}
+
+#[utoipa::path(post, path = "/api/v1/capturePayment", tag = "payments", request_body = CaptureBody,
+    params(("Idempotency-Key" = String, Header, description = "Retries with the same key never capture twice")),
+    responses((status = 200, description = "The payment, `succeeded` with its `capturedAmount`", body = payments::PaymentAnswer)))]
+pub async fn capture_payment(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    IdempotencyKey(key): IdempotencyKey,
+    Body(body): Body<CaptureBody>,
+) -> Result<Response> {
+    store(&app, &caller, &body.store_id).await?;
+    if body.amount.is_some_and(|a| a <= 0) {
+        return Err(Failure::invalid(
+            "invalid_amount",
+            "amount must be a positive integer in minor units",
+        ));
+    }
+    let input = payments::capture::CaptureInput {
+        store_id: body.store_id,
+        payment_id: body.payment_id,
+        amount: body.amount,
+    };
+    Ok(answer(
+        payments::capture::capture(&app, &caller, &key, input).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelBody {
+    #[schema(min_length = 1)]
+    store_id: String,
+    #[schema(min_length = 1)]
+    payment_id: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/cancelPayment", tag = "payments", request_body = CancelBody,
+    params(("Idempotency-Key" = String, Header, description = "Retries with the same key void once")),
+    responses((status = 200, description = "The payment, `canceled`: the authorisation is released", body = payments::PaymentAnswer)))]
+pub async fn cancel_payment(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    IdempotencyKey(key): IdempotencyKey,
+    Body(body): Body<CancelBody>,
+) -> Result<Response> {
+    store(&app, &caller, &body.store_id).await?;
+    let answer_of = payments::capture::cancel(&app, &caller, &key, body.store_id, body.payment_id);
+    Ok(answer(answer_of.await?))
 }
 
 #[derive(Deserialize, ToSchema)]

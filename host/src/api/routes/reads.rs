@@ -177,6 +177,7 @@ pub async fn get_payment(
         .await?
         .ok_or_else(|| Failure::not_found("unknown_payment", format!("no payment {payment_id}")))?;
     store(&app, &caller, &payment.store_id).await?;
+    let payment = payments::recheck::refresh(&app, &caller, payment).await;
     let refunds = db::payments::refunds_of(&app.db, &payment_id).await?;
     Ok(Json(PaymentFound {
         success: true,

@@ -24,6 +24,8 @@ from urllib.parse import quote
 import beep
 import wit_world
 from beep.types import (
+    CancelRequest,
+    CaptureRequest,
     ConnectorInfo,
     ConnectorKind,
     Money,
@@ -189,6 +191,29 @@ def refund_from(r: dict) -> Refund:
     )
 
 
+def create_intent(stripe: Stripe, request: PaymentRequest, capture_method: Optional[str]) -> Payment:
+    return_url = request.return_url or None
+    form = {
+        "amount": to_stripe_amount(request.amount),
+        "currency": request.amount.currency.lower(),
+        "payment_method": request.payment_method,
+        "confirm": True,
+        "capture_method": capture_method,  # "manual": held until captured
+        "metadata": {"beep_payment_id": request.id, "beep_reference": request.reference},
+        "description": request.description or None,
+        "return_url": return_url,
+        # Without a return_url Stripe refuses to confirm unless redirects are off.
+        "automatic_payment_methods": None if return_url else {"enabled": True, "allow_redirects": "never"},
+    }
+    resp = stripe.post("/v1/payment_intents", form, f"beep-payment-{request.id}")
+    if resp.status == 402:
+        # A declined card: Stripe answers 402 with the failed intent inside the error.
+        error = resp.json().get("error") or {}
+        if error.get("payment_intent"):
+            return payment_from(error["payment_intent"], error)
+    return payment_from(resp.ok(stripe_message).json())
+
+
 # ---- the export -------------------------------------------------------------------------
 
 
@@ -198,25 +223,22 @@ class Psp(exports.Psp):
         Stripe(config).get("/v1/balance")
 
     def create_payment(self, config: str, request: PaymentRequest) -> Payment:
-        stripe = Stripe(config)
-        return_url = request.return_url or None
-        form = {
-            "amount": to_stripe_amount(request.amount),
-            "currency": request.amount.currency.lower(),
-            "payment_method": request.payment_method,
-            "confirm": True,
-            "metadata": {"beep_payment_id": request.id, "beep_reference": request.reference},
-            "description": request.description or None,
-            "return_url": return_url,
-            # Without a return_url Stripe refuses to confirm unless redirects are off.
-            "automatic_payment_methods": None if return_url else {"enabled": True, "allow_redirects": "never"},
-        }
-        resp = stripe.post("/v1/payment_intents", form, f"beep-payment-{request.id}")
-        if resp.status == 402:
-            # A declined card: Stripe answers 402 with the failed intent inside the error.
-            error = resp.json().get("error") or {}
-            if error.get("payment_intent"):
-                return payment_from(error["payment_intent"], error)
+        return create_intent(Stripe(config), request, capture_method=None)
+
+    def authorize_payment(self, config: str, request: PaymentRequest) -> Payment:
+        # Held (requires_capture) until capture_payment or cancel_payment.
+        return create_intent(Stripe(config), request, capture_method="manual")
+
+    def capture_payment(self, config: str, request: CaptureRequest) -> Payment:
+        reference = quote(request.payment_provider_reference, safe="")
+        form = {"amount_to_capture": to_stripe_amount(request.amount)}
+        resp = Stripe(config).post(f"/v1/payment_intents/{reference}/capture", form, f"beep-capture-{request.id}")
+        return payment_from(resp.ok(stripe_message).json())
+
+    def cancel_payment(self, config: str, request: CancelRequest) -> Payment:
+        reference = quote(request.payment_provider_reference, safe="")
+        form = {"cancellation_reason": "abandoned"}
+        resp = Stripe(config).post(f"/v1/payment_intents/{reference}/cancel", form, f"beep-cancel-{request.id}")
         return payment_from(resp.ok(stripe_message).json())
 
     def get_payment(self, config: str, lookup: PaymentLookup) -> Payment:

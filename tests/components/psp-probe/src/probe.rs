@@ -60,6 +60,33 @@ macro_rules! probe {
                 ))
             }
 
+            fn authorize_payment(
+                _config: String,
+                _request: PaymentRequest,
+            ) -> Result<Payment, ConnectorError> {
+                Err(ConnectorError::Unsupported(
+                    "the probe holds nothing".into(),
+                ))
+            }
+
+            fn capture_payment(
+                _config: String,
+                _request: CaptureRequest,
+            ) -> Result<Payment, ConnectorError> {
+                Err(ConnectorError::Unsupported(
+                    "the probe holds nothing".into(),
+                ))
+            }
+
+            fn cancel_payment(
+                _config: String,
+                _request: CancelRequest,
+            ) -> Result<Payment, ConnectorError> {
+                Err(ConnectorError::Unsupported(
+                    "the probe holds nothing".into(),
+                ))
+            }
+
             fn parse_webhook(
                 config: String,
                 request: WebhookRequest,
