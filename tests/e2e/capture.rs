@@ -152,9 +152,21 @@ async fn holds_expire_after_the_stores_window(backend: Backend, psp: Psp) {
     let (status, body) = s.capture("exit-kept", &kept, None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let abandoned = s.authorize("basket-abandoned", 900).await;
-    crate::support::wait_until("the abandoned basket's hold is voided", || async {
-        s.payment(&abandoned).await["status"] == "canceled"
-    })
+    // The void first, then the event that says so.
+    crate::support::wait_until(
+        "the abandoned basket's hold is voided and said so",
+        || async {
+            let (_, events) = s
+                .server
+                .get(
+                    &s.m.key,
+                    "/api/v1/events?type=payment.authorization_expired",
+                )
+                .await;
+            s.payment(&abandoned).await["status"] == "canceled"
+                && events["events"].as_array().is_some_and(|e| !e.is_empty())
+        },
+    )
     .await;
     let (status, events) = s
         .server
@@ -186,13 +198,7 @@ for_each_psp!(concurrent_captures_capture_once: stripe, adyen, mollie, payone, u
 /// SumUp's Checkouts API charges when a checkout is processed: a manual capture is
 /// refused with the reason, and nothing is held at SumUp.
 async fn sumup_cannot_hold_an_authorisation(backend: Backend) {
-    let psp = Psp {
-        provider: "sumup",
-        approve: "sumup_test_paid",
-        capture_path: "/capture",
-        config: |_, _, _| {},
-    };
-    let s = PspStore::start(backend, psp).await;
+    let s = PspStore::start(backend, crate::support::psp::psp("sumup")).await;
     s.server.app.sandbox.record();
     let (status, body) = s.pay("basket-1", 1000, "EUR", "manual").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");

@@ -20,74 +20,46 @@ macro_rules! spec {
     };
 }
 
-/// A PSP, the test token that succeeds there, its spec, and the server base path the
-/// spec's paths sit under (stripped from recorded paths before matching).
+/// A PSP's published spec and the server base path the spec's paths sit under (stripped
+/// from recorded paths before matching); its tokens come from the shared PSP table.
 struct Psp {
     vendor: &'static str,
-    token: &'static str,
-    /// The test token the vendor declines.
-    declined: &'static str,
-    /// The test token that needs 3-D Secure (an action).
-    action: &'static str,
     /// The `/_sim/fail` hook body of the vendor's e2e outage test.
     outage: &'static str,
     spec: &'static str,
     base: &'static str,
-    /// Its API holds an authorisation: manual capture and void are driven too.
-    manual: bool,
 }
 
 const PSPS: &[Psp] = &[
     Psp {
         vendor: "stripe",
-        token: "pm_card_visa",
-        declined: "pm_card_chargeDeclined",
-        action: "pm_card_threeDSecure2Required",
         outage: r#"{"status": 500, "times": 2}"#,
         spec: spec!("stripe.spec3.yaml"),
         base: "",
-        manual: true,
     },
     Psp {
         vendor: "adyen",
-        token: "adyen_test_authorised",
-        declined: "adyen_test_refused",
-        action: "adyen_test_3ds",
         outage: r#"{"status": 503, "times": 1, "after": true}"#,
         spec: spec!("adyen.checkout-v71.json"),
         base: "/v71",
-        manual: true,
     },
     Psp {
         vendor: "mollie",
-        token: "mollie_test_paid",
-        declined: "mollie_test_failed",
-        action: "mollie_test_open",
         outage: r#"{"status": 502, "times": 1, "after": true}"#,
         spec: spec!("mollie.yaml"),
         base: "",
-        manual: true,
     },
     Psp {
         vendor: "sumup",
-        token: "sumup_test_paid",
-        declined: "sumup_test_failed",
-        action: "sumup_test_3ds",
         outage: r#"{"status": 500, "times": 1, "after": true, "method": "POST"}"#,
         spec: spec!("sumup.json"),
         base: "",
-        // SumUp's Checkouts API has no separate authorisation.
-        manual: false,
     },
     Psp {
         vendor: "payone",
-        token: "payone_test_ok",
-        declined: "payone_test_declined",
-        action: "payone_test_3ds",
         outage: r#"{"status": 502, "times": 1, "after": true, "path": "payment-executions"}"#,
         spec: spec!("payone-pcp.yaml"),
         base: "",
-        manual: true,
     },
 ];
 
@@ -107,10 +79,9 @@ fn python() -> String {
 async fn flows(server: &Server, psp: &Psp) {
     let m = server.merchant(Plan::Start).await;
     let store = server.store(&m).await;
+    let shared = crate::support::psp::psp(psp.vendor);
     let (base, mut config) = server.sandbox(&m, psp.vendor).await;
-    if psp.vendor == "mollie" {
-        config["webhookUrl"] = json!(format!("{}/api/v1/webhooks/mollie/{store}", server.url));
-    }
+    (shared.config)(server, &store, &mut config);
     let (status, body) = server
         .post(
             &m.key,
@@ -124,7 +95,7 @@ async fn flows(server: &Server, psp: &Psp) {
             &m.key,
             "/api/v1/processPayment",
             "pay-1",
-            json!({"storeId": store, "amount": 1999, "currency": "EUR", "reference": "order-1", "paymentMethod": psp.token}),
+            json!({"storeId": store, "amount": 1999, "currency": "EUR", "reference": "order-1", "paymentMethod": shared.approve}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{}: {paid}", psp.vendor);
@@ -140,7 +111,7 @@ async fn flows(server: &Server, psp: &Psp) {
     assert_eq!(status, StatusCode::OK, "{}: {refund}", psp.vendor);
 
     // Manual capture: authorise, capture part; authorise, void.
-    if psp.manual {
+    if shared.holds {
         for (key, ending) in [("auth-capture", "capture"), ("auth-void", "cancel")] {
             let (status, held) = server
                 .post_idem(
@@ -148,7 +119,7 @@ async fn flows(server: &Server, psp: &Psp) {
                     "/api/v1/processPayment",
                     key,
                     json!({"storeId": store, "amount": 1500, "currency": "EUR", "reference": key,
-                        "paymentMethod": psp.token, "capture": "manual"}),
+                        "paymentMethod": shared.approve, "capture": "manual"}),
                 )
                 .await;
             assert_eq!(status, StatusCode::OK, "{}: {held}", psp.vendor);
@@ -177,7 +148,7 @@ async fn flows(server: &Server, psp: &Psp) {
             &m.key,
             "/api/v1/processPayment",
             "pay-declined",
-            json!({"storeId": store, "amount": 500, "currency": "EUR", "reference": "order-2", "paymentMethod": psp.declined}),
+            json!({"storeId": store, "amount": 500, "currency": "EUR", "reference": "order-2", "paymentMethod": shared.decline}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{}: {declined}", psp.vendor);
@@ -190,7 +161,7 @@ async fn flows(server: &Server, psp: &Psp) {
             "/api/v1/processPayment",
             "pay-action",
             json!({"storeId": store, "amount": 2500, "currency": "EUR", "reference": "order-3",
-                "paymentMethod": psp.action, "returnUrl": "https://shop.example/return"}),
+                "paymentMethod": shared.action, "returnUrl": "https://shop.example/return"}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{}: {action}", psp.vendor);
@@ -204,7 +175,7 @@ async fn flows(server: &Server, psp: &Psp) {
     // the same Idempotency-Key, which makes the connector look the payment up.
     let hook: serde_json::Value = serde_json::from_str(psp.outage).unwrap();
     server.sim_post(&format!("{base}/_sim/fail"), hook).await;
-    let outage = json!({"storeId": store, "amount": 700, "currency": "EUR", "reference": "order-4", "paymentMethod": psp.token});
+    let outage = json!({"storeId": store, "amount": 700, "currency": "EUR", "reference": "order-4", "paymentMethod": shared.approve});
     let _ = server
         .post_idem(
             &m.key,

@@ -23,6 +23,7 @@ mod limits;
 mod mollie;
 mod partner;
 mod payabl;
+mod payments;
 mod payone;
 mod replicas;
 mod resume;

@@ -10,7 +10,7 @@ use crate::db::{self, merchants::Caller, payments::PaymentRow};
 use crate::error::Failure;
 use crate::runtime::CallError;
 use crate::runtime::bindings::types::{
-    CancelRequest, CaptureRequest, ConnectorError, Money, Payment, PaymentLookup, PaymentStatus,
+    CancelRequest, CaptureRequest, ConnectorError, Money, Payment, PaymentStatus,
 };
 use serde_json::json;
 
@@ -290,29 +290,10 @@ async fn settle(
 }
 
 async fn lookup(app: &App, caller: &Caller, target: &Target, row: &PaymentRow) -> Option<Payment> {
-    let lookup = PaymentLookup {
-        payment_id: row.payment_id.clone(),
-        provider_reference: row.provider_reference.clone(),
-    };
-    let (found, report) = app
-        .runtime
-        .get_payment(
-            &target.entry.connector,
-            &target.ctx,
-            &target.config,
-            &lookup,
-        )
-        .await;
-    calls::record(
-        app,
-        caller,
-        Some(&row.store_id),
-        target,
-        "get-payment",
-        &report,
-    )
-    .await;
-    found.ok()
+    let reference = row.provider_reference.as_deref();
+    super::look_up(app, caller, target, row, reference)
+        .await
+        .ok()
 }
 
 // ---- the hold window ----------------------------------------------------------------------

@@ -339,6 +339,28 @@ pub(crate) async fn claim(
     }
 }
 
+/// Asks the vendor how a payment stands: by `reference`, or (none yet) by BEEP!'s id.
+pub(crate) async fn look_up(
+    app: &App,
+    caller: &Caller,
+    target: &Target,
+    row: &PaymentRow,
+    reference: Option<&str>,
+) -> Result<Payment, CallError> {
+    let lookup = PaymentLookup {
+        payment_id: row.payment_id.clone(),
+        provider_reference: reference.map(str::to_string),
+    };
+    let c = &target.entry.connector;
+    let (found, report) = app
+        .runtime
+        .get_payment(c, &target.ctx, &target.config, &lookup)
+        .await;
+    let store = Some(row.store_id.as_str());
+    calls::record(app, caller, store, target, "get-payment", &report).await;
+    found
+}
+
 /// Answers with the payment as it stands and keeps that as the key's answer.
 pub(crate) async fn finish(
     app: &App,
@@ -347,7 +369,17 @@ pub(crate) async fn finish(
     key: &str,
     row: &PaymentRow,
 ) -> Result<Answer, Failure> {
-    let body = payment_body(row);
+    keep_answer(app, caller, scope, key, payment_body(row)).await
+}
+
+/// Keeps `body` as the key's answer (200) and answers it.
+async fn keep_answer(
+    app: &App,
+    caller: &Caller,
+    scope: &str,
+    key: &str,
+    body: Value,
+) -> Result<Answer, Failure> {
     db::payments::finish_key(
         &app.db,
         &caller.merchant_id,
@@ -440,28 +472,8 @@ pub async fn process(
                     anyhow::anyhow!("payment {resource_id} of an idempotency key is missing")
                 })?;
             // The earlier attempt's outcome is unknown: ask the vendor before acting.
-            let lookup = PaymentLookup {
-                payment_id: row.payment_id.clone(),
-                provider_reference: row.provider_reference.clone(),
-            };
-            let (found, report) = app
-                .runtime
-                .get_payment(
-                    &target.entry.connector,
-                    &target.ctx,
-                    &target.config,
-                    &lookup,
-                )
-                .await;
-            calls::record(
-                app,
-                caller,
-                Some(&input.store_id),
-                &target,
-                "get-payment",
-                &report,
-            )
-            .await;
+            let reference = row.provider_reference.as_deref();
+            let found = look_up(app, caller, &target, &row, reference).await;
             if let Ok(payment) = found {
                 return settle_payment(app, caller, &scope, key, row, &payment).await;
             }
@@ -506,29 +518,7 @@ pub async fn process(
         Ok(payment) => settle_payment(app, caller, &scope, key, row, &payment).await,
         Err(e) if outcome_unknown(&e) => {
             // The vendor may have charged: reconcile by asking, never by charging again.
-            let lookup = PaymentLookup {
-                payment_id: row.payment_id.clone(),
-                provider_reference: None,
-            };
-            let (found, report) = app
-                .runtime
-                .get_payment(
-                    &target.entry.connector,
-                    &target.ctx,
-                    &target.config,
-                    &lookup,
-                )
-                .await;
-            calls::record(
-                app,
-                caller,
-                Some(&input.store_id),
-                &target,
-                "get-payment",
-                &report,
-            )
-            .await;
-            match found {
+            match look_up(app, caller, &target, &row, None).await {
                 Ok(payment) => settle_payment(app, caller, &scope, key, row, &payment).await,
                 Err(_) => {
                     db::payments::release_key(&app.db, &caller.merchant_id, &scope, key).await?;
@@ -793,18 +783,8 @@ async fn settle_refund(
     let payment = db::payments::payment(&app.db, &row.payment_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("payment vanished"))?;
-    let body = refund_body(&row, &payment);
     announce_refund(app, caller, &row).await;
-    db::payments::finish_key(
-        &app.db,
-        &caller.merchant_id,
-        scope,
-        key,
-        200,
-        &body.to_string(),
-    )
-    .await?;
-    Ok(Answer { status: 200, body })
+    keep_answer(app, caller, scope, key, refund_body(&row, &payment)).await
 }
 
 /// Records a final refusal as the key's answer, so a replay refuses the same way.

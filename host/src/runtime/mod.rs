@@ -571,6 +571,29 @@ impl Runtime {
     }
 }
 
+/// Instantiates `pre` in a fresh store under `ctx` and calls one export, by interface
+/// (`beep_connector_pos`, `call_fetch_catalog`, args) or at the world's root (`describe`).
+macro_rules! in_fresh_store {
+    ($self:ident, $ctx:expr, $pre:expr, root $call:ident) => {{
+        let pre = $pre.clone();
+        $self
+            .run($ctx, move |mut store| async move {
+                let instance = pre.instantiate_async(&mut store).await?;
+                Ok(Ok(instance.$call(&mut store).await?))
+            })
+            .await
+    }};
+    ($self:ident, $ctx:expr, $pre:expr, $iface:ident, $call:ident, ($($arg:ident),*)) => {{
+        let pre = $pre.clone();
+        $self
+            .run($ctx, move |mut store| async move {
+                let instance = pre.instantiate_async(&mut store).await?;
+                instance.$iface().$call(&mut store, $($arg),*).await
+            })
+            .await
+    }};
+}
+
 /// One exported function per method: instantiate from the pool, call, report. A method
 /// the released 0.1.0 contract has too is called the same way on a 0.1.0 component (the
 /// types are shared); one added `since 0.2.0` answers `unsupported` there, naming the
@@ -580,20 +603,8 @@ macro_rules! operation {
         $(#[$doc])*
         pub async fn $name(&self, connector: &Connector, ctx: &CallContext, $($arg: $ty),*) -> (Result<$ret, CallError>, CallReport) {
             match &connector.world {
-                World::$world(pre) => {
-                    let pre = pre.clone();
-                    self.run(ctx, move |mut store| async move {
-                        let instance = pre.instantiate_async(&mut store).await?;
-                        instance.$iface().$call(&mut store, $($arg),*).await
-                    }).await
-                }
-                World::$released(pre) => {
-                    let pre = pre.clone();
-                    self.run(ctx, move |mut store| async move {
-                        let instance = pre.instantiate_async(&mut store).await?;
-                        instance.$iface().$call(&mut store, $($arg),*).await
-                    }).await
-                }
+                World::$world(pre) => in_fresh_store!(self, ctx, pre, $iface, $call, ($($arg),*)),
+                World::$released(pre) => in_fresh_store!(self, ctx, pre, $iface, $call, ($($arg),*)),
                 _ => wrong_world(connector, stringify!($world)),
             }
         }
@@ -602,13 +613,7 @@ macro_rules! operation {
         $(#[$doc])*
         pub async fn $name(&self, connector: &Connector, ctx: &CallContext, $($arg: $ty),*) -> (Result<$ret, CallError>, CallReport) {
             match &connector.world {
-                World::$world(pre) => {
-                    let pre = pre.clone();
-                    self.run(ctx, move |mut store| async move {
-                        let instance = pre.instantiate_async(&mut store).await?;
-                        instance.$iface().$call(&mut store, $($arg),*).await
-                    }).await
-                }
+                World::$world(pre) => in_fresh_store!(self, ctx, pre, $iface, $call, ($($arg),*)),
                 World::PspV1(_) => released_lacks(connector, stringify!($call)),
                 _ => wrong_world(connector, stringify!($world)),
             }
@@ -650,49 +655,14 @@ impl Runtime {
         connector: &Connector,
         ctx: &CallContext,
     ) -> (Result<ConnectorInfo, CallError>, CallReport) {
-        let world = connector.world.clone();
-        self.run(ctx, move |mut store| async move {
-            let info = match world {
-                World::Pos(pre) => {
-                    pre.instantiate_async(&mut store)
-                        .await?
-                        .call_describe(&mut store)
-                        .await?
-                }
-                World::Erp(pre) => {
-                    pre.instantiate_async(&mut store)
-                        .await?
-                        .call_describe(&mut store)
-                        .await?
-                }
-                World::Psp(pre) => {
-                    pre.instantiate_async(&mut store)
-                        .await?
-                        .call_describe(&mut store)
-                        .await?
-                }
-                World::PosV1(pre) => {
-                    pre.instantiate_async(&mut store)
-                        .await?
-                        .call_describe(&mut store)
-                        .await?
-                }
-                World::ErpV1(pre) => {
-                    pre.instantiate_async(&mut store)
-                        .await?
-                        .call_describe(&mut store)
-                        .await?
-                }
-                World::PspV1(pre) => {
-                    pre.instantiate_async(&mut store)
-                        .await?
-                        .call_describe(&mut store)
-                        .await?
-                }
-            };
-            Ok(Ok(info))
-        })
-        .await
+        match &connector.world {
+            World::Pos(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
+            World::Erp(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
+            World::Psp(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
+            World::PosV1(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
+            World::ErpV1(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
+            World::PspV1(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
+        }
     }
 
     operation!(fetch_catalog, Pos, PosV1, beep_connector_pos, call_fetch_catalog, (config: &str, cursor: Option<&str>) -> CatalogPage);

@@ -1,6 +1,7 @@
 use super::*;
 use axum::body::Body;
 use axum::http::Request;
+use axum::http::StatusCode;
 use tower::ServiceExt;
 
 fn app() -> (Arc<PayablSim>, Router) {

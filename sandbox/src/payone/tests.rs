@@ -1,5 +1,7 @@
 use super::*;
 use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderMap, StatusCode, header};
 use tower::ServiceExt;
 
 fn signed(method: &str, path: &str, body: Option<Value>, secret: &str, date: &str) -> Request {

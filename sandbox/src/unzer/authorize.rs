@@ -3,7 +3,10 @@
 //! `POST /v1/payments/{id}/charges` charges it, wholly or in part, or
 //! `POST /v1/payments/{id}/authorize/cancels` releases it (a reversal).
 
-use super::{ApiError, Cancel, Charge, Pay, PayState, SimState, Tx, date, parse_amount, str_field};
+use super::errors::ApiError;
+use super::http::{parse_amount, str_field};
+use super::model::{Cancel, Charge, Pay, PayState, Tx};
+use super::{SimState, date};
 use crate::kit::time::now_secs as now;
 use serde_json::{Map, Value};
 

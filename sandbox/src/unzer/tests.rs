@@ -1,6 +1,8 @@
 use super::*;
 use axum::body::Body;
 use axum::http::Request;
+use axum::http::StatusCode;
+use base64::Engine as _;
 use tower::ServiceExt;
 
 async fn call(

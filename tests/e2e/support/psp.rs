@@ -3,79 +3,182 @@
 //! `cancel`, `refund` and `payment` through the public API. A vendor's own module keeps
 //! only what is special about that vendor.
 
-use super::{Backend, Merchant, Server};
+use super::{Backend, Merchant, Options, Server};
 use beep_host::db::merchants::Plan;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-/// What a scenario needs to know of a provider.
+/// What a scenario needs to know of a provider: its own test tokens (the vendor's
+/// documented ones where it has them), its words for refused credentials, and where its
+/// simulator shows what it holds.
 pub struct Psp {
     pub provider: &'static str,
-    /// The vendor's own test token that authorises (for manual capture too).
+    /// A token that pays (and, for manual capture, authorises).
     pub approve: &'static str,
-    /// Part of the path of the vendor's capture request (to count captures there).
+    /// A token the vendor declines.
+    pub decline: &'static str,
+    /// A token that needs the shopper (3-D Secure, a redirect).
+    pub action: &'static str,
+    /// A credential field, a value the vendor refuses, and the vendor's words for it.
+    pub wrong_credential: (&'static str, &'static str, &'static str),
+    /// A credential value the connector refuses before sending anything.
+    pub malformed: (&'static str, &'static str),
+    /// Part of the path of the vendor's create request (payments created there).
+    pub create_path: &'static str,
+    /// Part of the path of the vendor's capture request.
     pub capture_path: &'static str,
+    /// The simulator's list of what it holds, under its hook root (`payment_intents`).
+    pub held: &'static str,
+    /// The `/_sim/fail` body that loses the answer of a create after it took effect.
+    pub lost_answer: Option<&'static str>,
+    /// Whether the vendor can hold an authorisation (manual capture).
+    pub holds: bool,
     /// Extra configuration (webhook URLs) the provider needs, given the server and store.
     pub config: fn(&Server, &str, &mut Value),
 }
 
 fn nothing(_: &Server, _: &str, _: &mut Value) {}
 
-fn webhook_url(field: &'static str) -> fn(&Server, &str, &mut Value) {
-    match field {
-        "webhookUrl" => |server, store, config| {
-            config["webhookUrl"] = json!(format!("{}/api/v1/webhooks/mollie/{store}", server.url));
-        },
-        _ => |server, store, config| {
-            config["notificationUrl"] =
-                json!(format!("{}/api/v1/webhooks/payabl/{store}", server.url));
-        },
-    }
+fn mollie_webhook(server: &Server, store: &str, config: &mut Value) {
+    config["webhookUrl"] = json!(format!("{}/api/v1/webhooks/mollie/{store}", server.url));
 }
 
-pub const STRIPE: Psp = Psp {
-    provider: "stripe",
-    approve: "pm_card_visa",
-    capture_path: "/capture",
-    config: nothing,
-};
+fn payabl_notification(server: &Server, store: &str, config: &mut Value) {
+    config["notificationUrl"] = json!(format!("{}/api/v1/webhooks/payabl/{store}", server.url));
+}
 
-/// Every provider whose API can hold an authorisation and capture it later.
-pub fn manual_capture(provider: &str) -> Psp {
+/// The seven bundled providers.
+pub const PROVIDERS: [&str; 7] = [
+    "stripe", "adyen", "mollie", "payone", "unzer", "payabl", "sumup",
+];
+
+pub fn psp(provider: &str) -> Psp {
     match provider {
-        "stripe" => STRIPE,
+        "stripe" => Psp {
+            provider: "stripe",
+            approve: "pm_card_visa",
+            decline: "pm_card_chargeDeclined",
+            action: "pm_card_threeDSecure2Required",
+            wrong_credential: ("secretKey", "sk_test_wrong", "Invalid API Key"),
+            malformed: ("secretKey", "pk_test_publishable"),
+            create_path: "/v1/payment_intents",
+            capture_path: "/capture",
+            held: "payment_intents",
+            lost_answer: None,
+            holds: true,
+            config: nothing,
+        },
         "adyen" => Psp {
             provider: "adyen",
             approve: "adyen_test_authorised",
+            decline: "adyen_test_refused",
+            action: "adyen_test_3ds",
+            wrong_credential: (
+                "apiKey",
+                "AQE_not_a_valid_key_0123456789",
+                "HTTP Status Response - Unauthorized",
+            ),
+            malformed: ("apiKey", ""),
+            create_path: "/payments",
             capture_path: "/captures",
+            held: "payments",
+            lost_answer: Some(r#"{"status": 503, "times": 1, "after": true}"#),
+            holds: true,
             config: nothing,
         },
         "mollie" => Psp {
             provider: "mollie",
             approve: "mollie_test_paid",
+            decline: "mollie_test_failed",
+            action: "mollie_test_open",
+            wrong_credential: (
+                "apiKey",
+                "test_wrongwrongwrongwrongwrongwrong00",
+                "Missing authentication, or failed to authenticate",
+            ),
+            malformed: ("apiKey", "sk_test_123"),
+            create_path: "/v2/payments",
             capture_path: "/captures",
-            config: webhook_url("webhookUrl"),
+            held: "payments",
+            lost_answer: Some(r#"{"status": 502, "times": 1, "after": true}"#),
+            holds: true,
+            config: mollie_webhook,
         },
         "payone" => Psp {
             provider: "payone",
             approve: "payone_test_ok",
+            decline: "payone_test_declined",
+            action: "payone_test_3ds",
+            wrong_credential: (
+                "apiSecret",
+                "not-the-secret",
+                "the signature does not match the request",
+            ),
+            malformed: ("apiKey", ""),
+            create_path: "/payment-executions",
             capture_path: "/capture",
+            held: "payments",
+            lost_answer: Some(
+                r#"{"status": 502, "times": 1, "after": true, "path": "payment-executions"}"#,
+            ),
+            holds: true,
             config: nothing,
         },
         "unzer" => Psp {
             provider: "unzer",
             approve: "s-crd-success",
+            decline: "s-crd-declined",
+            action: "s-crd-3ds",
+            wrong_credential: (
+                "privateKey",
+                "s-priv-wrongwrongwrong",
+                "Unauthorized access. Please check your private key.",
+            ),
+            malformed: ("privateKey", "s-pub-2a10BeepSandboxUnzer0000"),
+            create_path: "/payments/",
             capture_path: "/charges",
+            held: "payments",
+            lost_answer: Some(r#"{"status": 502, "times": 1, "after": true}"#),
+            holds: true,
             config: nothing,
         },
         "payabl" => Psp {
             provider: "payabl",
             approve: "payabl_test_ok",
+            decline: "payabl_test_declined",
+            action: "payabl_test_3ds",
+            wrong_credential: ("secret", "not-the-secret", "Invalid signature"),
+            malformed: ("secret", "geheim€"),
+            create_path: "payment_authorize",
             capture_path: "capture",
-            config: webhook_url("notificationUrl"),
+            held: "transactions",
+            lost_answer: Some(r#"{"status": 502, "times": 1, "after": true}"#),
+            holds: true,
+            config: payabl_notification,
         },
-        other => panic!("no manual-capture scenario for {other}"),
+        "sumup" => Psp {
+            provider: "sumup",
+            approve: "sumup_test_paid",
+            decline: "sumup_test_failed",
+            action: "sumup_test_3ds",
+            wrong_credential: ("apiKey", "sup_sk_wrongwrongwrong", "Unauthorized."),
+            malformed: ("apiKey", ""),
+            create_path: "/checkouts",
+            capture_path: "/capture",
+            held: "checkouts",
+            lost_answer: Some(r#"{"status": 500, "times": 1, "after": true, "method": "POST"}"#),
+            holds: false,
+            config: nothing,
+        },
+        other => panic!("no PSP scenario for {other}"),
     }
+}
+
+/// Every provider whose API can hold an authorisation and capture it later.
+pub fn manual_capture(provider: &str) -> Psp {
+    let p = psp(provider);
+    assert!(p.holds, "{provider} cannot hold an authorisation");
+    p
 }
 
 /// A merchant's store with `psp` configured against its simulator.
@@ -92,7 +195,12 @@ pub struct PspStore {
 
 impl PspStore {
     pub async fn start(backend: Backend, psp: Psp) -> PspStore {
-        let server = Server::start(backend).await;
+        PspStore::start_with(backend, psp, Options::default()).await
+    }
+
+    /// [`PspStore::start`] on a server started with `options`.
+    pub async fn start_with(backend: Backend, psp: Psp, options: Options) -> PspStore {
+        let server = Server::start_with(backend, options).await;
         let m = server.merchant(Plan::Start).await;
         let store = server.store(&m).await;
         let (base, mut config) = server.sandbox(&m, psp.provider).await;
@@ -187,6 +295,34 @@ impl PspStore {
         body["payment"].clone()
     }
 
+    /// Where the simulator's `/_sim/` hooks are: beside the API's base path (Unzer's
+    /// base URL ends in its API version, its hooks are at the root).
+    pub fn hooks(&self) -> String {
+        match self.psp.provider {
+            "unzer" => format!("{}/_sim", self.base.trim_end_matches("/v1")),
+            _ => format!("{}/_sim", self.base),
+        }
+    }
+
+    /// What the vendor holds (payments, checkouts, transactions), per its simulator.
+    pub async fn held_at_vendor(&self) -> Vec<Value> {
+        let url = format!("{}/{}", self.hooks(), self.psp.held);
+        self.server
+            .sim_get(&url)
+            .await
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// A payment with one of the provider's tokens (`returnUrl` set, for actions).
+    pub async fn pay_with(&self, key: &str, amount: i64, token: &str) -> (StatusCode, Value) {
+        let body = json!({"storeId": self.store, "amount": amount, "currency": "EUR",
+            "reference": format!("order-{key}"), "paymentMethod": token,
+            "returnUrl": "https://shop.example/return"});
+        self.post("/api/v1/processPayment", key, body).await
+    }
+
     /// Capture requests that reached the vendor (the server must be recording).
     pub fn captures_at_vendor(&self) -> usize {
         self.server
@@ -208,12 +344,12 @@ macro_rules! for_each_psp {
                 mod $provider {
                     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                     async fn sqlite() {
-                        let psp = $crate::support::psp::manual_capture(stringify!($provider));
+                        let psp = $crate::support::psp::psp(stringify!($provider));
                         super::super::$scenario($crate::support::Backend::Sqlite, psp).await
                     }
                     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                     async fn postgres() {
-                        let psp = $crate::support::psp::manual_capture(stringify!($provider));
+                        let psp = $crate::support::psp::psp(stringify!($provider));
                         super::super::$scenario($crate::support::Backend::Postgres, psp).await
                     }
                 }
