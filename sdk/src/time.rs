@@ -53,6 +53,13 @@ pub fn local_date(text: &str) -> Option<Date> {
     text.trim().get(..10)?.parse().ok()
 }
 
+/// Unix seconds as RFC 3339 in UTC (`2026-12-07T10:00:00Z`), as the contract writes times.
+pub fn rfc3339(unix_secs: i64) -> Option<String> {
+    Timestamp::from_second(unix_secs)
+        .ok()
+        .map(|t| t.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ mod casio;
 mod conformance;
 mod connections;
 mod crash;
+mod disputes;
 mod erp;
 mod events;
 mod fuzz;

@@ -457,6 +457,7 @@ pub fn webhook_event_from(item: NotificationItem, merchant_account: &str) -> Web
         event_type,
         payment: None,
         refund: None,
+        dispute: None,
     };
     let (Some(amount), true) = (amount, ours) else {
         return event;
@@ -546,7 +547,64 @@ pub fn webhook_event_from(item: NotificationItem, merchant_account: &str) -> Web
                 .unwrap_or(&item.psp_reference);
             event.payment = Some(payment(reference, PaymentStatus::Canceled, None))
         }
-        _ => {}
+        code => {
+            if let (Some(status), Some(original)) =
+                (dispute_stage(code), item.original_reference.as_deref())
+            {
+                let extra = |key: &str| {
+                    item.additional_data
+                        .as_ref()
+                        .and_then(|d| d.get(key))
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                };
+                let status = extra("disputeStatus")
+                    .as_deref()
+                    .and_then(dispute_status_of)
+                    .unwrap_or(status);
+                event.dispute = Some(Dispute {
+                    // One dispute per payment: its stages arrive under their own
+                    // pspReferences, all naming the payment.
+                    provider_reference: format!("{original}:dispute"),
+                    payment_provider_reference: original.to_string(),
+                    status,
+                    amount,
+                    reason: item
+                        .reason
+                        .clone()
+                        .filter(|r| !r.is_empty())
+                        .or(extra("chargebackReasonCode")),
+                    respond_by: extra("defensePeriodEndsAt"),
+                });
+            }
+        }
     }
     event
+}
+
+/// Adyen's dispute notifications, stage by stage (docs.adyen.com, "Dispute
+/// notifications"): a request for information is a warning; a notification of
+/// chargeback opens the defence period; a chargeback debits the funds (pending a
+/// defence); reversal wins; a second chargeback or a lost pre-arbitration loses.
+pub fn dispute_stage(event_code: &str) -> Option<DisputeStatus> {
+    Some(match event_code {
+        "REQUEST_FOR_INFORMATION" => DisputeStatus::Warning,
+        "NOTIFICATION_OF_CHARGEBACK" => DisputeStatus::NeedsResponse,
+        // Debited: lost unless defended (then `additionalData.disputeStatus` says so).
+        "CHARGEBACK" | "SECOND_CHARGEBACK" | "PREARBITRATION_LOST" => DisputeStatus::Lost,
+        "CHARGEBACK_REVERSED" | "PREARBITRATION_WON" => DisputeStatus::Won,
+        _ => return None,
+    })
+}
+
+/// `additionalData.disputeStatus` where Adyen sends it: the defence's state, more precise
+/// than the stage.
+fn dispute_status_of(text: &str) -> Option<DisputeStatus> {
+    Some(match text {
+        "Pending" | "Responded" => DisputeStatus::UnderReview,
+        "Undefended" => DisputeStatus::NeedsResponse,
+        "Won" => DisputeStatus::Won,
+        "Lost" | "Accepted" | "Expired" => DisputeStatus::Lost,
+        _ => return None,
+    })
 }

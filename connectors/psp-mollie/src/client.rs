@@ -50,7 +50,8 @@ pub(crate) fn fetch_payment(
     let mut query = cfg.scope_query();
     query.retain(|(k, _)| *k == "testmode");
     if embed_refunds {
-        query.push(("embed", "refunds".into()));
+        // A webhook's re-fetch: what changed may be a refund or a chargeback.
+        query.push(("embed", "refunds,chargebacks".into()));
     }
     let resp = cfg
         .get(&format!("/v2/payments/{}", segment(id)))

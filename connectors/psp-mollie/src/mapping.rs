@@ -308,7 +308,8 @@ pub fn webhook_payment_id(body: &[u8]) -> Result<String, ConnectorError> {
 pub fn webhook_event_from(p: &MolliePayment) -> Result<WebhookEvent, ConnectorError> {
     let payment = payment_from(p)?;
     let status = status_name(p.status);
-    let settled = p.embedded.as_ref().and_then(|e| {
+    let embedded = p.embedded.as_ref();
+    let settled = embedded.and_then(|e| {
         e.refunds.iter().rev().find(|r| {
             matches!(
                 r.status,
@@ -318,26 +319,56 @@ pub fn webhook_event_from(p: &MolliePayment) -> Result<WebhookEvent, ConnectorEr
             )
         })
     });
-    let (id, event_type, refund) = match settled {
+    // Mollie calls the payment's webhook for every change: the event names the payment's
+    // state, its latest settled refund and its latest chargeback, so that each new state
+    // of any of them is a new event.
+    let mut id = format!("{}:{status}", p.id);
+    let mut event_type = format!("payment.{status}");
+    let refund = match settled {
         Some(r) => {
             let r_status = refund_status_name(r.status);
-            (
-                format!("{}:{status}:{}:{r_status}", p.id, r.id),
-                format!("refund.{r_status}"),
-                Some(refund_from(r, &p.id)?),
-            )
+            id.push_str(&format!(":{}:{r_status}", r.id));
+            event_type = format!("refund.{r_status}");
+            Some(refund_from(r, &p.id)?)
         }
-        None => (
-            format!("{}:{status}", p.id),
-            format!("payment.{status}"),
-            None,
-        ),
+        None => None,
+    };
+    let dispute = match embedded.and_then(|e| e.chargebacks.last()) {
+        Some(c) => {
+            let reversed = c.reversed_at.is_some();
+            let stage = if reversed { "reversed" } else { "charged_back" };
+            id.push_str(&format!(":{}:{stage}", c.id));
+            event_type = format!("chargeback.{stage}");
+            Some(dispute_from(c, &p.id)?)
+        }
+        None => None,
     };
     Ok(WebhookEvent {
         id,
         event_type,
         payment: Some(payment),
         refund,
+        dispute,
+    })
+}
+
+/// A Mollie chargeback as a dispute: Mollie debits it at once, so it is lost until
+/// reversed.
+pub fn dispute_from(c: &MollieChargeback, payment_id: &str) -> Result<Dispute, ConnectorError> {
+    Ok(Dispute {
+        provider_reference: c.id.clone(),
+        payment_provider_reference: payment_id.to_string(),
+        status: if c.reversed_at.is_some() {
+            DisputeStatus::Won
+        } else {
+            DisputeStatus::Lost
+        },
+        amount: c.amount.to_money()?,
+        reason: c
+            .reason
+            .as_ref()
+            .map(|r| r.description.clone().unwrap_or_else(|| r.code.clone())),
+        respond_by: None,
     })
 }
 

@@ -154,6 +154,28 @@ pub struct StatusReason {
 pub struct PaymentEmbedded {
     #[serde(default)]
     pub refunds: Vec<MollieRefund>,
+    #[serde(default)]
+    pub chargebacks: Vec<MollieChargeback>,
+}
+
+/// A chargeback (`components.schemas.entity-chargeback`): the shopper's bank took the
+/// money back; `reversedAt` when it gave it back.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MollieChargeback {
+    pub id: String,
+    pub amount: MollieAmount,
+    #[serde(default)]
+    pub reason: Option<ChargebackReason>,
+    #[serde(default)]
+    pub reversed_at: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChargebackReason {
+    pub code: String,
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 /// The payment object (`components.schemas.payment-response`), the fields BEEP! uses.

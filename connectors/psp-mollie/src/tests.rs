@@ -406,6 +406,28 @@ fn webhooks_carry_only_the_id() {
     assert_eq!(e.id, "tr_2:failed");
     assert_eq!(e.event_type, "payment.failed");
     assert!(e.refund.is_none());
+
+    // A chargeback on the re-fetched payment is a lost dispute; reversed, a won one.
+    for (reversed, want) in [
+        (None, DisputeStatus::Lost),
+        (Some("2026-12-07T10:00:00+00:00"), DisputeStatus::Won),
+    ] {
+        let p = payment(json!({
+            "id": "tr_3", "amount": {"value": "10.00", "currency": "EUR"}, "status": "paid",
+            "_links": {}, "_embedded": {"chargebacks": [
+                {"id": "chb_1", "amount": {"value": "10.00", "currency": "EUR"},
+                 "reason": {"code": "AC04", "description": "Account closed"}, "reversedAt": reversed}
+            ]}
+        }));
+        let e = webhook_event_from(&p).unwrap();
+        let d = e.dispute.unwrap();
+        assert_eq!(d.provider_reference, "chb_1");
+        assert_eq!(d.payment_provider_reference, "tr_3");
+        assert_eq!(d.status, want);
+        assert_eq!(d.amount.amount, 1000);
+        assert_eq!(d.reason.as_deref(), Some("Account closed"));
+        assert!(e.id.starts_with("tr_3:paid:chb_1:"), "{}", e.id);
+    }
 }
 
 #[test]

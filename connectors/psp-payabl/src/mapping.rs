@@ -423,6 +423,7 @@ pub fn webhook_event_from(cfg: &PayablConfig, body: &[u8]) -> Result<WebhookEven
             event_type: format!("refund.{status}"),
             payment: None,
             refund: Some(refund_from(&a, None)?),
+            dispute: None,
         })
     } else {
         Ok(WebhookEvent {
@@ -430,6 +431,7 @@ pub fn webhook_event_from(cfg: &PayablConfig, body: &[u8]) -> Result<WebhookEven
             event_type: format!("payment.{status}"),
             payment: Some(payment_from(&a)?),
             refund: None,
+            dispute: None,
         })
     }
 }

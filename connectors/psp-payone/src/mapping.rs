@@ -507,6 +507,7 @@ pub fn webhook_event_from(
         event_type,
         payment: Some(payment),
         refund,
+        dispute: None,
     })
 }
 

@@ -255,6 +255,16 @@ pub fn payment_from_charge(c: StripeCharge) -> Payment {
 pub fn webhook_event_from(event: StripeEvent) -> Result<WebhookEvent, ConnectorError> {
     let object = event.data.object;
     let parse = |what: &str| internal(format!("webhook {what} in {}", event.kind));
+    if event.kind.starts_with("charge.dispute.") {
+        let d: StripeDispute = serde_json::from_value(object).map_err(|e| parse(&e.to_string()))?;
+        return Ok(WebhookEvent {
+            id: event.id,
+            event_type: event.kind,
+            payment: None,
+            refund: None,
+            dispute: Some(dispute_from(d)),
+        });
+    }
     let (payment, refund) = match event.kind.as_str() {
         k if k.starts_with("payment_intent.") => {
             let pi: StripePaymentIntent =
@@ -278,7 +288,41 @@ pub fn webhook_event_from(event: StripeEvent) -> Result<WebhookEvent, ConnectorE
         event_type: event.kind,
         payment,
         refund,
+        dispute: None,
     })
+}
+
+impl From<StripeDisputeStatus> for DisputeStatus {
+    fn from(s: StripeDisputeStatus) -> Self {
+        match s {
+            // An inquiry: no money has moved; closed, it is over for the merchant.
+            StripeDisputeStatus::WarningNeedsResponse | StripeDisputeStatus::WarningUnderReview => {
+                DisputeStatus::Warning
+            }
+            StripeDisputeStatus::WarningClosed | StripeDisputeStatus::Won => DisputeStatus::Won,
+            StripeDisputeStatus::NeedsResponse => DisputeStatus::NeedsResponse,
+            StripeDisputeStatus::UnderReview | StripeDisputeStatus::Unknown => {
+                DisputeStatus::UnderReview
+            }
+            StripeDisputeStatus::Lost => DisputeStatus::Lost,
+        }
+    }
+}
+
+/// A Stripe dispute as BEEP!'s: on the payment intent BEEP! knows (the charge for a
+/// charge made without one).
+pub fn dispute_from(d: StripeDispute) -> Dispute {
+    Dispute {
+        provider_reference: d.id,
+        payment_provider_reference: d.payment_intent.unwrap_or(d.charge),
+        status: DisputeStatus::from(d.status),
+        amount: from_stripe_amount(d.amount, &d.currency),
+        reason: d.reason,
+        respond_by: d
+            .evidence_details
+            .and_then(|e| e.due_by)
+            .and_then(beep_sdk::time::rfc3339),
+    }
 }
 
 // ---- webhook signatures -------------------------------------------------------------------

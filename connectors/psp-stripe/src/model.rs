@@ -171,6 +171,44 @@ pub struct SearchResult {
     pub data: Vec<StripePaymentIntent>,
 }
 
+/// `dispute.status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StripeDisputeStatus {
+    WarningNeedsResponse,
+    WarningUnderReview,
+    WarningClosed,
+    NeedsResponse,
+    UnderReview,
+    Won,
+    Lost,
+    #[serde(other)]
+    Unknown,
+}
+
+/// A dispute (`charge.dispute.*` events' object).
+#[derive(Debug, Deserialize)]
+pub struct StripeDispute {
+    pub id: String,
+    pub amount: i64,
+    pub currency: String,
+    pub charge: String,
+    #[serde(default)]
+    pub payment_intent: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    pub status: StripeDisputeStatus,
+    #[serde(default)]
+    pub evidence_details: Option<StripeEvidenceDetails>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StripeEvidenceDetails {
+    /// Unix seconds.
+    #[serde(default)]
+    pub due_by: Option<i64>,
+}
+
 #[derive(Debug, Deserialize)]
 pub struct StripeEvent {
     pub id: String,

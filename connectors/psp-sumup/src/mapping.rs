@@ -166,5 +166,6 @@ pub fn webhook_event_from(c: &SumupCheckout) -> Result<WebhookEvent, ConnectorEr
         event_type: format!("checkout.{}", status.to_ascii_lowercase()),
         payment: Some(payment),
         refund: None,
+        dispute: None,
     })
 }

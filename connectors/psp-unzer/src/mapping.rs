@@ -360,6 +360,7 @@ pub fn webhook_event_from(
         event_type: event.to_string(),
         payment: Some(payment),
         refund,
+        dispute: None,
     })
 }
 

@@ -129,6 +129,12 @@ pub struct Payments {
 }
 
 #[derive(Serialize, ToSchema)]
+pub struct Disputes {
+    pub success: bool,
+    pub disputes: Vec<crate::db::disputes::DisputeRow>,
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct PaymentFound {
     pub success: bool,
     pub payment: PaymentRow,

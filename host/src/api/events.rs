@@ -22,7 +22,7 @@ pub struct CreateEndpoint {
     /// Live mode: a public https URL. Test Mode also allows http and loopback.
     url: String,
     /// Event types (sync.completed, sync.failed, push.completed, push.failed,
-    /// payment.updated, payment.authorization_expired, refund.updated,
+    /// payment.updated, payment.authorization_expired, refund.updated, dispute.updated,
     /// connection.disabled) or `*`.
     events: Vec<String>,
 }

@@ -46,6 +46,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/syncRuns", get(routes::list_sync_runs))
         .route("/syncRuns/{run_id}", get(routes::get_sync_run))
         .route("/payments", get(routes::list_payments))
+        .route("/disputes", get(routes::list_disputes))
         .route("/payments/{payment_id}", get(routes::get_payment))
         .route("/audit/egress", get(routes::egress_audit))
         .route(

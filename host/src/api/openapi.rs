@@ -43,6 +43,7 @@ use utoipa::{Modify, OpenApi};
         routes::list_sync_runs,
         routes::get_sync_run,
         routes::list_payments,
+        routes::list_disputes,
         routes::get_payment,
         routes::egress_audit,
         routes::list_connectors,

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod catalog;
 pub mod connections;
 pub mod connectors;
+pub mod disputes;
 pub mod erp;
 pub mod events;
 pub mod jobs;

@@ -20,6 +20,7 @@ pub const TYPES: &[&str] = &[
     "payment.updated",
     "payment.authorization_expired",
     "refund.updated",
+    "dispute.updated",
     "connection.disabled",
 ];
 

@@ -5,9 +5,9 @@
 use super::{configured_psp, payment_status, refund_status};
 use crate::app::App;
 use crate::calls;
-use crate::db;
+use crate::db::{self, merchants::Caller};
 use crate::error::Failure;
-use crate::runtime::bindings::types::{RefundStatus, WebhookRequest};
+use crate::runtime::bindings::types::{Dispute, DisputeStatus, RefundStatus, WebhookRequest};
 use serde_json::{Value, json};
 
 /// Payment statuses that no later event may move (refunds are their own objects).
@@ -136,12 +136,74 @@ pub async fn receive(
             applied.push(json!({"refundId": row.refund_id, "status": status}));
         }
     }
+    if let Some(dispute) = &event.dispute
+        && let Some(applied_dispute) =
+            apply_dispute(app, &caller, store_id, provider, dispute).await?
+    {
+        applied.push(applied_dispute);
+    }
     Ok(Received {
         success: true,
         event_id: event.id,
         duplicate: None,
         applied: Some(applied),
     })
+}
+
+pub fn dispute_status(s: DisputeStatus) -> &'static str {
+    match s {
+        DisputeStatus::Warning => "warning",
+        DisputeStatus::NeedsResponse => "needs_response",
+        DisputeStatus::UnderReview => "under_review",
+        DisputeStatus::Won => "won",
+        DisputeStatus::Lost => "lost",
+    }
+}
+
+/// Records what the vendor says of a dispute on one of this store's payments, and says
+/// `dispute.updated` when that is news.
+async fn apply_dispute(
+    app: &App,
+    caller: &Caller,
+    store_id: &str,
+    provider: &str,
+    dispute: &Dispute,
+) -> anyhow::Result<Option<Value>> {
+    let reference = &dispute.payment_provider_reference;
+    let Some(payment) = db::payments::payment_by_reference(&app.db, store_id, reference).await?
+    else {
+        tracing::warn!(
+            store_id,
+            "a dispute on a payment BEEP! does not know: {reference}"
+        );
+        return Ok(None);
+    };
+    let status = dispute_status(dispute.status);
+    let reported = db::disputes::Reported {
+        store_id,
+        payment_id: &payment.payment_id,
+        provider,
+        provider_reference: &dispute.provider_reference,
+        status,
+        amount: dispute.amount.amount,
+        currency: &dispute.amount.currency,
+        reason: dispute.reason.as_deref(),
+        respond_by: dispute.respond_by.as_deref(),
+    };
+    let (row, changed) = db::disputes::record(&app.db, &reported).await?;
+    if !changed {
+        return Ok(None);
+    }
+    let data = serde_json::to_value(&row)?;
+    crate::events::emit(
+        app,
+        &caller.merchant_id,
+        caller.mode,
+        "dispute.updated",
+        data,
+    )
+    .await;
+    Ok(Some(json!({"disputeId": row.dispute_id, "status": status})))
 }
 
 /// What a vendor's webhook call is answered.

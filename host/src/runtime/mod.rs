@@ -6,6 +6,7 @@
 
 pub mod bindings;
 mod cache;
+mod compat;
 pub mod egress;
 pub mod grant;
 mod state;
@@ -594,6 +595,27 @@ macro_rules! in_fresh_store {
     }};
 }
 
+/// [`in_fresh_store!`] for a component of the released 0.1.0 PSP world: the request is
+/// converted to its types, the answer (and its error) back.
+macro_rules! in_released_psp {
+    ($self:ident, $ctx:expr, $pre:expr, $call:ident, ($config:ident $(, $arg:ident)?)) => {{
+        let pre = $pre.clone();
+        $(let $arg = compat::convert($arg);)?
+        $self
+            .run($ctx, move |mut store| async move {
+                let instance = pre.instantiate_async(&mut store).await?;
+                let answer = instance
+                    .beep_connector_psp()
+                    .$call(&mut store, $config $(, &$arg)?)
+                    .await?;
+                Ok(answer
+                    .map(|value| compat::convert(&value))
+                    .map_err(|e| compat::convert(&e)))
+            })
+            .await
+    }};
+}
+
 /// One exported function per method: instantiate from the pool, call, report. A method
 /// the released 0.1.0 contract has too is called the same way on a 0.1.0 component (the
 /// types are shared); one added `since 0.2.0` answers `unsupported` there, naming the
@@ -606,6 +628,16 @@ macro_rules! operation {
                 World::$world(pre) => in_fresh_store!(self, ctx, pre, $iface, $call, ($($arg),*)),
                 World::$released(pre) => in_fresh_store!(self, ctx, pre, $iface, $call, ($($arg),*)),
                 _ => wrong_world(connector, stringify!($world)),
+            }
+        }
+    };
+    ($(#[$doc:meta])* $name:ident, Psp, converted PspV1, $call:ident, (config: &str $(, $arg:ident : $ty:ty)?) -> $ret:ty) => {
+        $(#[$doc])*
+        pub async fn $name(&self, connector: &Connector, ctx: &CallContext, config: &str $(, $arg: $ty)?) -> (Result<$ret, CallError>, CallReport) {
+            match &connector.world {
+                World::Psp(pre) => in_fresh_store!(self, ctx, pre, beep_connector_psp, $call, (config $(, $arg)?)),
+                World::PspV1(pre) => in_released_psp!(self, ctx, pre, $call, (config $(, $arg)?)),
+                _ => wrong_world(connector, "Psp"),
             }
         }
     };
@@ -661,7 +693,10 @@ impl Runtime {
             World::Psp(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
             World::PosV1(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
             World::ErpV1(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
-            World::PspV1(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
+            World::PspV1(pre) => {
+                let (info, report) = in_fresh_store!(self, ctx, pre, root call_describe);
+                (info.map(|i| compat::convert(&i)), report)
+            }
         }
     }
 
@@ -672,11 +707,11 @@ impl Runtime {
     operation!(fetch_suppliers, Erp, ErpV1, beep_connector_erp, call_fetch_suppliers, (config: &str, cursor: Option<&str>) -> SuppliersPage);
     operation!(push_transactions, Erp, ErpV1, beep_connector_erp, call_push_transactions, (config: &str, transactions: &[Transaction]) -> Vec<PushResult>);
     operation!(push_stock_changes, Erp, ErpV1, beep_connector_erp, call_push_stock_changes, (config: &str, changes: &[StockChange]) -> Vec<PushResult>);
-    operation!(validate_config, Psp, PspV1, beep_connector_psp, call_validate_config, (config: &str) -> ());
-    operation!(create_payment, Psp, PspV1, beep_connector_psp, call_create_payment, (config: &str, request: &PaymentRequest) -> Payment);
-    operation!(get_payment, Psp, PspV1, beep_connector_psp, call_get_payment, (config: &str, lookup: &PaymentLookup) -> Payment);
-    operation!(refund_payment, Psp, PspV1, beep_connector_psp, call_refund_payment, (config: &str, request: &RefundRequest) -> Refund);
-    operation!(parse_webhook, Psp, PspV1, beep_connector_psp, call_parse_webhook, (config: &str, request: &WebhookRequest) -> WebhookEvent);
+    operation!(validate_config, Psp, converted PspV1, call_validate_config, (config: &str) -> ());
+    operation!(create_payment, Psp, converted PspV1, call_create_payment, (config: &str, request: &PaymentRequest) -> Payment);
+    operation!(get_payment, Psp, converted PspV1, call_get_payment, (config: &str, lookup: &PaymentLookup) -> Payment);
+    operation!(refund_payment, Psp, converted PspV1, call_refund_payment, (config: &str, request: &RefundRequest) -> Refund);
+    operation!(parse_webhook, Psp, converted PspV1, call_parse_webhook, (config: &str, request: &WebhookRequest) -> WebhookEvent);
     operation!(authorize_payment, Psp, since 0.2.0, beep_connector_psp, call_authorize_payment, (config: &str, request: &PaymentRequest) -> Payment);
     operation!(capture_payment, Psp, since 0.2.0, beep_connector_psp, call_capture_payment, (config: &str, request: &CaptureRequest) -> Payment);
     operation!(cancel_payment, Psp, since 0.2.0, beep_connector_psp, call_cancel_payment, (config: &str, request: &CancelRequest) -> Payment);

@@ -121,3 +121,22 @@ pub(super) async fn sim_refund_failed(
         Err(m) => (StatusCode::BAD_REQUEST, m).into_response(),
     }
 }
+
+#[derive(Deserialize)]
+pub(super) struct DisputeStage {
+    /// `NOTIFICATION_OF_CHARGEBACK`, `CHARGEBACK`, `CHARGEBACK_REVERSED`, …
+    stage: String,
+}
+
+/// The scheme moves a dispute of payment `psp` to `?stage=…`: Adyen's notification of it.
+pub(super) async fn sim_dispute(
+    State(sim): State<Arc<AdyenSim>>,
+    Path(psp): Path<String>,
+    Query(q): Query<DisputeStage>,
+) -> Response {
+    let result = sim.lock().dispute(&psp, &q.stage);
+    match result {
+        Ok(v) => axum::Json(v).into_response(),
+        Err(m) => (StatusCode::BAD_REQUEST, m).into_response(),
+    }
+}

@@ -52,6 +52,7 @@
 //! answer RedirectShopper; redirect payment methods (`ideal`, `klarna`, …) answer
 //! RedirectShopper too.
 
+mod disputes;
 mod errors;
 mod hooks;
 mod http;
@@ -306,7 +307,8 @@ pub fn router(sim: Arc<AdyenSim>) -> Router {
         .route("/delay", post(sim_delay))
         .route("/reset", post(sim_reset))
         .route("/authenticate/{psp}", get(sim_authenticate))
-        .route("/refund_failed/{psp}", post(sim_refund_failed));
+        .route("/refund_failed/{psp}", post(sim_refund_failed))
+        .route("/dispute/{psp}", post(hooks::sim_dispute));
     Router::new()
         .route("/v71/{*path}", any(api))
         .nest("/_sim", hooks.clone())

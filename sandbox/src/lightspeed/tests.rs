@@ -1,6 +1,7 @@
+use super::model::{ean13, net};
 use super::*;
 use axum::body::Body;
-use axum::http::Request;
+use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 

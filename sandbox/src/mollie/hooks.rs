@@ -222,3 +222,23 @@ pub(super) async fn sim_checkout(
         None => axum::Json(st.payment_json(p, &base)).into_response(),
     }
 }
+
+#[derive(Deserialize, Default)]
+pub(super) struct ChargebackChange {
+    /// Reverse the latest chargeback instead of charging back.
+    #[serde(default)]
+    reverse: bool,
+}
+
+/// The shopper's bank charges a paid payment back (or reverses its chargeback): Mollie
+/// then calls the payment's webhook.
+pub(super) async fn sim_chargeback(
+    State(sim): State<Arc<MollieSim>>,
+    Path(id): Path<String>,
+    Query(change): Query<ChargebackChange>,
+) -> Response {
+    match sim.lock().chargeback(&id, change.reverse) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(m) => (StatusCode::BAD_REQUEST, axum::Json(json!({ "error": m }))).into_response(),
+    }
+}

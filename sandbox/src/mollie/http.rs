@@ -24,6 +24,7 @@ pub(super) enum Endpoint {
     GetPayment(String),
     CreateRefund(String),
     CreateCapture(String),
+    ListChargebacks(String),
     ReleaseAuthorization(String),
     ListRefunds(String),
     GetRefund(String, String),
@@ -39,6 +40,7 @@ fn route(method: &Method, path: &str) -> Option<Endpoint> {
         ("GET", ["v2", "payments", id]) => Endpoint::GetPayment(id.to_string()),
         ("POST", ["v2", "payments", id, "refunds"]) => Endpoint::CreateRefund(id.to_string()),
         ("POST", ["v2", "payments", id, "captures"]) => Endpoint::CreateCapture(id.to_string()),
+        ("GET", ["v2", "payments", id, "chargebacks"]) => Endpoint::ListChargebacks(id.to_string()),
         ("POST", ["v2", "payments", id, "release-authorization"]) => {
             Endpoint::ReleaseAuthorization(id.to_string())
         }

@@ -56,6 +56,7 @@
 //! `GET checkout/{id}`.
 
 mod captures;
+mod chargebacks;
 mod errors;
 mod hooks;
 mod http;
@@ -192,6 +193,7 @@ struct SimState {
     payment_index: HashMap<String, usize>,
     refunds: Vec<RefundObj>,
     refund_index: HashMap<String, usize>,
+    chargebacks: Vec<chargebacks::ChargebackObj>,
     events: Vec<Value>,
     /// (API key, Idempotency-Key) → the first request and, once done, its answer.
     idempotency: HashMap<(String, String), IdemEntry>,
@@ -386,6 +388,10 @@ impl MollieSim {
             Endpoint::CreateRefund(id) => st.create_refund(id, body, idempotent, base),
             Endpoint::CreateCapture(id) => st.create_capture(id, body, base),
             Endpoint::ReleaseAuthorization(id) => st.release_authorization(id),
+            Endpoint::ListChargebacks(id) => st.list_chargebacks(id, base).map(|body| Outcome {
+                status: axum::http::StatusCode::OK,
+                body,
+            }),
             Endpoint::ListRefunds(id) => st.list_refunds(id, base),
             Endpoint::GetRefund(id, rid) => st.get_refund(id, rid, base),
         };
@@ -403,6 +409,10 @@ pub fn router(sim: Arc<MollieSim>) -> Router {
         .route("/_sim/delay", post(sim_delay))
         .route("/_sim/reset", post(sim_reset))
         .route("/_sim/payments/{id}/status", post(sim_payment_status))
+        .route(
+            "/_sim/payments/{id}/chargeback",
+            post(hooks::sim_chargeback),
+        )
         .route("/_sim/refunds/{id}/status", post(sim_refund_status))
         .route("/_sim/checkout/{id}", get(sim_checkout))
         .with_state(sim)

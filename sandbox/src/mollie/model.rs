@@ -156,6 +156,13 @@ impl SimState {
                 amount_json(captured - refunded, &p.currency),
             );
             o.insert("amountCaptured".into(), amount_json(captured, &p.currency));
+            let charged_back = self.charged_back(&p.id);
+            if charged_back > 0 {
+                o.insert(
+                    "amountChargedBack".into(),
+                    amount_json(charged_back, &p.currency),
+                );
+            }
         }
         o.insert("description".into(), json!(p.description));
         o.insert("method".into(), json!(p.method));

@@ -340,10 +340,12 @@ impl SimState {
                     .collect();
                 embedded.insert("refunds".into(), Value::Array(refunds));
             }
-            for other in ["captures", "chargebacks"] {
-                if embeds.contains(&other) {
-                    embedded.insert(other.into(), json!([]));
-                }
+            if embeds.contains(&"chargebacks") {
+                let chargebacks = self.chargebacks_of(id, base);
+                embedded.insert("chargebacks".into(), Value::Array(chargebacks));
+            }
+            if embeds.contains(&"captures") {
+                embedded.insert("captures".into(), json!([]));
             }
             body["_embedded"] = Value::Object(embedded);
         }

@@ -1,6 +1,8 @@
+use super::documents::today;
+use super::query::{Clause, parse_filter};
 use super::*;
 use axum::body::Body;
-use axum::http::Request;
+use axum::http::{HeaderMap, Request, StatusCode, header};
 use tower::ServiceExt;
 
 async fn call(app: &Router, req: Request<Body>) -> (StatusCode, HeaderMap, Value) {

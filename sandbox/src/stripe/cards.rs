@@ -14,6 +14,8 @@ pub(super) enum CardOutcome {
     ),
     /// 3-D Secure required (on-session: `requires_action`; off-session: declined).
     Authenticate,
+    /// The charge succeeds, then the shopper's bank disputes it as fraudulent.
+    Dispute,
 }
 
 #[derive(Debug)]
@@ -30,6 +32,13 @@ const DECLINED: &str = "Your card was declined.";
 /// Stripe's test PaymentMethods (docs.stripe.com/testing). Real Stripe clones the test PM
 /// into a fresh `pm_…` for each use; so does the simulator.
 static TEST_CARDS: &[TestCard] = &[
+    card(
+        "pm_card_createDispute",
+        "visa",
+        "0259",
+        "credit",
+        CardOutcome::Dispute,
+    ),
     card(
         "pm_card_visa",
         "visa",

@@ -106,3 +106,36 @@ pub(super) async fn sim_authenticate(
         },
     }
 }
+
+#[derive(Deserialize)]
+pub(super) struct CloseParams {
+    /// `won` or `lost`.
+    result: String,
+}
+
+/// The scheme decides a dispute (`?result=won|lost`): answers the dispute as Stripe then
+/// shows it.
+pub(super) async fn sim_close_dispute(
+    State(sim): State<Arc<StripeSim>>,
+    Path(id): Path<String>,
+    Query(q): Query<CloseParams>,
+) -> Response {
+    let won = match q.result.as_str() {
+        "won" => true,
+        "lost" => false,
+        other => {
+            let message = format!("result must be won or lost, not {other}");
+            return (StatusCode::BAD_REQUEST, message).into_response();
+        }
+    };
+    let ctx = Ctx {
+        request_id: new_id("req_", 14),
+        idempotency_key: None,
+        base_url: String::new(),
+        created: now(),
+    };
+    match sim.lock().close_dispute(&id, won, &ctx) {
+        Ok(dispute) => axum::Json(dispute).into_response(),
+        Err(m) => (StatusCode::BAD_REQUEST, m).into_response(),
+    }
+}

@@ -27,6 +27,7 @@ pub(super) enum Endpoint {
     CancelIntent(String),
     CreateRefund,
     GetRefund(String),
+    GetDispute(String),
 }
 
 fn route(method: &Method, path: &str) -> Option<Endpoint> {
@@ -45,6 +46,7 @@ fn route(method: &Method, path: &str) -> Option<Endpoint> {
         }
         ("POST", ["refunds"]) => Endpoint::CreateRefund,
         ("GET", ["refunds", id]) if !id.is_empty() => Endpoint::GetRefund(id.to_string()),
+        ("GET", ["disputes", id]) if !id.is_empty() => Endpoint::GetDispute(id.to_string()),
         _ => return None,
     })
 }

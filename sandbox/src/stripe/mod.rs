@@ -22,6 +22,7 @@ mod balance;
 mod capture;
 mod cards;
 mod currencies;
+mod disputes;
 mod errors;
 mod hooks;
 mod http;
@@ -84,6 +85,7 @@ struct SimState {
     charge_index: HashMap<String, usize>,
     refunds: Vec<RefundObj>,
     refund_index: HashMap<String, usize>,
+    disputes: Vec<disputes::DisputeObj>,
     events: Vec<Value>,
     /// (API key, Idempotency-Key) → first request and, once done, its answer.
     idempotency: HashMap<(String, String), IdemEntry>,
@@ -210,6 +212,7 @@ impl StripeSim {
             Endpoint::CancelIntent(id) => st.cancel_intent(id, &p, ctx),
             Endpoint::CreateRefund => st.create_refund(&p, ctx),
             Endpoint::GetRefund(id) => st.get_refund(id),
+            Endpoint::GetDispute(id) => st.get_dispute(id),
         };
         result.unwrap_or_else(Outcome::from)
     }
@@ -228,6 +231,7 @@ pub fn router(sim: Arc<StripeSim>) -> Router {
         .route("/_sim/delay", post(sim_delay))
         .route("/_sim/reset", post(sim_reset))
         .route("/_sim/authenticate/{intent}", get(sim_authenticate))
+        .route("/_sim/disputes/{id}/close", post(hooks::sim_close_dispute))
         .with_state(sim)
 }
 

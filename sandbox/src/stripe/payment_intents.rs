@@ -254,6 +254,14 @@ impl SimState {
             let card = card.expect("checked above");
             match &card.outcome {
                 CardOutcome::Succeed => self.charge(&mut intent, ctx),
+                CardOutcome::Dispute => {
+                    self.charge(&mut intent, ctx);
+                    if intent.status == "succeeded"
+                        && let Some(charge) = intent.latest_charge.clone()
+                    {
+                        self.open_dispute(&charge, ctx);
+                    }
+                }
                 CardOutcome::Authenticate if off_session => {
                     decline = Some(self.decline(
                         &mut intent,
@@ -315,6 +323,7 @@ impl SimState {
             amount: intent.amount,
             amount_captured: if manual { 0 } else { intent.amount },
             amount_refunded: 0,
+            disputed: false,
             currency: intent.currency.clone(),
             created: ctx.created,
             status: "succeeded",
@@ -366,6 +375,7 @@ impl SimState {
             amount: intent.amount,
             amount_captured: 0,
             amount_refunded: 0,
+            disputed: false,
             currency: intent.currency.clone(),
             created: ctx.created,
             status: "failed",

@@ -1,6 +1,7 @@
+use super::seed::FIRST_INVOICE_AT;
 use super::*;
 use axum::body::Body;
-use axum::http::Request;
+use axum::http::{HeaderMap, Request, header};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 

@@ -1,6 +1,6 @@
 use super::*;
 use axum::body::Body;
-use axum::http::Request;
+use axum::http::{HeaderMap, Request, StatusCode, header};
 use tower::ServiceExt;
 
 fn app() -> Router {

@@ -165,6 +165,21 @@ pub async fn list_payments(
     }))
 }
 
+#[utoipa::path(get, path = "/api/v1/disputes", tag = "read-back", params(ListQuery),
+    responses((status = 200, description = "Disputes (chargebacks) as the providers reported them, newest first", body = Disputes)))]
+pub async fn list_disputes(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Params(q): Params<ListQuery>,
+) -> Result<Json<Disputes>> {
+    store(&app, &caller, &q.store_id).await?;
+    let disputes = db::disputes::list(&app.db, &q.store_id, q.limit()).await?;
+    Ok(Json(Disputes {
+        success: true,
+        disputes,
+    }))
+}
+
 #[utoipa::path(get, path = "/api/v1/payments/{payment_id}", tag = "read-back",
     params(("payment_id" = String, Path)),
     responses((status = 200, description = "The payment and its refunds", body = PaymentFound)))]

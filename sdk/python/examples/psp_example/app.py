@@ -280,7 +280,7 @@ class Psp(exports.Psp):
             payment = payment_from(obj)
         elif kind in ("refund.created", "refund.updated", "refund.failed", "charge.refund.updated"):
             refund = refund_from(obj)
-        return WebhookEvent(id=event["id"], event_type=kind, payment=payment, refund=refund)
+        return WebhookEvent(id=event["id"], event_type=kind, payment=payment, refund=refund, dispute=None)
 
 
 def verify_signature(secret: str, header: str, payload: bytes, now: int) -> None:

@@ -105,6 +105,7 @@ macro_rules! probe {
                     event_type: format!("probe.{who}"),
                     payment: None,
                     refund: None,
+                    dispute: None,
                 })
             }
         }
