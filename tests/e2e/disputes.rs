@@ -26,21 +26,12 @@ async fn deliver_stripe(s: &PspStore, event: &Value) -> (StatusCode, Value) {
         .as_secs() as i64;
     let secret = beep_sandbox::stripe::SANDBOX_WEBHOOK_SECRET;
     let signature = beep_sandbox::stripe::sign_webhook(secret, now, &payload);
-    let resp = s
-        .server
-        .http
-        .post(format!(
-            "{}/api/v1/webhooks/stripe/{}",
-            s.server.url, s.store
-        ))
-        .header("stripe-signature", signature)
-        .header("content-type", "application/json")
-        .body(payload)
-        .send()
+    let url = format!("/api/v1/webhooks/stripe/{}", s.store);
+    let headers = [("stripe-signature", signature.as_str())];
+    let body: Value = serde_json::from_str(&payload).unwrap();
+    s.server
+        .request(reqwest::Method::POST, None, &url, Some(&body), &headers)
         .await
-        .unwrap();
-    let status = resp.status();
-    (status, resp.json().await.unwrap_or(Value::Null))
 }
 
 async fn disputes(s: &PspStore) -> Vec<Value> {
@@ -180,22 +171,9 @@ async fn mollie_chargebacks_are_found_on_re_fetch(backend: Backend) {
     let (status, paid) = s.pay_with("order-1", 2700, s.psp.approve).await;
     assert_eq!(status, StatusCode::OK, "{paid}");
     let tr = paid["providerReference"].as_str().unwrap().to_string();
-    let deliver = || async {
-        let resp = s
-            .server
-            .http
-            .post(format!(
-                "{}/api/v1/webhooks/mollie/{}",
-                s.server.url, s.store
-            ))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(format!("id={tr}"))
-            .send()
-            .await
-            .unwrap();
-        let status = resp.status();
-        (status, resp.json::<Value>().await.unwrap())
-    };
+    let form = "application/x-www-form-urlencoded";
+    let body = format!("id={tr}");
+    let deliver = || s.deliver(form, &body);
     for (query, want) in [("", "lost"), ("?reverse=true", "won")] {
         let url = format!("{}/payments/{tr}/chargeback{query}", s.hooks());
         let resp = s.server.http.post(url).send().await.unwrap();
@@ -217,3 +195,90 @@ async fn mollie_chargebacks_are_found_on_re_fetch(backend: Backend) {
 }
 
 on_both_databases!(mollie_chargebacks_are_found_on_re_fetch);
+
+/// Unzer books a chargeback as a transaction of the payment and calls the webhook: the
+/// re-fetch finds it, a lost dispute on the charge.
+async fn unzer_chargebacks_are_found_on_re_fetch(backend: Backend) {
+    let s = PspStore::start(backend, psp::psp("unzer")).await;
+    let (status, paid) = s.pay_with("order-1", 1500, s.psp.approve).await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    let reference = paid["providerReference"].as_str().unwrap().to_string();
+    let payment = reference.split('/').next().unwrap().to_string();
+    let url = format!("{}/payments/{payment}/chargeback", s.hooks());
+    let resp = s.server.http.post(url).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let events = s
+        .server
+        .sim_get(&format!("{}/events?paymentId={payment}", s.hooks()))
+        .await;
+    let hook = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|e| e["event"] == "chargeback")
+        .expect("Unzer would call the webhook")
+        .clone();
+    let body = hook["body"].as_str().unwrap();
+    let (status, answer) = s.deliver("application/json", body).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert!(
+        answer["applied"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["status"] == "lost"),
+        "{answer}"
+    );
+    let (_, again) = s.deliver("application/json", body).await;
+    assert_eq!(again["duplicate"], true, "{again}");
+    let listed = disputes(&s).await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["status"], "lost");
+    assert_eq!(listed[0]["amount"], 1500);
+    assert_eq!(listed[0]["paymentId"], paid["paymentId"]);
+    assert_eq!(
+        s.payment(paid["paymentId"].as_str().unwrap()).await["status"],
+        "succeeded"
+    );
+    assert_eq!(dispute_events(&s).await.len(), 1);
+}
+
+/// PAYONE lists a chargeback and its reversal as payment events of the execution; the
+/// notification's re-fetch follows them on one record.
+async fn payone_chargebacks_and_reversals_move_one_record(backend: Backend) {
+    let s = PspStore::start(backend, psp::psp("payone")).await;
+    let (status, paid) = s.pay_with("order-1", 2200, s.psp.approve).await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    let reference = paid["providerReference"].as_str().unwrap().to_string();
+    let ids: Vec<&str> = reference.split('/').collect();
+    let notification = serde_json::json!({
+        "commerceCaseId": ids[0], "checkoutId": ids[1], "paymentExecutionId": ids[2],
+    })
+    .to_string();
+    for (query, want) in [("", "lost"), ("?reverse=true", "won")] {
+        let url = format!("{}/executions/{}/chargeback{query}", s.hooks(), ids[2]);
+        let resp = s.server.http.post(url).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+        let (status, answer) = s.deliver("application/json", &notification).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        assert!(
+            answer["applied"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["status"] == want),
+            "{answer}"
+        );
+        let listed = disputes(&s).await;
+        assert_eq!(listed.len(), 1, "{listed:?}");
+        assert_eq!(listed[0]["status"], want);
+        assert_eq!(listed[0]["amount"], 2200);
+    }
+    assert_eq!(dispute_events(&s).await.len(), 2);
+}
+
+on_both_databases!(
+    unzer_chargebacks_are_found_on_re_fetch,
+    payone_chargebacks_and_reversals_move_one_record
+);

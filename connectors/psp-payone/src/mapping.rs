@@ -502,12 +502,47 @@ pub fn webhook_event_from(
             None,
         ),
     };
+    // A chargeback is a payment event of the execution; its reversal another. One
+    // dispute per execution, at the stage of the latest.
+    let stage = pe.events.iter().rev().find(|e| {
+        matches!(
+            e.kind.as_deref(),
+            Some("CHARGEBACK" | "CHARGEBACK_REVERSAL")
+        )
+    });
+    let mut id = id;
+    let dispute = match stage {
+        Some(e) => {
+            let reversed = e.kind.as_deref() == Some("CHARGEBACK_REVERSAL");
+            id.push_str(if reversed {
+                ":chargeback_reversed"
+            } else {
+                ":chargebacked"
+            });
+            Some(Dispute {
+                provider_reference: format!("{}:chargeback", pe.payment_execution_id),
+                payment_provider_reference: payment.provider_reference.clone(),
+                status: if reversed {
+                    DisputeStatus::Won
+                } else {
+                    DisputeStatus::Lost
+                },
+                amount: match &e.amount_of_money {
+                    Some(a) => a.to_money()?,
+                    None => payment.amount.clone(),
+                },
+                reason: None,
+                respond_by: None,
+            })
+        }
+        None => None,
+    };
     Ok(WebhookEvent {
         id,
         event_type,
         payment: Some(payment),
         refund,
-        dispute: None,
+        dispute,
     })
 }
 

@@ -355,12 +355,33 @@ pub fn webhook_event_from(
     if let Some(c) = cancel {
         id.push_str(&format!(":{}:{}", c.id().unwrap_or(""), tx_name(c.status)));
     }
+    // Unzer books a chargeback as a transaction of the payment (a debit, with no defence
+    // in its API): a lost dispute on the charge BEEP! knows.
+    let dispute = match p.transactions.iter().rev().find(|t| t.kind == "chargeback") {
+        Some(cb) => {
+            let cb_id = cb.id().unwrap_or("chargeback");
+            id.push_str(&format!(":{cb_id}"));
+            let amount = match &cb.amount {
+                Some(a) => beep_sdk::money::money(parse_amount(a, &p.currency)?, &p.currency),
+                None => payment.amount.clone(),
+            };
+            Some(Dispute {
+                provider_reference: format!("{}/{cb_id}", p.id),
+                payment_provider_reference: payment.provider_reference.clone(),
+                status: DisputeStatus::Lost,
+                amount,
+                reason: None,
+                respond_by: None,
+            })
+        }
+        None => None,
+    };
     Ok(WebhookEvent {
         id,
         event_type: event.to_string(),
         payment: Some(payment),
         refund,
-        dispute: None,
+        dispute,
     })
 }
 

@@ -94,15 +94,7 @@ async fn end(
     ending: Ending,
     input: CaptureInput,
 ) -> Result<Answer, Failure> {
-    let mut row = db::payments::payment(&app.db, &input.payment_id)
-        .await?
-        .filter(|p| p.store_id == input.store_id)
-        .ok_or_else(|| {
-            Failure::not_found(
-                "unknown_payment",
-                format!("no payment {} in this store", input.payment_id),
-            )
-        })?;
+    let mut row = super::store_payment(app, &input.store_id, &input.payment_id).await?;
     let (_, target) = psp_target(app, caller, &input.store_id).await?;
     let scope = ending.scope(caller);
     let hash = request_hash(&json!([input.store_id, input.payment_id, input.amount]));

@@ -327,6 +327,23 @@ pub(crate) async fn claim(
     }
 }
 
+/// One of the store's payments (another store's is not found, as an unknown one).
+pub(crate) async fn store_payment(
+    app: &App,
+    store_id: &str,
+    payment_id: &str,
+) -> Result<PaymentRow, Failure> {
+    db::payments::payment(&app.db, payment_id)
+        .await?
+        .filter(|p| p.store_id == store_id)
+        .ok_or_else(|| {
+            Failure::not_found(
+                "unknown_payment",
+                format!("no payment {payment_id} in this store"),
+            )
+        })
+}
+
 /// Asks the vendor how a payment stands: by `reference`, or (none yet) by BEEP!'s id.
 pub(crate) async fn look_up(
     app: &App,

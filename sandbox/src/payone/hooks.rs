@@ -90,3 +90,34 @@ pub(super) async fn sim_3ds(
         None => axum::Json(json!({"paymentExecutionId": pe, "status": status})).into_response(),
     }
 }
+
+/// The shopper's bank charges a captured execution back (`?reverse=true`: reverses the
+/// chargeback), as the payment events PCP lists on the execution (`CHARGEBACK` with
+/// status `CHARGEBACKED`, `CHARGEBACK_REVERSAL` with `CHARGEBACK_REVERSED`).
+pub(super) async fn sim_chargeback(
+    State(sim): State<Arc<PayoneSim>>,
+    Path(pe): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let reverse = q.get("reverse").map(String::as_str) == Some("true");
+    let mut state = sim.lock();
+    let exec = state
+        .cases
+        .iter_mut()
+        .flat_map(|c| c.checkouts.iter_mut())
+        .flat_map(|c| c.executions.iter_mut())
+        .find(|e| e.id == pe && e.captured > 0);
+    let Some(exec) = exec else {
+        return not_found("captured Payment Execution");
+    };
+    let (kind, status) = if reverse {
+        ("CHARGEBACK_REVERSAL", "CHARGEBACK_REVERSED")
+    } else {
+        ("CHARGEBACK", "CHARGEBACKED")
+    };
+    exec.status = status;
+    let (amount, currency) = (exec.captured, exec.currency.clone());
+    exec.events
+        .push(event(kind, amount, &currency, status, None));
+    StatusCode::NO_CONTENT.into_response()
+}

@@ -145,6 +145,10 @@ pub fn router(sim: Arc<PayoneSim>) -> Router {
         .route("/_sim/refunds", get(sim_refunds))
         .route("/_sim/fail", post(sim_fail))
         .route("/_sim/3ds/{pe}", get(sim_3ds))
+        .route(
+            "/_sim/executions/{pe}/chargeback",
+            post(hooks::sim_chargeback),
+        )
         .with_state(sim)
 }
 

@@ -3,7 +3,7 @@
 
 use super::errors::ApiError;
 use super::http::{parse_amount, str_field};
-use super::model::{Charge, Pay, PayState, Tx};
+use super::model::{Cancel, Charge, Pay, PayState, Tx};
 use super::{DECLINED_CODE, SimState, date};
 use crate::kit::time::now_secs as now;
 use beep_sdk::money;
@@ -111,6 +111,7 @@ impl SimState {
             reversals: Vec::new(),
             charges,
             cancels: Vec::new(),
+            chargebacks: Vec::new(),
             date: ts,
         };
         let i = self.payments.len();
@@ -166,6 +167,31 @@ impl SimState {
             "payment.canceled"
         };
         self.record_event(&pid, event, base);
+        Ok(())
+    }
+}
+
+impl SimState {
+    /// The shopper's bank charges the payment's (first) charge back in full: a
+    /// `chargeback` transaction, the payment `chargeback`, and the webhook.
+    pub(super) fn chargeback(&mut self, id: &str, base: &str) -> Result<(), String> {
+        let p = self.pay_mut(id).map_err(|e| e.merchant)?;
+        let Some(charge) = p.charges.iter().find(|c| c.status == Tx::Success) else {
+            return Err(format!("payment {id} has no successful charge"));
+        };
+        let (charge_id, amount) = (charge.id.clone(), charge.amount);
+        let cb = Cancel {
+            id: format!("s-cbk-{}", p.chargebacks.len() + 1),
+            charge_id,
+            amount,
+            payment_reference: None,
+            reason_code: None,
+            date: date(now()),
+        };
+        p.chargebacks.push(cb);
+        p.state = PayState::Chargeback;
+        let pid = p.id.clone();
+        self.record_event(&pid, "chargeback", base);
         Ok(())
     }
 }

@@ -142,3 +142,18 @@ pub(super) async fn sim_3ds(
         Err(e) => hook_error(e),
     }
 }
+
+/// The shopper's bank charges the payment back: Unzer's `chargeback` webhook follows.
+pub(super) async fn sim_chargeback(
+    State(sim): State<Arc<UnzerSim>>,
+    Path(id): Path<String>,
+    uri: Uri,
+    OriginalUri(original): OriginalUri,
+    headers: HeaderMap,
+) -> Response {
+    let base = base_url(&headers, &uri, &original);
+    match sim.lock().chargeback(&id, &base) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(m) => (StatusCode::BAD_REQUEST, m).into_response(),
+    }
+}

@@ -193,6 +193,10 @@ pub fn router(sim: Arc<UnzerSim>) -> Router {
         .route("/_sim/events", get(sim_events))
         .route("/_sim/fail", post(sim_fail))
         .route("/_sim/payments/{id}/complete", post(sim_complete))
+        .route(
+            "/_sim/payments/{id}/chargeback",
+            post(hooks::sim_chargeback),
+        )
         .route("/_sim/3ds/{id}", get(sim_3ds))
         .with_state(sim)
 }

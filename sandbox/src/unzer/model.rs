@@ -9,6 +9,8 @@ pub(super) enum PayState {
     Pending,
     Completed,
     Canceled,
+    /// The shopper's bank took the money back.
+    Chargeback,
 }
 
 impl PayState {
@@ -17,6 +19,7 @@ impl PayState {
             PayState::Pending => (0, "pending"),
             PayState::Completed => (1, "completed"),
             PayState::Canceled => (2, "canceled"),
+            PayState::Chargeback => (5, "chargeback"),
         };
         json!({ "id": id, "name": name })
     }
@@ -54,6 +57,8 @@ pub(super) struct Pay {
     pub(super) reversals: Vec<Cancel>,
     pub(super) charges: Vec<Charge>,
     pub(super) cancels: Vec<Cancel>,
+    /// Chargebacks of a charge (the `charge_id` they name).
+    pub(super) chargebacks: Vec<Cancel>,
     pub(super) date: String,
 }
 
@@ -129,6 +134,15 @@ impl SimState {
                 "type": "charge",
                 "status": c.status.as_str(),
                 "url": format!("{base}/v1/payments/{}/charges/{}", p.id, c.id),
+                "amount": amount4(c.amount, &p.currency),
+            }));
+        }
+        for c in &p.chargebacks {
+            txs.push(json!({
+                "date": c.date,
+                "type": "chargeback",
+                "status": "success",
+                "url": format!("{base}/v1/payments/{}/charges/{}/chargebacks/{}", p.id, c.charge_id, c.id),
                 "amount": amount4(c.amount, &p.currency),
             }));
         }

@@ -323,6 +323,26 @@ impl PspStore {
         self.post("/api/v1/processPayment", key, body).await
     }
 
+    /// Posts a notification body to the store's webhook for this provider, as the vendor
+    /// would (`content_type`: JSON or a form).
+    pub async fn deliver(&self, content_type: &str, body: &str) -> (StatusCode, Value) {
+        let url = format!(
+            "{}/api/v1/webhooks/{}/{}",
+            self.server.url, self.psp.provider, self.store
+        );
+        let resp = self
+            .server
+            .http
+            .post(url)
+            .header("content-type", content_type)
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
     /// Capture requests that reached the vendor (the server must be recording).
     pub fn captures_at_vendor(&self) -> usize {
         self.server
