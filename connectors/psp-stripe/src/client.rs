@@ -94,18 +94,17 @@ pub(crate) fn capture_intent(
     cfg: &StripeConfig,
     request: &CaptureRequest,
 ) -> Result<Payment, ConnectorError> {
-    let body = beep_sdk::form::to_pairs(&CaptureBody {
+    let body = CaptureBody {
         amount_to_capture: to_stripe_amount(&request.amount)?,
-    })?;
-    let path = format!(
-        "/v1/payment_intents/{}/capture",
-        segment(&request.payment_provider_reference)
-    );
-    let resp = cfg
-        .post(&path, &body, &capture_idempotency_key(&request.id))
-        .send()?;
-    let pi: StripePaymentIntent = check(resp)?.json()?;
-    Ok(payment_from(pi, None))
+    };
+    let key = capture_idempotency_key(&request.id);
+    end_hold(
+        cfg,
+        &request.payment_provider_reference,
+        "capture",
+        &body,
+        &key,
+    )
 }
 
 /// Cancels an uncaptured intent, releasing the hold.
@@ -113,16 +112,30 @@ pub(crate) fn cancel_intent(
     cfg: &StripeConfig,
     request: &CancelRequest,
 ) -> Result<Payment, ConnectorError> {
-    let body = beep_sdk::form::to_pairs(&CancelBody {
+    let body = CancelBody {
         cancellation_reason: "abandoned",
-    })?;
-    let path = format!(
-        "/v1/payment_intents/{}/cancel",
-        segment(&request.payment_provider_reference)
-    );
-    let resp = cfg
-        .post(&path, &body, &cancel_idempotency_key(&request.id))
-        .send()?;
+    };
+    let key = cancel_idempotency_key(&request.id);
+    end_hold(
+        cfg,
+        &request.payment_provider_reference,
+        "cancel",
+        &body,
+        &key,
+    )
+}
+
+/// `POST /v1/payment_intents/{intent}/{action}` (capture or cancel) and the intent after.
+fn end_hold<T: serde::Serialize>(
+    cfg: &StripeConfig,
+    intent: &str,
+    action: &str,
+    body: &T,
+    idempotency_key: &str,
+) -> Result<Payment, ConnectorError> {
+    let form = beep_sdk::form::to_pairs(body)?;
+    let path = format!("/v1/payment_intents/{}/{action}", segment(intent));
+    let resp = cfg.post(&path, &form, idempotency_key).send()?;
     let pi: StripePaymentIntent = check(resp)?.json()?;
     Ok(payment_from(pi, None))
 }

@@ -7,7 +7,6 @@ use crate::app::App;
 use crate::calls;
 use crate::db::{self, jobs::Job, merchants::Caller};
 use crate::jobs::Payload;
-use crate::runtime::bindings::types::PaymentLookup;
 use serde_json::json;
 
 fn is_open(status: &str) -> bool {
@@ -129,23 +128,14 @@ async fn ask_vendor(
     row: &mut crate::db::payments::PaymentRow,
     within: Option<std::time::Duration>,
 ) -> anyhow::Result<()> {
-    let lookup = PaymentLookup {
-        payment_id: row.payment_id.clone(),
-        provider_reference: row.provider_reference.clone(),
-    };
-    let c = &target.entry.connector;
-    let call = app
-        .runtime
-        .get_payment(c, &target.ctx, &target.config, &lookup);
-    let (found, report) = match within {
+    let call = super::look_up(app, caller, target, row, row.provider_reference.as_deref());
+    let found = match within {
         Some(limit) => match tokio::time::timeout(limit, call).await {
             Ok(answer) => answer,
             Err(_) => return Ok(()),
         },
         None => call.await,
     };
-    let store_id = row.store_id.clone();
-    calls::record(app, caller, Some(&store_id), target, "get-payment", &report).await;
     let before = row.status.clone();
     if let Ok(payment) = found {
         apply_payment(row, &payment);

@@ -26,7 +26,8 @@ fn unexpected_state(message: String) -> ApiError {
 }
 
 impl SimState {
-    fn intent_at(&self, id: &str) -> Result<usize, ApiError> {
+    /// The intent's index, or Stripe's 404 for an unknown one.
+    pub(super) fn intent_at(&self, id: &str) -> Result<usize, ApiError> {
         self.intent_index.get(id).copied().ok_or_else(|| {
             ApiError::new(
                 404,

@@ -10,16 +10,8 @@ use serde_json::{Value, json};
 
 impl SimState {
     pub(super) fn get_intent(&self, id: &str) -> Result<Outcome, ApiError> {
-        match self.intent_index.get(id) {
-            Some(&i) => Ok(Outcome::ok(self.intents[i].to_json())),
-            None => Err(ApiError::new(
-                404,
-                "invalid_request_error",
-                format!("No such payment_intent: '{id}'"),
-            )
-            .code("resource_missing")
-            .param("intent")),
-        }
+        let i = self.intent_at(id)?;
+        Ok(Outcome::ok(self.intents[i].to_json()))
     }
 
     pub(super) fn create_intent(&mut self, p: &Params, ctx: &Ctx) -> Result<Outcome, ApiError> {

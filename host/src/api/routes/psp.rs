@@ -83,6 +83,17 @@ pub enum CaptureMode {
     Manual,
 }
 
+/// An optional amount (capture, refund) is positive minor units when given.
+fn positive_amount(amount: Option<i64>) -> Result<()> {
+    if amount.is_some_and(|a| a <= 0) {
+        return Err(Failure::invalid(
+            "invalid_amount",
+            "amount must be a positive integer in minor units",
+        ));
+    }
+    Ok(())
+}
+
 pub(super) fn looks_like_card_number(s: &str) -> bool {
     let digits: String = s
         .chars()
@@ -114,12 +125,7 @@ pub async fn process_payment(
 ) -> Result<Response> {
     store(&app, &caller, &body.store_id).await?;
     let currency = valid_currency(&body.currency)?;
-    if body.amount <= 0 {
-        return Err(Failure::invalid(
-            "invalid_amount",
-            "amount must be a positive integer in minor units",
-        ));
-    }
+    positive_amount(Some(body.amount))?;
     if body.reference.trim().is_empty() || body.reference.len() > 200 {
         return Err(Failure::invalid(
             "invalid_reference",
@@ -174,12 +180,7 @@ pub async fn capture_payment(
     Body(body): Body<CaptureBody>,
 ) -> Result<Response> {
     store(&app, &caller, &body.store_id).await?;
-    if body.amount.is_some_and(|a| a <= 0) {
-        return Err(Failure::invalid(
-            "invalid_amount",
-            "amount must be a positive integer in minor units",
-        ));
-    }
+    positive_amount(body.amount)?;
     let input = payments::capture::CaptureInput {
         store_id: body.store_id,
         payment_id: body.payment_id,
@@ -236,12 +237,7 @@ pub async fn refund_payment(
     Body(body): Body<RefundBody>,
 ) -> Result<Response> {
     store(&app, &caller, &body.store_id).await?;
-    if body.amount.is_some_and(|a| a <= 0) {
-        return Err(Failure::invalid(
-            "invalid_amount",
-            "amount must be a positive integer in minor units",
-        ));
-    }
+    positive_amount(body.amount)?;
     let input = RefundInput {
         store_id: body.store_id,
         payment_id: body.payment_id,
