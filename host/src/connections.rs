@@ -36,15 +36,28 @@ pub fn connector_kind(kind: &str) -> Result<ConnectorKind, Failure> {
     match kind {
         "pos" => Ok(ConnectorKind::Pos),
         "erp" => Ok(ConnectorKind::Erp),
+        "psp" => Ok(ConnectorKind::Psp),
         other => Err(Failure::invalid(
             "invalid_kind",
-            format!("kind must be \"pos\" or \"erp\", not {other:?}"),
+            format!("kind must be \"pos\", \"erp\" or \"psp\", not {other:?}"),
         )),
     }
 }
 
-/// Refuses a schedule shorter than the mode's floor, naming the field.
-pub fn check_schedule(app: &App, caller: &Caller, schedule: &Schedule) -> Result<(), Failure> {
+/// Refuses a schedule shorter than the mode's floor, naming the field, and a push
+/// schedule for a PSP (a PSP's sync lists its payouts; nothing is pushed to it).
+pub fn check_schedule(
+    app: &App,
+    caller: &Caller,
+    kind: &str,
+    schedule: &Schedule,
+) -> Result<(), Failure> {
+    if kind == "psp" && schedule.push_every_seconds.is_some() {
+        return Err(Failure::invalid(
+            "schedule_not_applicable",
+            "schedule.pushEverySeconds: nothing is pushed to a PSP; its syncEverySeconds lists payouts",
+        ));
+    }
     let floor = match caller.mode {
         Mode::Live => app.settings.schedule_floor_live_secs,
         Mode::Test => app.settings.schedule_floor_test_secs,
@@ -78,13 +91,12 @@ async fn validate(
     connector_id: Option<&str>,
     credentials: &Value,
 ) -> Result<String, Failure> {
-    let other = match kind {
-        ConnectorKind::Pos => ConnectorKind::Erp,
-        _ => ConnectorKind::Pos,
-    };
+    let others = [ConnectorKind::Pos, ConnectorKind::Erp, ConnectorKind::Psp];
     if system != "custom"
         && app.registry.resolve(kind, system, None).is_err()
-        && app.registry.resolve(other, system, None).is_ok()
+        && let Some(other) = others
+            .into_iter()
+            .find(|&o| o != kind && app.registry.resolve(o, system, None).is_ok())
     {
         return Err(Failure::invalid(
             "system_kind_mismatch",
@@ -96,12 +108,25 @@ async fn validate(
         ));
     }
     let target = calls::prepare(app, caller, kind, system, connector_id, credentials).await?;
-    let stream = match kind {
-        ConnectorKind::Pos => Stream::Catalog,
-        _ => Stream::Inventory,
+    let result = match kind {
+        ConnectorKind::Psp => {
+            let (result, report) = app
+                .runtime
+                .validate_config(&target.entry.connector, &target.ctx, &target.config)
+                .await;
+            calls::record(app, caller, None, &target, "validate-config", &report).await;
+            result
+        }
+        _ => {
+            let stream = match kind {
+                ConnectorKind::Pos => Stream::Catalog,
+                _ => Stream::Inventory,
+            };
+            let (result, report) = stream.fetch(app, &target, None).await;
+            calls::record(app, caller, None, &target, stream.operation(), &report).await;
+            result.map(|_| ())
+        }
     };
-    let (result, report) = stream.fetch(app, &target, None).await;
-    calls::record(app, caller, None, &target, stream.operation(), &report).await;
     use ConnectorError as E;
     match result {
         Ok(_) => Ok(target.entry.pin.clone()),
@@ -121,7 +146,7 @@ pub async fn create(
     input: NewInput<'_>,
 ) -> Result<Connection, Failure> {
     let kind = connector_kind(input.kind)?;
-    check_schedule(app, caller, &input.schedule)?;
+    check_schedule(app, caller, input.kind, &input.schedule)?;
     let pin = validate(
         app,
         caller,
@@ -206,7 +231,7 @@ pub async fn change(
 ) -> Result<Connection, Failure> {
     let now = db::now_ms();
     if let Some(schedule) = change.schedule {
-        check_schedule(app, caller, &schedule)?;
+        check_schedule(app, caller, &c.kind, &schedule)?;
         c.next_sync_at = schedule.sync_every_seconds.map(|_| now);
         c.next_push_at = schedule.push_every_seconds.map(|_| now);
         c.sync_every_seconds = schedule.sync_every_seconds;

@@ -213,6 +213,7 @@ async fn invoke(
             )
             .await,
         ),
+        "fetch-payouts" => json_of(rt.fetch_payouts(c, ctx, config, cursor).await),
         "parse-webhook" => json_of(
             rt.parse_webhook(
                 c,
@@ -223,7 +224,7 @@ async fn invoke(
             .await,
         ),
         other => bail!(
-            "unknown operation {other:?} (describe, fetch-catalog, push-sales, fetch-inventory, fetch-orders, fetch-suppliers, push-transactions, push-stock-changes, validate-config, create-payment, get-payment, refund-payment, authorize-payment, capture-payment, cancel-payment, parse-webhook)"
+            "unknown operation {other:?} (describe, fetch-catalog, push-sales, fetch-inventory, fetch-orders, fetch-suppliers, push-transactions, push-stock-changes, validate-config, create-payment, get-payment, refund-payment, authorize-payment, capture-payment, cancel-payment, fetch-payouts, parse-webhook)"
         ),
     })
 }
@@ -489,6 +490,11 @@ const RUST_PSP: &str = r#"    fn validate_config(config: String) -> Result<(), C
             failure_message: None,
             action_url: None,
         })
+    }
+
+    fn fetch_payouts(_config: String, _cursor: Option<String>) -> Result<PayoutsPage, ConnectorError> {
+        // List the vendor's settlements; beep_sdk::payout::Totals adds up their parts.
+        Err(ConnectorError::Unsupported("this connector lists no payouts yet".into()))
     }
 
     fn parse_webhook(_config: String, _request: WebhookRequest) -> Result<WebhookEvent, ConnectorError> {

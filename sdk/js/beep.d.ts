@@ -44,7 +44,7 @@ export interface OrdersPage { orders: PurchaseOrder[]; nextCursor?: string; hasM
 export interface Supplier { externalId: string; name: string; email?: string; vatId?: string }
 export interface SuppliersPage { suppliers: Supplier[]; nextCursor?: string; hasMore: boolean }
 export interface Transaction {
-  id: string; kind: 'sale' | 'payment' | 'refund'; amount: Money; reference?: string; saleId?: string; paymentMethod?: string; occurredAt: string;
+  id: string; kind: 'sale' | 'payment' | 'refund' | 'chargeback' | 'fee' | 'payout'; amount: Money; reference?: string; saleId?: string; paymentMethod?: string; occurredAt: string;
 }
 export interface StockChange { id: string; productId?: string; sku?: string; quantityDelta: number; reason: string; occurredAt: string }
 export interface PaymentRequest {
@@ -154,4 +154,14 @@ export function psp(impl: {
   getPayment?(config: Config, lookup: PaymentLookup): Maybe<Payment>;
   refundPayment?(config: Config, request: RefundRequest): Maybe<Refund>;
   parseWebhook?(config: Config, request: WebhookRequest): Maybe<WebhookEvent>;
+  /** Since 0.2.0: settlements with what each is made of (left out: `unsupported`). */
+  fetchPayouts?(config: Config, cursor: string | undefined): Maybe<PayoutsPage>;
 }): unknown;
+export interface Payout {
+  providerReference: string;
+  status: 'pending' | 'in-transit' | 'paid' | 'failed' | 'canceled';
+  /** amount = sales - refunds - chargebacks - fees + adjustments */
+  amount: Money; sales: Money; refunds: Money; chargebacks: Money; fees: Money; adjustments: Money;
+  createdAt: string; arrivalDate?: string;
+}
+export interface PayoutsPage { payouts: Payout[]; nextCursor?: string; hasMore: boolean; }

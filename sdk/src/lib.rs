@@ -11,7 +11,7 @@
 //!
 //! Everything two connectors share lives here: the HTTP client over wasi:http
 //! ([`http`]), bracket-nested form bodies ([`form`]), money conversion by ISO 4217
-//! exponent ([`money`]), the BEEP! Generic protocol client and its field mapping
+//! exponent ([`money`]), payout breakdowns ([`payout`]), the BEEP! Generic protocol client and its field mapping
 //! ([`generic`]), error constructors
 //! ([`error`]), config and cursor decoding ([`config`]) and the host log ([`log`]).
 
@@ -25,6 +25,7 @@ pub mod generic;
 pub mod http;
 pub mod log;
 pub mod money;
+pub mod payout;
 pub mod time;
 pub mod transport;
 
@@ -156,6 +157,7 @@ macro_rules! export_psp {
             let _ = <$t as $crate::psp::Psp>::create_payment;
             let _ = <$t as $crate::psp::Psp>::get_payment;
             let _ = <$t as $crate::psp::Psp>::refund_payment;
+            let _ = <$t as $crate::psp::Psp>::fetch_payouts;
             let _ = <$t as $crate::psp::Psp>::parse_webhook;
         }
     };

@@ -60,9 +60,34 @@ pub fn rfc3339(unix_secs: i64) -> Option<String> {
         .map(|t| t.to_string())
 }
 
+/// A civil date (`yyyy-mm-dd`) moved by `days` (negative: back).
+pub fn add_days(date: &str, days: i64) -> Option<String> {
+    let date: Date = date.trim().parse().ok()?;
+    Some(
+        date.checked_add(jiff::Span::new().days(days))
+            .ok()?
+            .to_string(),
+    )
+}
+
+/// The UTC day (`yyyy-mm-dd`) of Unix seconds: the vendor's "today" from its `Date`
+/// header, since a guest has no clock of its own.
+pub fn utc_day(unix_secs: i64) -> Option<String> {
+    let t = Timestamp::from_second(unix_secs).ok()?;
+    Some(TimeZone::UTC.to_datetime(t).date().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days() {
+        assert_eq!(add_days("2026-12-31", 1).as_deref(), Some("2027-01-01"));
+        assert_eq!(add_days("2026-03-01", -1).as_deref(), Some("2026-02-28"));
+        assert_eq!(add_days("nope", 1), None);
+        assert_eq!(utc_day(86_400 * 365).as_deref(), Some("1971-01-01"));
+    }
 
     #[test]
     fn timestamps() {

@@ -241,9 +241,20 @@ async fn clear_failures(backend: Backend) {
             "system_kind_mismatch",
         ),
         (
-            json!({"storeId": store, "kind": "psp", "system": "stripe", "credentials": {}}),
+            json!({"storeId": store, "kind": "till", "system": "stripe", "credentials": {}}),
             StatusCode::BAD_REQUEST,
             "invalid_kind",
+        ),
+        (
+            // A PSP connection's credentials are checked with the vendor too.
+            json!({"storeId": store, "kind": "psp", "system": "stripe", "credentials": {}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "credentials_rejected",
+        ),
+        (
+            json!({"storeId": store, "kind": "psp", "system": "korona", "credentials": {}}),
+            StatusCode::BAD_REQUEST,
+            "system_kind_mismatch",
         ),
         (
             json!({"storeId": store, "kind": "pos", "system": "nope", "credentials": {}}),

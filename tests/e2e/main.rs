@@ -26,6 +26,7 @@ mod partner;
 mod payabl;
 mod payments;
 mod payone;
+mod payouts;
 mod replicas;
 mod resume;
 mod sandbox;

@@ -65,6 +65,7 @@ fn body_for(template: &str, ids: &Ids) -> Option<Value> {
         "/api/v1/processPayment" => {
             json!({"storeId": store, "amount": 100, "currency": "EUR", "reference": "r", "paymentMethod": "pm_card_visa"})
         }
+        "/api/v1/syncPayouts" => json!({"storeId": store}),
         "/api/v1/refundPayment" | "/api/v1/capturePayment" | "/api/v1/cancelPayment" => {
             json!({"storeId": store, "paymentId": ids.payment})
         }

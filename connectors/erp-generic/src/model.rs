@@ -130,7 +130,7 @@ pub struct Supplier {
 #[serde(rename_all = "camelCase")]
 pub struct Transaction {
     pub id: String,
-    /// `sale`, `payment` or `refund`.
+    /// `sale`, `payment`, `refund`, `chargeback`, `fee` or `payout`.
     pub kind: &'static str,
     pub amount: Money,
     pub reference: Option<String>,

@@ -524,12 +524,21 @@ impl Pusher<'_> {
     }
 
     fn book(&mut self, tx: &Transaction) -> Result<PushOutcome, ConnectorError> {
-        if tx.kind == TransactionKind::Payment {
-            return Err(unsupported(
-                "lexoffice's API cannot record a payment: /payments is read-only and a \
-                 voucher becomes paid only when lexoffice assigns a bank transaction to it \
-                 (the PSP's payout arrives through the bank feed)",
-            ));
+        match tx.kind {
+            TransactionKind::Sale | TransactionKind::Refund => {}
+            TransactionKind::Payment => {
+                return Err(unsupported(
+                    "lexoffice's API cannot record a payment: /payments is read-only and a \
+                     voucher becomes paid only when lexoffice assigns a bank transaction to it \
+                     (the PSP's payout arrives through the bank feed)",
+                ));
+            }
+            TransactionKind::Chargeback | TransactionKind::Fee | TransactionKind::Payout => {
+                return Err(unsupported(
+                    "lexoffice books chargebacks, PSP fees and payouts from its bank feed: \
+                     its API has no endpoint that records a bank movement",
+                ));
+            }
         }
         let body = voucher(self.cfg, tx)?;
         let number = reference(tx);

@@ -3,8 +3,8 @@
 
 use crate::config::{Config, non_empty};
 use crate::mapping::{
-    date_of, payment_document, payment_entity, purchase_order, reference, sales_document,
-    stock_document, stock_level, supplier, text,
+    date_of, journal_entry, payment_document, payment_entity, purchase_order, reference,
+    sales_document, stock_document, stock_level, supplier, text,
 };
 use crate::odata::{self, encode_query, resolve_link};
 use beep_sdk::config::Cursor;
@@ -404,17 +404,17 @@ fn find(
 
 fn book_transaction(s: &mut Session<'_>, tx: &Transaction) -> Result<PushOutcome, ConnectorError> {
     let (doc, entity, field) = match tx.kind {
-        TransactionKind::Payment | TransactionKind::Refund => {
+        TransactionKind::Payment | TransactionKind::Refund | TransactionKind::Chargeback => {
             let (Some(card), Some(account)) = (
                 non_empty(&s.cfg.card_code),
                 non_empty(&s.cfg.payment_account),
             ) else {
                 return Err(invalid_config(
-                    "config: cardCode and paymentAccount are required to book payments and refunds",
+                    "config: cardCode and paymentAccount are required to book payments, refunds and chargebacks",
                 ));
             };
             let doc = payment_document(tx, card, account)?;
-            (doc, payment_entity(tx.kind).to_string(), "Remarks")
+            (doc, payment_entity(tx).to_string(), "Remarks")
         }
         TransactionKind::Sale => {
             let (Some(card), Some(item)) = (
@@ -427,6 +427,27 @@ fn book_transaction(s: &mut Session<'_>, tx: &Transaction) -> Result<PushOutcome
             };
             let doc = sales_document(tx, card, item)?;
             (doc, s.cfg.sales_document().to_string(), "NumAtCard")
+        }
+        TransactionKind::Fee | TransactionKind::Payout => {
+            let (account, field) = if tx.kind == TransactionKind::Fee {
+                (&s.cfg.fee_account, "feeAccount")
+            } else {
+                (&s.cfg.bank_account, "bankAccount")
+            };
+            let (Some(debit), Some(clearing)) =
+                (non_empty(account), non_empty(&s.cfg.payment_account))
+            else {
+                return Err(invalid_config(format!(
+                    "config: {field} and paymentAccount are required to book {}",
+                    if tx.kind == TransactionKind::Fee {
+                        "fees"
+                    } else {
+                        "payouts"
+                    }
+                )));
+            };
+            let doc = journal_entry(tx, debit, clearing)?;
+            (doc, "JournalEntries".to_string(), "Reference")
         }
     };
     if let Some(entry) = find(s, &entity, field, &reference(&tx.id))? {

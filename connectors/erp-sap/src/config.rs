@@ -32,7 +32,9 @@ pub(crate) const CONFIG_SCHEMA: &str = r#"{
     "cardCode": {"type": "string", "description": "Customer (CardCode) BEEP! sales are booked to (required to push sales)"},
     "saleItemCode": {"type": "string", "description": "Item a BEEP! sale is booked as: one line at the sale's gross total (required to push sales)"},
     "salesDocument": {"type": "string", "enum": ["Invoices", "Orders"], "default": "Invoices", "description": "A/R document a sale becomes"},
-    "paymentAccount": {"type": "string", "description": "G/L account (TransferAccount) BEEP! payments arrive on and refunds leave from, e.g. a money-in-transit account (required to push payments and refunds)"}
+    "paymentAccount": {"type": "string", "description": "G/L account (TransferAccount) BEEP! payments arrive on and refunds leave from, e.g. a money-in-transit account (required to push payments and refunds)"},
+    "feeAccount": {"type": "string", "description": "G/L expense account the PSP's fees are booked to, against paymentAccount (required to push fees; SKR03: 4970)"},
+    "bankAccount": {"type": "string", "description": "G/L bank account the PSP's payouts arrive on, from paymentAccount (required to push payouts; SKR03: 1200)"}
   }
 }"#;
 
@@ -56,6 +58,10 @@ pub(crate) struct Config {
     sales_document: Option<String>,
     #[serde(default)]
     pub(crate) payment_account: Option<String>,
+    #[serde(default)]
+    pub(crate) fee_account: Option<String>,
+    #[serde(default)]
+    pub(crate) bank_account: Option<String>,
 }
 
 pub(crate) fn non_empty(s: &Option<String>) -> Option<&str> {

@@ -179,13 +179,61 @@ pub(crate) fn sales_document(
     Ok(doc)
 }
 
-/// The entity a payment or refund is booked as: money in from the customer, or money
-/// back out to the customer.
-pub(crate) fn payment_entity(kind: TransactionKind) -> &'static str {
-    match kind {
+/// The entity a payment, refund or chargeback is booked as: money in from the customer,
+/// or money back out to the customer (a refund, a chargeback; a won chargeback's
+/// reversal, negative, comes back in).
+pub(crate) fn payment_entity(tx: &Transaction) -> &'static str {
+    match tx.kind {
         TransactionKind::Refund => "VendorPayments",
+        TransactionKind::Chargeback if tx.amount.amount > 0 => "VendorPayments",
         _ => "IncomingPayments",
     }
+}
+
+/// A fee (expense against the clearing account) or a payout (the clearing account to
+/// the bank) as a journal entry of two lines; `Reference` carries BEEP!'s id.
+pub(crate) fn journal_entry(
+    tx: &Transaction,
+    debit_account: &str,
+    credit_account: &str,
+) -> Result<Value, ConnectorError> {
+    let date = date_of(&json!(tx.occurred_at)).ok_or_else(|| {
+        invalid_config(format!(
+            "transaction {}: occurred-at is not an RFC 3339 timestamp",
+            tx.id
+        ))
+    })?;
+    let sum = money::to_major_f64(&tx.amount)?;
+    // A negative fee (a rebate) books the other way round.
+    let (debit, credit) = if sum < 0.0 {
+        (credit_account, debit_account)
+    } else {
+        (debit_account, credit_account)
+    };
+    let sum = sum.abs();
+    let what = if tx.kind == TransactionKind::Fee {
+        "PSP fee"
+    } else {
+        "PSP payout"
+    };
+    let memo: String = match tx.reference.as_deref().filter(|r| !r.is_empty()) {
+        Some(r) => format!("BEEP! {what} {r}"),
+        None => format!("BEEP! {what}"),
+    }
+    .chars()
+    .take(50)
+    .collect();
+    Ok(json!({
+        "ReferenceDate": date,
+        "DueDate": date,
+        "TaxDate": date,
+        "Reference": reference(&tx.id),
+        "Memo": memo,
+        "JournalEntryLines": [
+            {"AccountCode": debit, "Debit": sum, "Credit": 0.0, "FCCurrency": tx.amount.currency.to_ascii_uppercase()},
+            {"AccountCode": credit, "Debit": 0.0, "Credit": sum, "FCCurrency": tx.amount.currency.to_ascii_uppercase()},
+        ],
+    }))
 }
 
 /// An incoming payment (a BEEP! payment) or an outgoing payment to the customer (a
@@ -208,10 +256,10 @@ pub(crate) fn payment_document(
             tx.id
         )));
     }
-    let what = if tx.kind == TransactionKind::Refund {
-        "refund"
-    } else {
-        "payment"
+    let what = match tx.kind {
+        TransactionKind::Refund => "refund",
+        TransactionKind::Chargeback => "chargeback",
+        _ => "payment",
     };
     // JrnlMemo holds 50 characters.
     let memo: String = match tx.reference.as_deref().filter(|r| !r.is_empty()) {

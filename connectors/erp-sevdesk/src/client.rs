@@ -454,7 +454,10 @@ pub(crate) fn book(
     let b = cfg.booking();
     let reference = mapping::reference(tx);
     match tx.kind {
-        TransactionKind::Payment => {
+        TransactionKind::Payment
+        | TransactionKind::Chargeback
+        | TransactionKind::Fee
+        | TransactionKind::Payout => {
             let body = mapping::check_account_transaction(tx, &b)?;
             let account = body.check_account.id.to_string();
             if let Some(id) = find_transaction(cfg, api, &reference, &account)? {
@@ -491,16 +494,20 @@ pub(crate) fn push_transactions(
 ) -> Result<Vec<PushResult>, ConnectorError> {
     // A missing account is the configuration's fault, not the items': fail the call so
     // that nothing is marked rejected for good.
-    let revenue = txs.iter().any(|t| t.kind != TransactionKind::Payment);
+    let revenue = txs
+        .iter()
+        .any(|t| matches!(t.kind, TransactionKind::Sale | TransactionKind::Refund));
     if revenue && cfg.account_datev_id.is_none() {
         return Err(invalid_config(
             "config: accountDatevId (the revenue account) is required to book sales and refunds",
         ));
     }
-    let payments = txs.iter().any(|t| t.kind == TransactionKind::Payment);
-    if payments && cfg.check_account_id.is_none() {
+    let movements = txs
+        .iter()
+        .any(|t| !matches!(t.kind, TransactionKind::Sale | TransactionKind::Refund));
+    if movements && cfg.check_account_id.is_none() {
         return Err(invalid_config(
-            "config: checkAccountId is required to book payments",
+            "config: checkAccountId is required to book payments, chargebacks, fees and payouts",
         ));
     }
     push_each(

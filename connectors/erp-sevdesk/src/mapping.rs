@@ -221,7 +221,21 @@ fn kind_word(kind: TransactionKind) -> &'static str {
         TransactionKind::Sale => "sale",
         TransactionKind::Payment => "payment",
         TransactionKind::Refund => "refund",
+        TransactionKind::Chargeback => "chargeback",
+        TransactionKind::Fee => "fee",
+        TransactionKind::Payout => "payout",
     }
+}
+
+/// A movement on the PSP's clearing account, signed as sevdesk books it: a payment comes
+/// in; a chargeback, the PSP's fee and the payout to the bank go out (a chargeback's
+/// reversal, negative, comes back in).
+pub fn clearing_amount(tx: &Transaction) -> Result<f64, ConnectorError> {
+    let value = money::to_major_f64(&tx.amount)?;
+    Ok(match tx.kind {
+        TransactionKind::Chargeback | TransactionKind::Fee | TransactionKind::Payout => -value,
+        _ => value,
+    })
 }
 
 /// A configured id as the integer the spec types it as.
@@ -309,17 +323,21 @@ pub fn check_account_transaction(
     }
     // Validates the timestamp; sevdesk takes it as it is.
     transaction_date(tx)?;
+    let what = match tx.kind {
+        TransactionKind::Payment => String::new(),
+        other => format!(" {}", kind_word(other)),
+    };
     let payee = match (&tx.payment_method, &tx.reference) {
-        (Some(m), Some(r)) => format!("BEEP! {m} {r}"),
-        (Some(m), None) => format!("BEEP! {m}"),
-        (None, Some(r)) => format!("BEEP! {r}"),
-        (None, None) => "BEEP!".to_string(),
+        (Some(m), Some(r)) => format!("BEEP!{what} {m} {r}"),
+        (Some(m), None) => format!("BEEP!{what} {m}"),
+        (None, Some(r)) => format!("BEEP!{what} {r}"),
+        (None, None) => format!("BEEP!{what}"),
     };
     Ok(NewTransaction {
         value_date: tx.occurred_at.clone(),
         entry_date: tx.occurred_at.clone(),
         paymt_purpose: reference(tx),
-        amount: money::to_major_f64(&tx.amount)?,
+        amount: clearing_amount(tx)?,
         payee_payer_name: payee,
         check_account: IdRef {
             id: numeric_id(account, "checkAccountId")?,

@@ -565,6 +565,12 @@ fn book(
             "xentral's API has no endpoint that books a payment (invoice balances are \
              read-only; an invoice can only be flagged paid as a whole)",
         )),
+        TransactionKind::Chargeback | TransactionKind::Fee | TransactionKind::Payout => {
+            Err(unsupported(
+                "xentral's API has no endpoint that books a bank or PSP movement \
+                 (chargebacks, fees and payouts reach it through its bank import)",
+            ))
+        }
         TransactionKind::Refund => Err(unsupported(
             "xentral's API books a credit note only as a copy of an invoice or a return \
              (POST /api/v1/creditNotes takes no amount); a refund arrives without either",

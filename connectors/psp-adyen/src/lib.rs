@@ -31,6 +31,7 @@ mod client;
 mod config;
 mod mapping;
 mod model;
+mod settlement;
 #[cfg(test)]
 mod tests;
 
@@ -41,6 +42,9 @@ pub use model::*;
 
 use beep_sdk::error::{internal, invalid_config, not_found};
 use beep_sdk::prelude::*;
+
+/// Why `fetch-payouts` answers `unsupported`.
+const NO_PAYOUTS: &str = "Adyen's Checkout API lists no settlements: each settlement batch arrives as a REPORT_AVAILABLE webhook, which BEEP! reads as the payout";
 
 /// The connector (its trait impls are the component's exports).
 pub struct Adyen;
@@ -57,6 +61,9 @@ impl beep_sdk::psp::Describe for Adyen {
             hosts: vec![
                 "https://checkout-test.adyen.com".into(),
                 "https://*.adyenpayments.com".into(),
+                // Settlement detail reports (REPORT_AVAILABLE webhooks).
+                "https://ca-test.adyen.com".into(),
+                "https://ca-live.adyen.com".into(),
             ],
             config_schema: CONFIG_SCHEMA.into(),
         }
@@ -115,6 +122,13 @@ impl beep_sdk::psp::Psp for Adyen {
         client::cancel_payment(&AdyenConfig::parse(&config)?, &request)
     }
 
+    fn fetch_payouts(
+        _config: String,
+        _cursor: Option<String>,
+    ) -> Result<PayoutsPage, ConnectorError> {
+        Err(beep_sdk::error::unsupported(NO_PAYOUTS))
+    }
+
     fn parse_webhook(
         config: String,
         request: WebhookRequest,
@@ -138,6 +152,27 @@ impl beep_sdk::psp::Psp for Adyen {
         }
         let item: NotificationItem = serde_json::from_value(items[0].clone())
             .map_err(|e| internal(format!("notification item: {e}")))?;
+        if settlement::is_settlement_report(&item.event_code, &item.psp_reference) {
+            let ours = item
+                .merchant_account_code
+                .as_deref()
+                .is_none_or(|m| m == cfg.merchant_account);
+            let url = item.reason.as_deref().unwrap_or_default();
+            let payout = match ours {
+                true => {
+                    let url = settlement::report_url(&cfg, url)?;
+                    let resp = Request::get(url)
+                        .header("x-api-key", cfg.api_key.expose())
+                        .send()?
+                        .error_for_status_with(|_| None)?;
+                    settlement::payout_from_report(&resp.text())?
+                }
+                false => None,
+            };
+            let mut event = webhook_event_from(item, &cfg.merchant_account);
+            event.payout = payout;
+            return Ok(event);
+        }
         Ok(webhook_event_from(item, &cfg.merchant_account))
     }
 }

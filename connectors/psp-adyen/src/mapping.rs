@@ -458,6 +458,7 @@ pub fn webhook_event_from(item: NotificationItem, merchant_account: &str) -> Web
         payment: None,
         refund: None,
         dispute: None,
+        payout: None,
     };
     let (Some(amount), true) = (amount, ours) else {
         return event;

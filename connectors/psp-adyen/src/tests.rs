@@ -57,7 +57,9 @@ fn describes_itself() {
         info.hosts,
         vec![
             "https://checkout-test.adyen.com".to_string(),
-            "https://*.adyenpayments.com".to_string()
+            "https://*.adyenpayments.com".to_string(),
+            "https://ca-test.adyen.com".to_string(),
+            "https://ca-live.adyen.com".to_string(),
         ]
     );
     let schema: Value = serde_json::from_str(&info.config_schema).unwrap();

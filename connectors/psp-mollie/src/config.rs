@@ -28,6 +28,11 @@ pub(crate) const CONFIG_SCHEMA: &str = r#"{
       "default": false,
       "description": "With an access token only: create and read test-mode payments"
     },
+    "organizationToken": {
+      "type": "string",
+      "pattern": "^access_[A-Za-z0-9_]+$",
+      "description": "Organization access token (access_…, scope settlements.read) for listing settlements, when apiKey is a website profile's key"
+    },
     "redirectUrl": {
       "type": "string",
       "format": "uri",
@@ -55,6 +60,8 @@ pub struct MollieConfig {
     pub profile_id: Option<String>,
     #[serde(default)]
     pub testmode: Option<bool>,
+    #[serde(default)]
+    pub organization_token: Option<beep_sdk::config::Secret>,
     #[serde(default)]
     pub redirect_url: Option<String>,
     #[serde(default)]
@@ -144,6 +151,23 @@ impl MollieConfig {
         Request::get(self.url(path))
             .bearer(&self.api_key)
             .header("accept", "application/hal+json")
+    }
+
+    /// A read of the organization's Settlements API: with the organization token, or the
+    /// apiKey if it is an access token itself.
+    pub(crate) fn get_settlements(&self, path: &str) -> Result<Request, ConnectorError> {
+        let token = match &self.organization_token {
+            Some(t) => t.expose(),
+            None if self.api_key.starts_with("access_") => self.api_key.expose(),
+            None => {
+                return Err(beep_sdk::error::unsupported(
+                    "Mollie lists settlements only to an organization access token: set organizationToken (access_…, scope settlements.read)",
+                ));
+            }
+        };
+        Ok(Request::get(self.url(path))
+            .bearer(token)
+            .header("accept", "application/hal+json"))
     }
 
     pub(crate) fn post<T: Serialize>(

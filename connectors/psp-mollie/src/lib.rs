@@ -19,6 +19,7 @@ mod client;
 mod config;
 mod mapping;
 mod model;
+mod payouts;
 #[cfg(test)]
 mod tests;
 
@@ -100,6 +101,13 @@ impl beep_sdk::psp::Psp for Mollie {
 
     fn cancel_payment(config: String, request: CancelRequest) -> Result<Payment, ConnectorError> {
         client::release_authorization(&MollieConfig::parse(&config)?, &request)
+    }
+
+    fn fetch_payouts(
+        config: String,
+        cursor: Option<String>,
+    ) -> Result<PayoutsPage, ConnectorError> {
+        payouts::fetch(&MollieConfig::parse(&config)?, cursor.as_deref())
     }
 
     fn parse_webhook(

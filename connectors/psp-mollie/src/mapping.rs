@@ -349,6 +349,7 @@ pub fn webhook_event_from(p: &MolliePayment) -> Result<WebhookEvent, ConnectorEr
         payment: Some(payment),
         refund,
         dispute,
+        payout: None,
     })
 }
 

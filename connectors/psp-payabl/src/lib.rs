@@ -46,7 +46,8 @@ mod model;
 
 use beep_sdk::prelude::{
     CancelRequest, CaptureRequest, ConnectorError, ConnectorInfo, ConnectorKind, Payment,
-    PaymentLookup, PaymentRequest, Refund, RefundRequest, WebhookEvent, WebhookRequest,
+    PaymentLookup, PaymentRequest, PayoutsPage, Refund, RefundRequest, WebhookEvent,
+    WebhookRequest,
 };
 
 pub use config::*;
@@ -55,6 +56,10 @@ pub use model::*;
 
 pub const SANDBOX_BASE_URL: &str = "https://sandbox.payabl.com";
 pub const LIVE_BASE_URL: &str = "https://pay.payabl.com";
+
+/// Why `fetch-payouts` answers `unsupported`.
+const NO_PAYOUTS: &str =
+    "payabl's gateway API lists no settlements (they reach the merchant as back-office reports)";
 
 /// The connector (its trait impls are the component's exports).
 pub struct Payabl;
@@ -125,6 +130,13 @@ impl beep_sdk::psp::Psp for Payabl {
 
     fn cancel_payment(config: String, request: CancelRequest) -> Result<Payment, ConnectorError> {
         client::cancel_payment(&PayablConfig::parse(&config)?, request)
+    }
+
+    fn fetch_payouts(
+        _config: String,
+        _cursor: Option<String>,
+    ) -> Result<PayoutsPage, ConnectorError> {
+        Err(beep_sdk::error::unsupported(NO_PAYOUTS))
     }
 
     fn parse_webhook(

@@ -424,6 +424,7 @@ pub fn webhook_event_from(cfg: &PayablConfig, body: &[u8]) -> Result<WebhookEven
             payment: None,
             refund: Some(refund_from(&a, None)?),
             dispute: None,
+            payout: None,
         })
     } else {
         Ok(WebhookEvent {
@@ -432,6 +433,7 @@ pub fn webhook_event_from(cfg: &PayablConfig, body: &[u8]) -> Result<WebhookEven
             payment: Some(payment_from(&a)?),
             refund: None,
             dispute: None,
+            payout: None,
         })
     }
 }

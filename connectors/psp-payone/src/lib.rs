@@ -34,7 +34,8 @@ mod model;
 
 use beep_sdk::prelude::{
     CancelRequest, CaptureRequest, ConnectorError, ConnectorInfo, ConnectorKind, Payment,
-    PaymentLookup, PaymentRequest, Refund, RefundRequest, WebhookEvent, WebhookRequest,
+    PaymentLookup, PaymentRequest, PayoutsPage, Refund, RefundRequest, WebhookEvent,
+    WebhookRequest,
 };
 
 pub use config::*;
@@ -43,6 +44,10 @@ pub use model::*;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.commerce.payone.com";
 pub const PREPROD_BASE_URL: &str = "https://api.preprod.commerce.payone.com";
+
+/// Why `fetch-payouts` answers `unsupported`.
+const NO_PAYOUTS: &str =
+    "PAYONE Commerce Platform lists no settlements: its /payouts pay a shopper, not the merchant";
 
 pub struct Payone;
 
@@ -109,6 +114,13 @@ impl beep_sdk::psp::Psp for Payone {
 
     fn cancel_payment(config: String, request: CancelRequest) -> Result<Payment, ConnectorError> {
         client::cancel_payment(&PayoneConfig::parse(&config)?, request)
+    }
+
+    fn fetch_payouts(
+        _config: String,
+        _cursor: Option<String>,
+    ) -> Result<PayoutsPage, ConnectorError> {
+        Err(beep_sdk::error::unsupported(NO_PAYOUTS))
     }
 
     fn parse_webhook(

@@ -543,6 +543,7 @@ pub fn webhook_event_from(
         payment: Some(payment),
         refund,
         dispute,
+        payout: None,
     })
 }
 

@@ -8,11 +8,13 @@
 //! - Idempotency keys derive from BEEP!'s own ids (`beep-payment-{id}`,
 //!   `beep-refund-{id}`): a retry after a timeout replays Stripe's stored answer instead
 //!   of charging twice.
+//! - Payouts are listed with the balance transactions each paid out (`payouts`).
 
 mod client;
 mod config;
 mod mapping;
 mod model;
+mod payouts;
 #[cfg(test)]
 mod tests;
 
@@ -103,6 +105,13 @@ impl beep_sdk::psp::Psp for Stripe {
             .send()?;
         let refund: StripeRefund = check(resp)?.json()?;
         Ok(refund_from(refund))
+    }
+
+    fn fetch_payouts(
+        config: String,
+        cursor: Option<String>,
+    ) -> Result<PayoutsPage, ConnectorError> {
+        payouts::fetch(&StripeConfig::parse(&config)?, cursor.as_deref())
     }
 
     fn parse_webhook(

@@ -263,6 +263,7 @@ pub fn webhook_event_from(event: StripeEvent) -> Result<WebhookEvent, ConnectorE
             payment: None,
             refund: None,
             dispute: Some(dispute_from(d)),
+            payout: None,
         });
     }
     let (payment, refund) = match event.kind.as_str() {
@@ -289,6 +290,7 @@ pub fn webhook_event_from(event: StripeEvent) -> Result<WebhookEvent, ConnectorE
         payment,
         refund,
         dispute: None,
+        payout: None,
     })
 }
 

@@ -221,3 +221,48 @@ pub struct StripeEvent {
 pub struct StripeEventData {
     pub object: serde_json::Value,
 }
+
+/// A list answer (`object: list`).
+#[derive(Debug, Deserialize)]
+pub struct StripeList<T> {
+    pub data: Vec<T>,
+    #[serde(default)]
+    pub has_more: bool,
+}
+
+/// `payout.status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StripePayoutStatus {
+    Pending,
+    InTransit,
+    Paid,
+    Failed,
+    Canceled,
+}
+
+/// A `payout` object (the fields BEEP! reads).
+#[derive(Debug, Deserialize)]
+pub struct StripePayout {
+    pub id: String,
+    pub amount: i64,
+    pub currency: String,
+    pub status: StripePayoutStatus,
+    pub created: i64,
+    #[serde(default)]
+    pub arrival_date: Option<i64>,
+}
+
+/// A `balance_transaction` object: one movement of the account's funds.
+#[derive(Debug, Deserialize)]
+pub struct StripeBalanceTxn {
+    pub id: String,
+    pub amount: i64,
+    #[serde(default)]
+    pub fee: i64,
+    pub currency: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub reporting_category: Option<String>,
+}

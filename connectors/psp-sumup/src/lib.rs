@@ -24,6 +24,7 @@ mod client;
 mod config;
 mod mapping;
 mod model;
+mod payouts;
 #[cfg(test)]
 mod tests;
 
@@ -136,6 +137,13 @@ impl beep_sdk::psp::Psp for Sumup {
 
     fn cancel_payment(_config: String, _request: CancelRequest) -> Result<Payment, ConnectorError> {
         Err(beep_sdk::error::unsupported(NO_MANUAL_CAPTURE))
+    }
+
+    fn fetch_payouts(
+        config: String,
+        cursor: Option<String>,
+    ) -> Result<PayoutsPage, ConnectorError> {
+        payouts::fetch(&SumupConfig::parse(&config)?, cursor.as_deref())
     }
 
     fn parse_webhook(

@@ -167,5 +167,6 @@ pub fn webhook_event_from(c: &SumupCheckout) -> Result<WebhookEvent, ConnectorEr
         payment: Some(payment),
         refund: None,
         dispute: None,
+        payout: None,
     })
 }

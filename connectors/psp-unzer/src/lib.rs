@@ -26,7 +26,8 @@ mod model;
 
 use beep_sdk::prelude::{
     CancelRequest, CaptureRequest, ConnectorError, ConnectorInfo, ConnectorKind, Payment,
-    PaymentLookup, PaymentRequest, Refund, RefundRequest, WebhookEvent, WebhookRequest,
+    PaymentLookup, PaymentRequest, PayoutsPage, Refund, RefundRequest, WebhookEvent,
+    WebhookRequest,
 };
 
 pub use config::*;
@@ -39,6 +40,9 @@ const DEFAULT_HOST: &str = "https://api.unzer.com";
 /// Secure or a redirect method). Without one from the request or the config, the shopper
 /// lands on this reserved, never-resolving address (RFC 2606 `.invalid`).
 pub const FALLBACK_RETURN_URL: &str = "https://beep.invalid/unzer/return";
+
+/// Why `fetch-payouts` answers `unsupported`.
+const NO_PAYOUTS: &str = "Unzer's payment API lists no settlements or payouts (they reach the merchant as bank statements and Unzer Insights reports)";
 
 /// The connector (its trait impls are the component's exports).
 pub struct Unzer;
@@ -117,6 +121,13 @@ impl beep_sdk::psp::Psp for Unzer {
 
     fn cancel_payment(config: String, request: CancelRequest) -> Result<Payment, ConnectorError> {
         client::cancel_payment(&UnzerConfig::parse(&config)?, request)
+    }
+
+    fn fetch_payouts(
+        _config: String,
+        _cursor: Option<String>,
+    ) -> Result<PayoutsPage, ConnectorError> {
+        Err(beep_sdk::error::unsupported(NO_PAYOUTS))
     }
 
     fn parse_webhook(

@@ -382,6 +382,7 @@ pub fn webhook_event_from(
         payment: Some(payment),
         refund,
         dispute,
+        payout: None,
     })
 }
 

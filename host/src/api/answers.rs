@@ -135,6 +135,12 @@ pub struct Disputes {
 }
 
 #[derive(Serialize, ToSchema)]
+pub struct Payouts {
+    pub success: bool,
+    pub payouts: Vec<crate::db::payouts::PayoutRow>,
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct PaymentFound {
     pub success: bool,
     pub payment: PaymentRow,

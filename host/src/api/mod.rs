@@ -47,6 +47,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/syncRuns/{run_id}", get(routes::get_sync_run))
         .route("/payments", get(routes::list_payments))
         .route("/disputes", get(routes::list_disputes))
+        .route("/payouts", get(routes::list_payouts))
+        .route("/syncPayouts", post(routes::sync_payouts))
         .route("/payments/{payment_id}", get(routes::get_payment))
         .route("/audit/egress", get(routes::egress_audit))
         .route(

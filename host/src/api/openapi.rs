@@ -44,6 +44,8 @@ use utoipa::{Modify, OpenApi};
         routes::get_sync_run,
         routes::list_payments,
         routes::list_disputes,
+        routes::list_payouts,
+        routes::sync_payouts,
         routes::get_payment,
         routes::egress_audit,
         routes::list_connectors,

@@ -130,10 +130,69 @@ pub async fn record(db: &Db, d: &Reported<'_>) -> anyhow::Result<(DisputeRow, bo
             row
         }
     };
+    if withdraws(d.status) {
+        sqlx::query("UPDATE disputes SET withdrawn_at = $1 WHERE id = $2 AND withdrawn_at IS NULL")
+            .bind(now)
+            .bind(&row.dispute_id)
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     Ok((row, true))
 }
 
+/// Whether a dispute in this state has taken the disputed amount from the merchant (a
+/// warning has not yet; a won dispute returns it).
+fn withdraws(status: &str) -> bool {
+    matches!(status, "needs_response" | "under_review" | "lost")
+}
+
+/// A chargeback the ERP has yet to book under `outbox`: the withdrawal of a dispute
+/// (`{dispute id}`, the amount) and, for a won one, its reversal (`{dispute id}:reversal`,
+/// the amount returned, negative).
+pub struct Booking {
+    pub id: String,
+    pub dispute: DisputeRow,
+    pub reversal: bool,
+}
+
+pub async fn pending_bookings(
+    db: &Db,
+    store_id: &str,
+    target: &str,
+    limit: i64,
+) -> anyhow::Result<Vec<Booking>> {
+    let columns = COLUMNS
+        .split(", ")
+        .map(|c| format!("p.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut out = Vec::new();
+    for (suffix, won_only) in [("", ""), (":reversal", " AND p.status = 'won'")] {
+        let rows = sqlx::query(&format!(
+            "SELECT {columns} FROM disputes p
+             LEFT JOIN deliveries d ON d.item_id = p.id || $1 AND d.target = $2
+             WHERE p.store_id = $3 AND p.withdrawn_at IS NOT NULL{won_only}
+               AND (d.status IS NULL OR d.status NOT IN ('sent', 'rejected'))
+             ORDER BY p.withdrawn_at, p.id LIMIT $4"
+        ))
+        .bind(suffix)
+        .bind(target)
+        .bind(store_id)
+        .bind(limit)
+        .fetch_all(&db.pool)
+        .await?;
+        out.extend(rows.iter().map(|r| {
+            let dispute = row_of(r);
+            Booking {
+                id: format!("{}{suffix}", dispute.dispute_id),
+                reversal: !suffix.is_empty(),
+                dispute,
+            }
+        }));
+    }
+    Ok(out)
+}
 /// A store's disputes, newest first.
 pub async fn list(db: &Db, store_id: &str, limit: i64) -> anyhow::Result<Vec<DisputeRow>> {
     let rows = sqlx::query(&format!(

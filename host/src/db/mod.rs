@@ -12,6 +12,7 @@ pub mod events;
 pub mod jobs;
 pub mod merchants;
 pub mod payments;
+pub mod payouts;
 pub mod sales;
 pub mod sync_runs;
 

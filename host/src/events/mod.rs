@@ -21,6 +21,7 @@ pub const TYPES: &[&str] = &[
     "payment.authorization_expired",
     "refund.updated",
     "dispute.updated",
+    "payout.updated",
     "connection.disabled",
 ];
 

@@ -32,6 +32,8 @@ pub enum Operation {
     CheckPayment,
     /// Voids an authorisation its store's hold window has outlived.
     ExpireAuthorization,
+    /// Lists the store's payouts at its PSP.
+    SyncPayouts,
 }
 
 impl Operation {
@@ -43,6 +45,7 @@ impl Operation {
             Operation::PushErp => "pushToERP",
             Operation::CheckPayment => "checkPayment",
             Operation::ExpireAuthorization => "expireAuthorization",
+            Operation::SyncPayouts => "syncPayouts",
         }
     }
     pub fn parse(name: &str) -> Option<Operation> {
@@ -53,6 +56,7 @@ impl Operation {
             Operation::PushErp,
             Operation::CheckPayment,
             Operation::ExpireAuthorization,
+            Operation::SyncPayouts,
         ]
         .into_iter()
         .find(|o| o.name() == name)
@@ -60,7 +64,7 @@ impl Operation {
     /// `sync`, `push` or `payment`: what the job's events are named after.
     pub fn kind(self) -> &'static str {
         match self {
-            Operation::SyncPos | Operation::SyncErp => "sync",
+            Operation::SyncPos | Operation::SyncErp | Operation::SyncPayouts => "sync",
             Operation::PushPos | Operation::PushErp => "push",
             Operation::CheckPayment | Operation::ExpireAuthorization => "payment",
         }
@@ -69,14 +73,16 @@ impl Operation {
     pub fn connection_kind(self) -> &'static str {
         match self {
             Operation::SyncPos | Operation::PushPos => "pos",
+            Operation::SyncPayouts => "psp",
             _ => "erp",
         }
     }
+    /// What a connection of this kind syncs: a PSP's sync lists its payouts.
     pub fn sync(kind: &str) -> Operation {
-        if kind == "pos" {
-            Operation::SyncPos
-        } else {
-            Operation::SyncErp
+        match kind {
+            "pos" => Operation::SyncPos,
+            "psp" => Operation::SyncPayouts,
+            _ => Operation::SyncErp,
         }
     }
     pub fn push(kind: &str) -> Operation {
@@ -384,6 +390,21 @@ async fn perform(
             )
             .await?,
         )),
+        Operation::SyncPayouts => {
+            let target = crate::calls::prepare(
+                app,
+                caller,
+                crate::runtime::bindings::types::ConnectorKind::Psp,
+                &payload.system,
+                connector_id,
+                credentials,
+            )
+            .await?;
+            let answer =
+                crate::payments::payouts::sync(app, caller, store_id, &payload.system, &target)
+                    .await?;
+            Ok(json(&answer))
+        }
         Operation::CheckPayment | Operation::ExpireAuthorization => Err(Failure::Internal(
             anyhow::anyhow!("a payment's job is not a request's job"),
         )),

@@ -5,6 +5,7 @@
 //! this module produces [`Answer`]s: a status and a JSON body.
 
 pub mod capture;
+pub mod payouts;
 pub mod recheck;
 mod refunds;
 pub mod webhooks;
@@ -149,6 +150,36 @@ pub(crate) async fn configured_psp(
     caller: &Caller,
     store_id: &str,
 ) -> Result<Option<(String, Target)>, Failure> {
+    let Some(stored) = stored_psp(app, store_id).await? else {
+        return Ok(None);
+    };
+    let target = calls::prepare_pinned(
+        app,
+        caller,
+        ConnectorKind::Psp,
+        &stored.provider,
+        stored.custom_connector(),
+        &stored.config,
+    )
+    .await?;
+    Ok(Some((stored.provider, target)))
+}
+
+/// What `configurePSP` kept for a store, opened.
+pub(crate) struct StoredPsp {
+    pub provider: String,
+    pub connector_id: String,
+    pub config: Value,
+}
+
+impl StoredPsp {
+    /// The uploaded connector a `custom` provider names.
+    pub fn custom_connector(&self) -> Option<&str> {
+        (self.provider == "custom").then_some(self.connector_id.as_str())
+    }
+}
+
+pub(crate) async fn stored_psp(app: &App, store_id: &str) -> Result<Option<StoredPsp>, Failure> {
     let Some(cfg) = db::payments::config(&app.db, store_id).await? else {
         return Ok(None);
     };
@@ -163,17 +194,11 @@ pub(crate) async fn configured_psp(
     }
     let config: Value = serde_json::from_slice(&plain)
         .map_err(|e| anyhow::anyhow!("stored PSP config unreadable: {e}"))?;
-    let connector_id = (cfg.provider == "custom").then_some(cfg.connector_id.as_str());
-    let target = calls::prepare_pinned(
-        app,
-        caller,
-        ConnectorKind::Psp,
-        &cfg.provider,
-        connector_id,
-        &config,
-    )
-    .await?;
-    Ok(Some((cfg.provider, target)))
+    Ok(Some(StoredPsp {
+        provider: cfg.provider,
+        connector_id: cfg.connector_id,
+        config,
+    }))
 }
 
 fn request_hash(fields: &Value) -> String {

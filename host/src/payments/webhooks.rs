@@ -136,6 +136,28 @@ pub async fn receive(
             applied.push(json!({"refundId": row.refund_id, "status": status}));
         }
     }
+    if let Some(payout) = &event.payout {
+        use super::payouts::{Recorded, record};
+        let keep = db::payouts::CursorChange::Keep;
+        match record(
+            app,
+            &caller,
+            store_id,
+            provider,
+            std::slice::from_ref(payout),
+            keep,
+        )
+        .await
+        {
+            Ok(changed) => applied.extend(
+                changed
+                    .iter()
+                    .map(|row| json!({"payoutId": row.payout_id, "status": row.status})),
+            ),
+            Err(Recorded::Odd(m)) => tracing::warn!(provider, "a webhook's payout is dropped: {m}"),
+            Err(Recorded::Failed(f)) => return Err(f),
+        }
+    }
     if let Some(dispute) = &event.dispute
         && let Some(applied_dispute) =
             apply_dispute(app, &caller, store_id, provider, dispute).await?

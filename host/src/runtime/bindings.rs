@@ -53,50 +53,52 @@ pub use pos::beep::connector::host;
 pub use pos::beep::connector::types;
 
 /// The frozen 0.1.0 contract (`wit/released/0.1.0`): components built against it keep
-/// loading. The POS and ERP worlds share the current types (0.2.0 changed none of theirs),
-/// so a 0.1.0 call takes and returns the same Rust values; the PSP world has its own
-/// (0.2.0 added `webhook-event.dispute`), converted by [`super::compat`]. `host` is its
-/// own interface (generated once, in `pos`), served by the same
-/// [`CallState`](super::state::CallState) methods.
+/// loading. The POS world shares the current types (0.2.0 changed none of those it uses),
+/// so a 0.1.0 call takes and returns the same Rust values; the ERP and PSP worlds have
+/// their own, converted by [`super::compat`]. `host` is its own interface (generated
+/// once, in `pos`), served by the same [`CallState`](super::state::CallState) methods.
 pub mod v0_1 {
-    macro_rules! released_world {
-        ($module:ident, $world:literal $(, $host:literal => $path:path)?) => {
+    pub mod pos {
+        wasmtime::component::bindgen!({
+            path: "../wit/released/0.1.0",
+            world: "beep:connector/pos-connector",
+            imports: { default: trappable },
+            exports: { default: async },
+            with: {
+                "wasi:http": wasmtime_wasi_http::p2::bindings::http,
+                "wasi:io": wasmtime_wasi::p2::bindings::io,
+                "wasi:clocks": wasmtime_wasi::p2::bindings::clocks,
+                "beep:connector/types": crate::runtime::bindings::types,
+            },
+        });
+    }
+
+    /// A released world whose types differ from the current ones: its own types,
+    /// converted to and from the current ones as JSON (`runtime::compat`).
+    macro_rules! converted_world {
+        ($module:ident, $world:literal) => {
             pub mod $module {
                 wasmtime::component::bindgen!({
                     path: "../wit/released/0.1.0",
                     world: $world,
                     imports: { default: trappable },
                     exports: { default: async },
+                    additional_derives: [serde::Serialize, serde::Deserialize],
                     with: {
                         "wasi:http": wasmtime_wasi_http::p2::bindings::http,
                         "wasi:io": wasmtime_wasi::p2::bindings::io,
                         "wasi:clocks": wasmtime_wasi::p2::bindings::clocks,
-                        "beep:connector/types": crate::runtime::bindings::types,
-                        $($host: $path,)?
+                        "beep:connector/host": crate::runtime::bindings::v0_1::host,
                     },
                 });
             }
         };
     }
 
-    released_world!(pos, "beep:connector/pos-connector");
-    released_world!(erp, "beep:connector/erp-connector", "beep:connector/host" => crate::runtime::bindings::v0_1::host);
-    pub mod psp {
-        wasmtime::component::bindgen!({
-            path: "../wit/released/0.1.0",
-            world: "beep:connector/psp-connector",
-            imports: { default: trappable },
-            exports: { default: async },
-            // Converted to and from the current types as JSON (`runtime::compat`).
-            additional_derives: [serde::Serialize, serde::Deserialize],
-            with: {
-                "wasi:http": wasmtime_wasi_http::p2::bindings::http,
-                "wasi:io": wasmtime_wasi::p2::bindings::io,
-                "wasi:clocks": wasmtime_wasi::p2::bindings::clocks,
-                "beep:connector/host": crate::runtime::bindings::v0_1::host,
-            },
-        });
-    }
+    // ERP: 0.2.0 added transaction kinds; PSP: 0.2.0 added `webhook-event.dispute` and
+    // `.payout`.
+    converted_world!(erp, "beep:connector/erp-connector");
+    converted_world!(psp, "beep:connector/psp-connector");
 
     pub use pos::beep::connector::host;
 }

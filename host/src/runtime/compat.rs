@@ -1,11 +1,33 @@
 //! Values between the current contract and the released 0.1.0 one, for a world whose
-//! types differ (PSP: 0.2.0 added `webhook-event.dispute`). The records keep their names
-//! and shapes across versions, so a JSON round trip converts them: what the host sends
-//! exists in 0.1.0 unchanged, and what 0.1.0 answers lacks only optional fields, which
-//! arrive as `None`.
+//! types differ (ERP: 0.2.0 added transaction kinds; PSP: `webhook-event.dispute` and
+//! `.payout`). The records keep their names and shapes across versions, so a JSON round
+//! trip converts them: what the host sends exists in 0.1.0 unchanged (transactions of a
+//! new kind are kept back, see [`released_transaction_kind`]), and what 0.1.0 answers
+//! lacks only optional fields, which arrive as `None`.
 
+use crate::runtime::bindings::types::TransactionKind;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+
+/// Whether the released 0.1.0 contract has this transaction kind.
+pub(crate) fn released_transaction_kind(kind: TransactionKind) -> bool {
+    matches!(
+        kind,
+        TransactionKind::Sale | TransactionKind::Payment | TransactionKind::Refund
+    )
+}
+
+/// The kind as the contract spells it.
+pub(crate) fn kind_name(kind: TransactionKind) -> &'static str {
+    match kind {
+        TransactionKind::Sale => "sale",
+        TransactionKind::Payment => "payment",
+        TransactionKind::Refund => "refund",
+        TransactionKind::Chargeback => "chargeback",
+        TransactionKind::Fee => "fee",
+        TransactionKind::Payout => "payout",
+    }
+}
 
 /// A value of one contract version as the same value of the other.
 pub(crate) fn convert<A: Serialize, B: DeserializeOwned>(value: &A) -> B {
@@ -30,6 +52,7 @@ mod tests {
         let current: types::WebhookEvent = convert(&released);
         assert_eq!(current.id, "evt_1");
         assert!(current.dispute.is_none());
+        assert!(current.payout.is_none());
     }
 
     #[test]
@@ -46,5 +69,26 @@ mod tests {
             current,
             types::ConnectorError::RateLimited(Some(3))
         ));
+    }
+
+    #[test]
+    fn a_released_transaction_kind_converts() {
+        for kind in [
+            types::TransactionKind::Sale,
+            types::TransactionKind::Payment,
+            types::TransactionKind::Refund,
+        ] {
+            assert!(super::released_transaction_kind(kind));
+            let released: v0_1::erp::beep::connector::types::TransactionKind = convert(&kind);
+            let back: types::TransactionKind = convert(&released);
+            assert_eq!(back, kind);
+        }
+        for kind in [
+            types::TransactionKind::Chargeback,
+            types::TransactionKind::Fee,
+            types::TransactionKind::Payout,
+        ] {
+            assert!(!super::released_transaction_kind(kind));
+        }
     }
 }

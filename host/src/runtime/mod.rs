@@ -595,18 +595,20 @@ macro_rules! in_fresh_store {
     }};
 }
 
-/// [`in_fresh_store!`] for a component of the released 0.1.0 PSP world: the request is
-/// converted to its types, the answer (and its error) back.
-macro_rules! in_released_psp {
-    ($self:ident, $ctx:expr, $pre:expr, $call:ident, ($config:ident $(, $arg:ident)?)) => {{
+/// [`in_fresh_store!`] for a component of a released world with its own types (ERP and
+/// PSP of 0.1.0): a record argument is converted to its types, the answer (and its
+/// error) back. `plain` arguments (the config, a cursor) pass as they are.
+macro_rules! in_released {
+    ($self:ident, $ctx:expr, $pre:expr, $iface:ident, $call:ident, ($config:ident $(; plain $plain:ident)? $(, $arg:ident)? $(; list $list:ident)?)) => {{
         let pre = $pre.clone();
         $(let $arg = compat::convert($arg);)?
+        $(let $list: Vec<_> = $list.iter().map(compat::convert).collect();)?
         $self
             .run($ctx, move |mut store| async move {
                 let instance = pre.instantiate_async(&mut store).await?;
                 let answer = instance
-                    .beep_connector_psp()
-                    .$call(&mut store, $config $(, &$arg)?)
+                    .$iface()
+                    .$call(&mut store, $config $(, $plain)? $(, &$arg)? $(, $list.as_slice())?)
                     .await?;
                 Ok(answer
                     .map(|value| compat::convert(&value))
@@ -631,22 +633,22 @@ macro_rules! operation {
             }
         }
     };
-    ($(#[$doc:meta])* $name:ident, Psp, converted PspV1, $call:ident, (config: &str $(, $arg:ident : $ty:ty)?) -> $ret:ty) => {
+    ($(#[$doc:meta])* $name:ident, $world:ident, converted $released:ident, $iface:ident, $call:ident, (config: &str $(; plain $plain:ident : $pty:ty)? $(, $arg:ident : $ty:ty)? $(; list $list:ident : $lty:ty)?) -> $ret:ty) => {
         $(#[$doc])*
-        pub async fn $name(&self, connector: &Connector, ctx: &CallContext, config: &str $(, $arg: $ty)?) -> (Result<$ret, CallError>, CallReport) {
+        pub async fn $name(&self, connector: &Connector, ctx: &CallContext, config: &str $(, $plain: $pty)? $(, $arg: $ty)? $(, $list: $lty)?) -> (Result<$ret, CallError>, CallReport) {
             match &connector.world {
-                World::Psp(pre) => in_fresh_store!(self, ctx, pre, beep_connector_psp, $call, (config $(, $arg)?)),
-                World::PspV1(pre) => in_released_psp!(self, ctx, pre, $call, (config $(, $arg)?)),
-                _ => wrong_world(connector, "Psp"),
+                World::$world(pre) => in_fresh_store!(self, ctx, pre, $iface, $call, (config $(, $plain)? $(, $arg)? $(, $list)?)),
+                World::$released(pre) => in_released!(self, ctx, pre, $iface, $call, (config $(; plain $plain)? $(, $arg)? $(; list $list)?)),
+                _ => wrong_world(connector, stringify!($world)),
             }
         }
     };
-    ($(#[$doc:meta])* $name:ident, $world:ident, since 0.2.0, $iface:ident, $call:ident, ($($arg:ident : $ty:ty),*) -> $ret:ty) => {
+    ($(#[$doc:meta])* $name:ident, $world:ident, since 0.2.0 $released:ident, $iface:ident, $call:ident, ($($arg:ident : $ty:ty),*) -> $ret:ty) => {
         $(#[$doc])*
         pub async fn $name(&self, connector: &Connector, ctx: &CallContext, $($arg: $ty),*) -> (Result<$ret, CallError>, CallReport) {
             match &connector.world {
                 World::$world(pre) => in_fresh_store!(self, ctx, pre, $iface, $call, ($($arg),*)),
-                World::PspV1(_) => released_lacks(connector, stringify!($call)),
+                World::$released(_) => released_lacks(connector, stringify!($call)),
                 _ => wrong_world(connector, stringify!($world)),
             }
         }
@@ -677,8 +679,8 @@ fn released_lacks<T>(connector: &Connector, call: &str) -> (Result<T, CallError>
 
 use bindings::types::{
     CancelRequest, CaptureRequest, CatalogPage, InventoryPage, OrdersPage, Payment, PaymentLookup,
-    PaymentRequest, PushResult, Refund, RefundRequest, Sale, StockChange, SuppliersPage,
-    Transaction, WebhookEvent, WebhookRequest,
+    PaymentRequest, PayoutsPage, PushOutcome, PushResult, Refund, RefundRequest, Sale, StockChange,
+    SuppliersPage, Transaction, WebhookEvent, WebhookRequest,
 };
 
 impl Runtime {
@@ -692,7 +694,10 @@ impl Runtime {
             World::Erp(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
             World::Psp(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
             World::PosV1(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
-            World::ErpV1(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
+            World::ErpV1(pre) => {
+                let (info, report) = in_fresh_store!(self, ctx, pre, root call_describe);
+                (info.map(|i| compat::convert(&i)), report)
+            }
             World::PspV1(pre) => {
                 let (info, report) = in_fresh_store!(self, ctx, pre, root call_describe);
                 (info.map(|i| compat::convert(&i)), report)
@@ -702,17 +707,71 @@ impl Runtime {
 
     operation!(fetch_catalog, Pos, PosV1, beep_connector_pos, call_fetch_catalog, (config: &str, cursor: Option<&str>) -> CatalogPage);
     operation!(push_sales, Pos, PosV1, beep_connector_pos, call_push_sales, (config: &str, sales: &[Sale]) -> Vec<PushResult>);
-    operation!(fetch_inventory, Erp, ErpV1, beep_connector_erp, call_fetch_inventory, (config: &str, cursor: Option<&str>) -> InventoryPage);
-    operation!(fetch_orders, Erp, ErpV1, beep_connector_erp, call_fetch_orders, (config: &str, cursor: Option<&str>) -> OrdersPage);
-    operation!(fetch_suppliers, Erp, ErpV1, beep_connector_erp, call_fetch_suppliers, (config: &str, cursor: Option<&str>) -> SuppliersPage);
-    operation!(push_transactions, Erp, ErpV1, beep_connector_erp, call_push_transactions, (config: &str, transactions: &[Transaction]) -> Vec<PushResult>);
-    operation!(push_stock_changes, Erp, ErpV1, beep_connector_erp, call_push_stock_changes, (config: &str, changes: &[StockChange]) -> Vec<PushResult>);
-    operation!(validate_config, Psp, converted PspV1, call_validate_config, (config: &str) -> ());
-    operation!(create_payment, Psp, converted PspV1, call_create_payment, (config: &str, request: &PaymentRequest) -> Payment);
-    operation!(get_payment, Psp, converted PspV1, call_get_payment, (config: &str, lookup: &PaymentLookup) -> Payment);
-    operation!(refund_payment, Psp, converted PspV1, call_refund_payment, (config: &str, request: &RefundRequest) -> Refund);
-    operation!(parse_webhook, Psp, converted PspV1, call_parse_webhook, (config: &str, request: &WebhookRequest) -> WebhookEvent);
-    operation!(authorize_payment, Psp, since 0.2.0, beep_connector_psp, call_authorize_payment, (config: &str, request: &PaymentRequest) -> Payment);
-    operation!(capture_payment, Psp, since 0.2.0, beep_connector_psp, call_capture_payment, (config: &str, request: &CaptureRequest) -> Payment);
-    operation!(cancel_payment, Psp, since 0.2.0, beep_connector_psp, call_cancel_payment, (config: &str, request: &CancelRequest) -> Payment);
+    operation!(fetch_inventory, Erp, converted ErpV1, beep_connector_erp, call_fetch_inventory, (config: &str; plain cursor: Option<&str>) -> InventoryPage);
+    operation!(fetch_orders, Erp, converted ErpV1, beep_connector_erp, call_fetch_orders, (config: &str; plain cursor: Option<&str>) -> OrdersPage);
+    operation!(fetch_suppliers, Erp, converted ErpV1, beep_connector_erp, call_fetch_suppliers, (config: &str; plain cursor: Option<&str>) -> SuppliersPage);
+    operation!(push_stock_changes, Erp, converted ErpV1, beep_connector_erp, call_push_stock_changes, (config: &str; list changes: &[StockChange]) -> Vec<PushResult>);
+    operation!(validate_config, Psp, converted PspV1, beep_connector_psp, call_validate_config, (config: &str) -> ());
+    operation!(create_payment, Psp, converted PspV1, beep_connector_psp, call_create_payment, (config: &str, request: &PaymentRequest) -> Payment);
+    operation!(get_payment, Psp, converted PspV1, beep_connector_psp, call_get_payment, (config: &str, lookup: &PaymentLookup) -> Payment);
+    operation!(refund_payment, Psp, converted PspV1, beep_connector_psp, call_refund_payment, (config: &str, request: &RefundRequest) -> Refund);
+    operation!(parse_webhook, Psp, converted PspV1, beep_connector_psp, call_parse_webhook, (config: &str, request: &WebhookRequest) -> WebhookEvent);
+    operation!(authorize_payment, Psp, since 0.2.0 PspV1, beep_connector_psp, call_authorize_payment, (config: &str, request: &PaymentRequest) -> Payment);
+    operation!(capture_payment, Psp, since 0.2.0 PspV1, beep_connector_psp, call_capture_payment, (config: &str, request: &CaptureRequest) -> Payment);
+    operation!(cancel_payment, Psp, since 0.2.0 PspV1, beep_connector_psp, call_cancel_payment, (config: &str, request: &CancelRequest) -> Payment);
+    operation!(fetch_payouts, Psp, since 0.2.0 PspV1, beep_connector_psp, call_fetch_payouts, (config: &str, cursor: Option<&str>) -> PayoutsPage);
+
+    /// Transactions to an ERP connector. A component of the released 0.1.0 contract knows
+    /// no `chargeback`, `fee` or `payout` kind: those are answered `rejected` (naming the
+    /// contract to rebuild against) without reaching it, and the rest are sent.
+    pub async fn push_transactions(
+        &self,
+        connector: &Connector,
+        ctx: &CallContext,
+        config: &str,
+        transactions: &[Transaction],
+    ) -> (Result<Vec<PushResult>, CallError>, CallReport) {
+        let pre = match &connector.world {
+            World::Erp(pre) => {
+                return in_fresh_store!(
+                    self,
+                    ctx,
+                    pre,
+                    beep_connector_erp,
+                    call_push_transactions,
+                    (config, transactions)
+                );
+            }
+            World::ErpV1(pre) => pre,
+            _ => return wrong_world(connector, "Erp"),
+        };
+        let (known, unknown): (Vec<Transaction>, Vec<Transaction>) = transactions
+            .iter()
+            .cloned()
+            .partition(|t| compat::released_transaction_kind(t.kind));
+        let mut refused: Vec<PushResult> = unknown
+            .iter()
+            .map(|t| PushResult {
+                id: t.id.clone(),
+                outcome: PushOutcome::Rejected(ConnectorError::Unsupported(format!(
+                    "{} is built against {}, which has no transaction kind {}; rebuild it against beep:connector@0.2.0",
+                    connector.info.name,
+                    connector.contract,
+                    compat::kind_name(t.kind)
+                ))),
+            })
+            .collect();
+        if known.is_empty() {
+            return (Ok(refused), CallReport::default());
+        }
+        let transactions = known.as_slice();
+        let (answer, report): (Result<Vec<PushResult>, CallError>, _) = in_released!(self, ctx, pre, beep_connector_erp, call_push_transactions, (config; list transactions));
+        (
+            answer.map(|mut results| {
+                results.append(&mut refused);
+                results
+            }),
+            report,
+        )
+    }
 }

@@ -290,7 +290,68 @@ fn money(amount: i64, currency: &str) -> Money {
     }
 }
 
-/// Transactions (sales, payments, refunds) and stock changes (from sales), each once.
+/// Chargebacks (a dispute's withdrawal, and its return when won) and paid payouts with
+/// their fees, not yet booked under `outbox`. A payout and its fee are one item: both are
+/// booked, or neither counts as delivered.
+async fn money_movements(
+    app: &App,
+    store_id: &str,
+    outbox: &str,
+) -> Result<Vec<Item<Transaction>>, Failure> {
+    let mut items = Vec::new();
+    for b in db::disputes::pending_bookings(&app.db, store_id, outbox, MAX_PER_REQUEST).await? {
+        let d = &b.dispute;
+        let amount = if b.reversal { -d.amount } else { d.amount };
+        items.push(Item {
+            id: b.id.clone(),
+            result_ids: vec![b.id.clone()],
+            values: vec![Transaction {
+                id: b.id,
+                kind: TransactionKind::Chargeback,
+                amount: money(amount, &d.currency),
+                reference: Some(d.provider_reference.clone()),
+                sale_id: None,
+                payment_method: Some("psp".into()),
+                occurred_at: db::rfc3339(d.updated_at),
+            }],
+        });
+    }
+    for p in db::payouts::pending_paid(&app.db, store_id, outbox, MAX_PER_REQUEST).await? {
+        // When the money arrived (a bare date: its start, in UTC), else when it was sent.
+        let occurred_at = match p.arrival_date.as_deref() {
+            Some(day) if day.len() == 10 => format!("{day}T00:00:00Z"),
+            Some(at) => at.to_string(),
+            None => p.vendor_created_at.clone(),
+        };
+        let movement = |id: String, kind, amount| Transaction {
+            id,
+            kind,
+            amount: money(amount, &p.currency),
+            reference: Some(p.provider_reference.clone()),
+            sale_id: None,
+            payment_method: Some("psp".into()),
+            occurred_at: occurred_at.clone(),
+        };
+        let mut values = vec![movement(
+            p.payout_id.clone(),
+            TransactionKind::Payout,
+            p.amount,
+        )];
+        if p.fees != 0 {
+            let fee = format!("{}:fee", p.payout_id);
+            values.push(movement(fee, TransactionKind::Fee, p.fees));
+        }
+        items.push(Item {
+            id: p.payout_id.clone(),
+            result_ids: values.iter().map(|v| v.id.clone()).collect(),
+            values,
+        });
+    }
+    Ok(items)
+}
+
+/// Transactions (sales, payments, refunds, chargebacks, payouts and fees) and stock
+/// changes (from sales), each once.
 pub async fn push_erp(
     app: &App,
     caller: &Caller,
@@ -362,6 +423,7 @@ pub async fn push_erp(
             }],
         });
     }
+    transactions.extend(money_movements(app, store_id, &tx_outbox).await?);
     let sent_tx = deliver(app, store_id, &tx_outbox, transactions, |batch| {
         let target = &target;
         async move {

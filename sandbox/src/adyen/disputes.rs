@@ -41,6 +41,18 @@ impl SimState {
             ("defensePeriodEndsAt", defence_ends.as_str()),
         ];
         let reference = p.reference.clone();
+        // The money moves when the scheme decides (Adyen books it in the next batch).
+        if matches!(
+            stage,
+            "CHARGEBACK" | "SECOND_CHARGEBACK" | "CHARGEBACK_REVERSED"
+        ) {
+            self.chargebacks.push(super::settlements::Chargeback {
+                psp: psp.to_string(),
+                amount: p.captured,
+                currency: p.currency.clone(),
+                reversal: stage == "CHARGEBACK_REVERSED",
+            });
+        }
         self.notify(
             stage,
             &new_psp(),

@@ -28,7 +28,9 @@
 //! `merchantReference`), `POST fail {"status","times","after"}`, `POST delay {"ms","times","stage"}`,
 //! `POST reset`, `GET authenticate/{pspReference}?result=fail` (the shopper's 3-D Secure
 //! page behind `action.url`; also completes a Pending/Received payment),
-//! `POST refund_failed/{refundPspReference}` (a later `REFUND_FAILED`).
+//! `POST refund_failed/{refundPspReference}` (a later `REFUND_FAILED`), `POST dispute/{psp}`,
+//! `POST settle` (a settlement batch and its `REPORT_AVAILABLE` notification; the report
+//! at `GET /v71/reports/download/MerchantAccount/{account}/{file}`, see [`settlements`]).
 //!
 //! Test payment methods (the BEEP! token becomes `paymentMethod.storedPaymentMethodId`):
 //!
@@ -61,6 +63,7 @@ mod model;
 mod modifications;
 mod notifications;
 mod payments;
+mod settlements;
 mod test_methods;
 
 pub use notifications::{notification_body, sign_notification, signing_string};
@@ -126,6 +129,15 @@ struct SimState {
     modifications: Vec<Modification>,
     /// Signed `NotificationRequestItem`s, oldest first.
     notifications: Vec<Value>,
+    /// What settlement batches settled so far: captured and refunded per payment,
+    /// chargebacks by position.
+    settled_captures: HashMap<String, i64>,
+    settled_refunds: HashMap<String, i64>,
+    chargebacks: Vec<settlements::Chargeback>,
+    chargebacks_settled: usize,
+    batches: u32,
+    /// Settlement detail reports by file name.
+    reports: HashMap<String, String>,
     /// Idempotency-Key → first request and, once done, its answer. Adyen scopes keys to
     /// the company account; the simulator is one company.
     idempotency: HashMap<String, IdemEntry>,
@@ -308,9 +320,14 @@ pub fn router(sim: Arc<AdyenSim>) -> Router {
         .route("/reset", post(sim_reset))
         .route("/authenticate/{psp}", get(sim_authenticate))
         .route("/refund_failed/{psp}", post(sim_refund_failed))
-        .route("/dispute/{psp}", post(hooks::sim_dispute));
+        .route("/dispute/{psp}", post(hooks::sim_dispute))
+        .route("/settle", post(settlements::sim_settle));
     Router::new()
         .route("/v71/{*path}", any(api))
+        .route(
+            "/v71/reports/download/MerchantAccount/{account}/{file}",
+            get(settlements::download_report),
+        )
         .nest("/_sim", hooks.clone())
         .nest("/v71/_sim", hooks)
         .with_state(sim)

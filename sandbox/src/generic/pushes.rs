@@ -54,8 +54,13 @@ fn invalid(kind: Push, id: &str, body: &Value) -> Option<String> {
             (!ts("createdAt")).then(|| "createdAt must be RFC 3339".into())
         }
         Push::Transaction => {
-            if !matches!(body["kind"].as_str(), Some("sale" | "payment" | "refund")) {
-                return Some("kind must be sale, payment or refund".into());
+            if !matches!(
+                body["kind"].as_str(),
+                Some("sale" | "payment" | "refund" | "chargeback" | "fee" | "payout")
+            ) {
+                return Some(
+                    "kind must be sale, payment, refund, chargeback, fee or payout".into(),
+                );
             }
             if !money_ok(&body["amount"]) {
                 return Some("amount must be a money object".into());

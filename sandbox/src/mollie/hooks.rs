@@ -242,3 +242,19 @@ pub(super) async fn sim_chargeback(
         Err(m) => (StatusCode::BAD_REQUEST, axum::Json(json!({ "error": m }))).into_response(),
     }
 }
+
+/// `POST /_sim/settlements`: Mollie settles what is not yet settled.
+pub(super) async fn sim_settle(State(sim): State<Arc<MollieSim>>) -> Response {
+    axum::Json(sim.lock().settle()).into_response()
+}
+
+/// `POST /_sim/settlements/{id}/paidout`: the settlement reaches the bank.
+pub(super) async fn sim_pay_out(
+    State(sim): State<Arc<MollieSim>>,
+    Path(id): Path<String>,
+) -> Response {
+    match sim.lock().pay_out(&id) {
+        Ok(v) => axum::Json(v).into_response(),
+        Err(m) => (StatusCode::BAD_REQUEST, m).into_response(),
+    }
+}

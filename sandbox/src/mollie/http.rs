@@ -28,6 +28,10 @@ pub(super) enum Endpoint {
     ReleaseAuthorization(String),
     ListRefunds(String),
     GetRefund(String, String),
+    ListSettlements,
+    GetSettlement(String),
+    /// A settlement's `payments`, `refunds` or `chargebacks`.
+    SettlementItems(String, &'static str),
 }
 
 fn route(method: &Method, path: &str) -> Option<Endpoint> {
@@ -43,6 +47,14 @@ fn route(method: &Method, path: &str) -> Option<Endpoint> {
         ("GET", ["v2", "payments", id, "chargebacks"]) => Endpoint::ListChargebacks(id.to_string()),
         ("POST", ["v2", "payments", id, "release-authorization"]) => {
             Endpoint::ReleaseAuthorization(id.to_string())
+        }
+        ("GET", ["v2", "settlements"]) => Endpoint::ListSettlements,
+        ("GET", ["v2", "settlements", id]) => Endpoint::GetSettlement(id.to_string()),
+        ("GET", ["v2", "settlements", id, what]) => {
+            let what = ["payments", "refunds", "chargebacks"]
+                .into_iter()
+                .find(|w| w == what)?;
+            Endpoint::SettlementItems(id.to_string(), what)
         }
         ("GET", ["v2", "payments", id, "refunds"]) => Endpoint::ListRefunds(id.to_string()),
         ("GET", ["v2", "payments", id, "refunds", rid]) => {
@@ -177,6 +189,17 @@ async fn handle(
             ),
         );
     };
+    // The Settlements API is the organization's: a website profile's API key is refused
+    // (the spec's security for it is an access token or OAuth, scope settlements.read).
+    let settlements = matches!(
+        endpoint,
+        Endpoint::ListSettlements | Endpoint::GetSettlement(_) | Endpoint::SettlementItems(..)
+    );
+    if settlements && !api_key.starts_with("access_") {
+        let status = StatusCode::FORBIDDEN;
+        let detail = "The settlements API requires an organization access token (access_…) with the settlements.read scope";
+        return hal_response(status, &error_body(status, detail, None));
+    }
 
     // The body: JSON (what Mollie's libraries send) or a form with bracket nesting.
     let params: Map<String, Value> = if *method == Method::POST && !body.is_empty() {

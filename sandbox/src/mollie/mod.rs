@@ -14,6 +14,8 @@
 //! | `POST /v2/payments/{id}/refunds` | refund (partial or full, never past what is left) |
 //! | `GET /v2/payments/{id}/refunds` | list the payment's refunds |
 //! | `GET /v2/payments/{id}/refunds/{refundId}` | retrieve a refund |
+//! | `GET /v2/settlements`, `GET /v2/settlements/{id}` | list (newest first), retrieve |
+//! | `GET /v2/settlements/{id}/{payments,refunds,chargebacks}` | what a settlement settled |
 //!
 //! Behaviour shared by every route: `Authorization: Bearer test_…` (anything else is
 //! Mollie's 401), answers are `application/hal+json` with HAL `_links`, errors are
@@ -53,7 +55,7 @@
 //! body `id=tr_…` to deliver), `POST fail {"status","times","after"?,"retryAfter"?}`,
 //! `POST delay {"ms","times","stage"?}`, `POST reset`, `POST payments/{id}/status
 //! {"status","failureReason"?}`, `POST refunds/{id}/status {"status"}`,
-//! `GET checkout/{id}`.
+//! `GET checkout/{id}`, `POST settlements` (settle now), `POST settlements/{id}/paidout`.
 
 mod captures;
 mod chargebacks;
@@ -66,6 +68,7 @@ mod model;
 mod params;
 mod payments;
 mod refunds;
+mod settlements;
 
 use crate::kit::fault::{Fault, FaultSlot};
 use axum::Router;
@@ -91,6 +94,8 @@ use std::time::Duration;
 pub const SANDBOX_API_KEY: &str = "test_BeepSandboxMollieKey0000000000";
 /// The website profile the sandbox key belongs to.
 pub const SANDBOX_PROFILE_ID: &str = "pfl_BeepSandbox";
+/// The sandbox organization's access token (what the Settlements API takes).
+pub const SANDBOX_ORGANIZATION_TOKEN: &str = "access_BeepSandboxMollieOrganization0000";
 
 /// Mollie keeps idempotency keys for 24 hours.
 const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 3600);
@@ -177,7 +182,7 @@ const TEST_PREFIX: &str = "mollie_test_";
 /// `mollie_test_paid`, `mollie_test_failed`, `mollie_test_open`, `mollie_test_pending`,
 /// `mollie_test_authorized`, `mollie_test_canceled`, `mollie_test_expired`.
 pub fn sandbox_credentials() -> Value {
-    json!({ "apiKey": SANDBOX_API_KEY })
+    json!({ "apiKey": SANDBOX_API_KEY, "organizationToken": SANDBOX_ORGANIZATION_TOKEN })
 }
 
 /// The simulated Mollie account: all state in memory behind one mutex (never held across
@@ -194,6 +199,7 @@ struct SimState {
     refunds: Vec<RefundObj>,
     refund_index: HashMap<String, usize>,
     chargebacks: Vec<chargebacks::ChargebackObj>,
+    settlements: Vec<settlements::SettlementObj>,
     events: Vec<Value>,
     /// (API key, Idempotency-Key) → the first request and, once done, its answer.
     idempotency: HashMap<(String, String), IdemEntry>,
@@ -307,7 +313,10 @@ impl MollieSim {
     pub fn new() -> Arc<MollieSim> {
         Arc::new(MollieSim {
             state: Mutex::new(SimState {
-                api_keys: vec![SANDBOX_API_KEY.to_string()],
+                api_keys: vec![
+                    SANDBOX_API_KEY.to_string(),
+                    SANDBOX_ORGANIZATION_TOKEN.to_string(),
+                ],
                 ..SimState::default()
             }),
         })
@@ -394,6 +403,9 @@ impl MollieSim {
             }),
             Endpoint::ListRefunds(id) => st.list_refunds(id, base),
             Endpoint::GetRefund(id, rid) => st.get_refund(id, rid, base),
+            Endpoint::ListSettlements => st.list_settlements(query, base),
+            Endpoint::GetSettlement(id) => st.get_settlement(id, base),
+            Endpoint::SettlementItems(id, what) => st.settlement_items(id, what, query, base),
         };
         result.unwrap_or_else(Outcome::from)
     }
@@ -403,6 +415,8 @@ pub fn router(sim: Arc<MollieSim>) -> Router {
     Router::new()
         .route("/v2/{*path}", any(api))
         .route("/_sim/payments", get(sim_payments))
+        .route("/_sim/settlements", post(hooks::sim_settle))
+        .route("/_sim/settlements/{id}/paidout", post(hooks::sim_pay_out))
         .route("/_sim/refunds", get(sim_refunds))
         .route("/_sim/events", get(sim_events))
         .route("/_sim/fail", post(sim_fail))

@@ -3,7 +3,7 @@
 
 use super::auth::company;
 use super::errors::{bad, invalid_session, sap_error, take_failure, take_failure_at};
-use super::{BOOKED, Company, PAYMENT_ACCOUNTS, SALE_ITEM, SapSim, SimState};
+use super::{BOOKED, Company, GL_ACCOUNTS, PAYMENT_ACCOUNTS, SALE_ITEM, SapSim, SimState};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -61,7 +61,11 @@ pub(super) async fn create(
         .cloned()
         .unwrap_or_default();
     let payment = matches!(entity, "IncomingPayments" | "VendorPayments");
-    if !payment && lines.is_empty() {
+    let journal = entity == "JournalEntries";
+    if journal && let Err(message) = check_journal_entry(&doc) {
+        return sap_error(StatusCode::BAD_REQUEST, -10, &message);
+    }
+    if !payment && !journal && lines.is_empty() {
         return bad("Document must contain at least one row");
     }
     let known = |st: &SimState, code: &str| match company {
@@ -140,6 +144,40 @@ pub(super) async fn create(
         return resp;
     }
     (StatusCode::CREATED, axum::Json(doc)).into_response()
+}
+
+/// What B1 checks of a journal entry: lines on existing accounts, balanced.
+fn check_journal_entry(doc: &Map<String, Value>) -> Result<(), String> {
+    let lines = doc
+        .get("JournalEntryLines")
+        .and_then(Value::as_array)
+        .filter(|l| l.len() >= 2)
+        .ok_or("A journal entry needs at least two lines")?;
+    let (mut debit, mut credit) = (0.0, 0.0);
+    for l in lines {
+        let account = l["AccountCode"].as_str().unwrap_or("");
+        if !GL_ACCOUNTS.contains(&account) {
+            return Err(format!("Invalid account code '{account}'"));
+        }
+        let (d, c) = (
+            l["Debit"].as_f64().unwrap_or(0.0),
+            l["Credit"].as_f64().unwrap_or(0.0),
+        );
+        if d < 0.0 || c < 0.0 {
+            return Err("Debit and credit amounts must not be negative".into());
+        }
+        debit += d;
+        credit += c;
+    }
+    if (debit - credit).abs() > 0.005 {
+        return Err(format!(
+            "Unbalanced transaction: debit {debit:.2}, credit {credit:.2}"
+        ));
+    }
+    if debit <= 0.0 {
+        return Err("A journal entry must post an amount".into());
+    }
+    Ok(())
 }
 
 /// What B1 checks of a payment the simulator models: the business partner matches the

@@ -9,7 +9,7 @@
 //!   `{"error":{"code":301,"message":{"lang":"en-us","value":"Invalid session."}}}`.
 //!   A failed login: 401 `{"error":{"code":100000027,"message":{…,"value":"Login failed"}}}`.
 //! * `GET /b1s/v1/{Items|BusinessPartners|PurchaseOrders|Invoices|Orders|InventoryGenExits|
-//!   InventoryGenEntries|IncomingPayments|VendorPayments}` with `$select`, `$filter` (clauses `Field op
+//!   InventoryGenEntries|IncomingPayments|VendorPayments|JournalEntries}` with `$select`, `$filter` (clauses `Field op
 //!   'value'` or `Field op number` joined by `and`; ops eq ne ge gt le lt), `$top`,
 //!   `$skip`; pages of `Prefer: odata.maxpagesize=N` (default 20, as SAP), answered as
 //!   `{"odata.metadata", "value": [...], "@odata.nextLink": "Items?…&$skip=40"}` (the
@@ -24,6 +24,8 @@
 //!   G/L `TransferAccount` (or a positive `CashSum`). Like SAP, nothing rejects a second
 //!   document with the same `NumAtCard`, `Remarks` or `Comments`: a resend is booked
 //!   again (visible in `/_sim/documents`), so only the connector's search prevents it.
+//!   A journal entry (`JournalEntries`) needs `JournalEntryLines` on existing G/L
+//!   accounts whose debits and credits balance (and are more than nothing).
 //!
 //! Company databases: [`COMPANY_DB`] (30 inventory items with stock in warehouses 01 and
 //! 02, `UpdateDate` 2024-10-01 … 2024-10-30; the non-inventory item `BEEP-SALE`; 3
@@ -86,6 +88,7 @@ const ENTITIES: &[&str] = &[
     "InventoryGenEntries",
     "IncomingPayments",
     "VendorPayments",
+    "JournalEntries",
 ];
 const BOOKED: &[&str] = &[
     "Invoices",
@@ -94,10 +97,14 @@ const BOOKED: &[&str] = &[
     "InventoryGenEntries",
     "IncomingPayments",
     "VendorPayments",
+    "JournalEntries",
 ];
 /// The demo company's G/L accounts a payment may transfer through (SKR03: bank, money
 /// in transit).
 pub const PAYMENT_ACCOUNTS: &[&str] = &["1200", "1360"];
+/// Every G/L account a journal entry may post to: the payment accounts and the expense
+/// account for bank and PSP fees (SKR03 4970, Nebenkosten des Geldverkehrs).
+pub const GL_ACCOUNTS: &[&str] = &["1200", "1360", "4970"];
 /// The account BEEP! payments are booked through in the demo company.
 pub const PAYMENT_ACCOUNT: &str = "1360";
 
@@ -110,6 +117,8 @@ pub fn sandbox_credentials() -> Value {
         "cardCode": CUSTOMER,
         "saleItemCode": SALE_ITEM,
         "paymentAccount": PAYMENT_ACCOUNT,
+        "feeAccount": "4970",
+        "bankAccount": "1200",
     })
 }
 

@@ -91,6 +91,8 @@ impl SimState {
             .and_then(|ch| self.charge_index.get(ch))
         {
             self.charges[c].amount_captured = amount;
+            let (id, currency) = (self.charges[c].id.clone(), self.charges[c].currency.clone());
+            self.ledger_charge(&id, amount, &currency, ctx);
             let charge = self.charges[c].to_json();
             self.emit("charge.captured", charge, ctx);
         }

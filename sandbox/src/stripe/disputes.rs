@@ -68,6 +68,7 @@ impl SimState {
         };
         self.emit("charge.dispute.created", dispute.to_json(), ctx);
         self.emit("charge.dispute.funds_withdrawn", dispute.to_json(), ctx);
+        self.ledger_dispute(&dispute.id, dispute.amount, &dispute.currency, false, ctx);
         self.disputes.push(dispute);
     }
 
@@ -102,6 +103,7 @@ impl SimState {
         d.status = if won { "won" } else { "lost" };
         let d = d.clone();
         if won {
+            self.ledger_dispute(&d.id, d.amount, &d.currency, true, ctx);
             self.emit("charge.dispute.funds_reinstated", d.to_json(), ctx);
         }
         self.emit("charge.dispute.closed", d.to_json(), ctx);

@@ -78,13 +78,7 @@ pub(super) async fn sim_authenticate(
     Query(q): Query<AuthenticateParams>,
 ) -> Response {
     let succeed = q.result.as_deref() != Some("fail");
-    let ctx = Ctx {
-        request_id: new_id("req_", 14),
-        idempotency_key: None,
-        base_url: String::new(),
-        created: now(),
-    };
-    let result = sim.lock().authenticate(&id, succeed, &ctx);
+    let result = sim.lock().authenticate(&id, succeed, &hook_ctx());
     match result {
         Err(m) => (StatusCode::BAD_REQUEST, m).into_response(),
         Ok(intent) => match &intent.return_url {
@@ -128,14 +122,54 @@ pub(super) async fn sim_close_dispute(
             return (StatusCode::BAD_REQUEST, message).into_response();
         }
     };
-    let ctx = Ctx {
+    match sim.lock().close_dispute(&id, won, &hook_ctx()) {
+        Ok(dispute) => axum::Json(dispute).into_response(),
+        Err(m) => (StatusCode::BAD_REQUEST, m).into_response(),
+    }
+}
+
+/// `POST /_sim/payouts`: Stripe's automatic payout, now.
+pub(super) async fn sim_run_payouts(State(sim): State<Arc<StripeSim>>) -> Response {
+    let ctx = hook_ctx();
+    axum::Json(sim.lock().run_payouts(&ctx)).into_response()
+}
+
+#[derive(Deserialize)]
+pub(super) struct LandParams {
+    #[serde(default = "paid")]
+    result: String,
+}
+
+fn paid() -> String {
+    "paid".into()
+}
+
+/// `POST /_sim/payouts/{id}/land?result=paid|failed`: the bank's answer.
+pub(super) async fn sim_land_payout(
+    State(sim): State<Arc<StripeSim>>,
+    Path(id): Path<String>,
+    Query(q): Query<LandParams>,
+) -> Response {
+    let paid = match q.result.as_str() {
+        "paid" => true,
+        "failed" => false,
+        other => {
+            let message = format!("result must be paid or failed, not {other}");
+            return (StatusCode::BAD_REQUEST, message).into_response();
+        }
+    };
+    match sim.lock().land_payout(&id, paid, &hook_ctx()) {
+        Ok(payout) => axum::Json(payout).into_response(),
+        Err(m) => (StatusCode::BAD_REQUEST, m).into_response(),
+    }
+}
+
+/// The context of a test hook's change (no request of Stripe's own).
+fn hook_ctx() -> Ctx {
+    Ctx {
         request_id: new_id("req_", 14),
         idempotency_key: None,
         base_url: String::new(),
         created: now(),
-    };
-    match sim.lock().close_dispute(&id, won, &ctx) {
-        Ok(dispute) => axum::Json(dispute).into_response(),
-        Err(m) => (StatusCode::BAD_REQUEST, m).into_response(),
     }
 }

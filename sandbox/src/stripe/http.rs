@@ -28,6 +28,9 @@ pub(super) enum Endpoint {
     CreateRefund,
     GetRefund(String),
     GetDispute(String),
+    ListPayouts,
+    GetPayout(String),
+    ListBalanceTransactions,
 }
 
 fn route(method: &Method, path: &str) -> Option<Endpoint> {
@@ -47,6 +50,9 @@ fn route(method: &Method, path: &str) -> Option<Endpoint> {
         ("POST", ["refunds"]) => Endpoint::CreateRefund,
         ("GET", ["refunds", id]) if !id.is_empty() => Endpoint::GetRefund(id.to_string()),
         ("GET", ["disputes", id]) if !id.is_empty() => Endpoint::GetDispute(id.to_string()),
+        ("GET", ["payouts"]) => Endpoint::ListPayouts,
+        ("GET", ["payouts", id]) if !id.is_empty() => Endpoint::GetPayout(id.to_string()),
+        ("GET", ["balance_transactions"]) => Endpoint::ListBalanceTransactions,
         _ => return None,
     })
 }

@@ -13,9 +13,12 @@
 //! | `GET /v1/payment_intents/{intent}` | retrieve |
 //! | `POST /v1/refunds` | refund a payment intent (or charge) |
 //! | `GET /v1/refunds/{refund}` | retrieve |
+//! | `GET /v1/payouts`, `GET /v1/payouts/{payout}` | list (newest first), retrieve |
+//! | `GET /v1/balance_transactions` | the ledger; `payout=` lists what a payout paid out |
 //!
 //! Test hooks (not Stripe; no auth) under `/_sim/`: `GET payment_intents`, `GET refunds`,
-//! `GET events`, `POST fail`, `POST delay`, `POST reset`, `GET authenticate/{intent}`.
+//! `GET events`, `POST fail`, `POST delay`, `POST reset`, `GET authenticate/{intent}`,
+//! `POST payouts` (the automatic payout), `POST payouts/{id}/land?result=paid|failed`.
 
 mod auth;
 mod balance;
@@ -30,6 +33,7 @@ mod idempotency;
 mod model;
 mod params;
 mod payment_intents;
+mod payouts;
 mod refunds;
 mod search;
 mod webhooks;
@@ -86,6 +90,8 @@ struct SimState {
     refunds: Vec<RefundObj>,
     refund_index: HashMap<String, usize>,
     disputes: Vec<disputes::DisputeObj>,
+    balance_txns: Vec<payouts::BalanceTxn>,
+    payouts: Vec<payouts::PayoutObj>,
     events: Vec<Value>,
     /// (API key, Idempotency-Key) → first request and, once done, its answer.
     idempotency: HashMap<(String, String), IdemEntry>,
@@ -213,6 +219,9 @@ impl StripeSim {
             Endpoint::CreateRefund => st.create_refund(&p, ctx),
             Endpoint::GetRefund(id) => st.get_refund(id),
             Endpoint::GetDispute(id) => st.get_dispute(id),
+            Endpoint::ListPayouts => st.list_payouts(&p),
+            Endpoint::GetPayout(id) => st.get_payout(id),
+            Endpoint::ListBalanceTransactions => st.list_balance_transactions(&p),
         };
         result.unwrap_or_else(Outcome::from)
     }
@@ -232,6 +241,8 @@ pub fn router(sim: Arc<StripeSim>) -> Router {
         .route("/_sim/reset", post(sim_reset))
         .route("/_sim/authenticate/{intent}", get(sim_authenticate))
         .route("/_sim/disputes/{id}/close", post(hooks::sim_close_dispute))
+        .route("/_sim/payouts", post(hooks::sim_run_payouts))
+        .route("/_sim/payouts/{id}/land", post(hooks::sim_land_payout))
         .with_state(sim)
 }
 

@@ -337,6 +337,9 @@ impl SimState {
             intent.amount_received = intent.amount;
         }
         self.emit("charge.succeeded", charge.to_json(), ctx);
+        if !manual {
+            self.ledger_charge(&charge.id, charge.amount_captured, &charge.currency, ctx);
+        }
         self.charge_index
             .insert(charge.id.clone(), self.charges.len());
         self.charges.push(charge);

@@ -130,6 +130,7 @@ impl SimState {
             status: "succeeded",
         };
         self.charges[charge_idx].amount_refunded += amount;
+        self.ledger_refund(&refund.id, amount, &refund.currency, ctx);
         let charge_json = self.charges[charge_idx].to_json();
         let body = refund.to_json();
         self.emit("charge.refunded", charge_json, ctx);

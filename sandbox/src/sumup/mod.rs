@@ -13,6 +13,7 @@
 //! | `GET /v0.1/checkouts/{id}` | retrieve a checkout with its transactions |
 //! | `PUT /v0.1/checkouts/{id}` | process a checkout (see below) |
 //! | `POST /v1.0/merchants/{merchant_code}/payments/{transaction_id}/refunds` | refund (partial or full; `201 {}`) |
+//! | `GET /v1.0/merchants/{merchant_code}/payouts` | payout records of a period (see [`payouts`]) |
 //!
 //! Every route wants `Authorization: Bearer <API key>`; anything else is the spec's 401
 //! problem (`{"type","title","status","detail"}`). Checkout errors are SumUp's
@@ -52,7 +53,7 @@
 //! Test hooks (not SumUp; no auth) under `/_sim/`: `GET checkouts`, `GET refunds`,
 //! `POST fail {"status","times","after"?,"method"?}` (the next `times` API requests — only
 //! those with that HTTP `method` if given — answer `status`; with `after` the request takes
-//! effect first and only its answer is lost), `GET 3ds/{id}`.
+//! effect first and only its answer is lost), `GET 3ds/{id}`, `POST payouts?date=`.
 
 use crate::kit::fault::{Fault, FaultSlot};
 use axum::Router;
@@ -67,6 +68,8 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+/// Payouts and their test hook.
+mod payouts;
 /// The POS side: transaction history with products (`/v2.1/...`).
 mod pos;
 
@@ -102,6 +105,9 @@ struct SimState {
     fail: FaultSlot,
     seq: u64,
     pos: pos::PosState,
+    payouts: Vec<payouts::PayoutRecord>,
+    /// Transactions and refunds already paid out.
+    paid_out: std::collections::HashSet<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -328,6 +334,7 @@ pub fn router(sim: Arc<SumupSim>) -> Router {
             post(pos::sim_refund),
         )
         .route("/_sim/checkouts", get(sim_checkouts))
+        .route("/_sim/payouts", post(payouts::sim_pay_out))
         .route("/_sim/refunds", get(sim_refunds))
         .route("/_sim/fail", post(sim_fail))
         .route("/_sim/3ds/{id}", get(sim_3ds))
@@ -417,6 +424,7 @@ fn dispatch(
             pos::history(sim, code, &pairs)
         }
         ("GET", ["v2.1", "merchants", code, "transactions"]) => pos::transaction(sim, code, &pairs),
+        ("GET", ["v1.0", "merchants", code, "payouts"]) => payouts::list(sim, code, &query),
         ("GET", ["v1", "merchants", code]) => {
             if *code != SANDBOX_MERCHANT_CODE {
                 return problem(

@@ -115,12 +115,13 @@ export const erp = (impl) =>
 
 /**
  * `export const psp = psp({ validateConfig, createPayment, getPayment, refundPayment, parseWebhook,
- * authorizePayment, capturePayment, cancelPayment })`: a function left out answers `unsupported`.
+ * authorizePayment, capturePayment, cancelPayment, fetchPayouts })`: a function left out answers
+ * `unsupported`.
  */
 export const psp = (impl) =>
   wrap(
     impl,
-    ['validateConfig', 'createPayment', 'getPayment', 'refundPayment', 'parseWebhook', 'authorizePayment', 'capturePayment', 'cancelPayment'],
+    ['validateConfig', 'createPayment', 'getPayment', 'refundPayment', 'parseWebhook', 'authorizePayment', 'capturePayment', 'cancelPayment', 'fetchPayouts'],
     'PSP',
   );
 

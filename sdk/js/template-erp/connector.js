@@ -110,7 +110,7 @@ export const erp = beep.erp({
     return transactions.map((t) => {
       const resp = client.post('/transactions', {
         externalId: t.id,
-        kind: t.kind, // 'sale', 'payment' or 'refund'
+        kind: t.kind, // 'sale', 'payment', 'refund', 'chargeback', 'fee' or 'payout'
         amount: beep.money.toMajorString(t.amount),
         currency: t.amount.currency,
         reference: t.reference,

@@ -91,6 +91,9 @@ TRANSACTION_KINDS = {
     TransactionKind.SALE: "sale",
     TransactionKind.PAYMENT: "payment",
     TransactionKind.REFUND: "refund",
+    TransactionKind.CHARGEBACK: "chargeback",
+    TransactionKind.FEE: "fee",
+    TransactionKind.PAYOUT: "payout",
 }
 
 

@@ -27,6 +27,7 @@ from beep.types import (
     RefundStatus,
     WebhookEvent,
     WebhookRequest,
+    PayoutsPage,
 )
 from wit_world import exports
 
@@ -179,6 +180,11 @@ class Psp(exports.Psp):
         reference = quote(request.payment_provider_reference, safe="")
         answer = Api(config).post(f"/payments/{reference}/cancel", {}, f"beep-cancel-{request.id}").json()
         return payment_from(answer, request.authorized)
+
+    def fetch_payouts(self, config: str, cursor: Optional[str]) -> PayoutsPage:
+        # List the vendor's settlements here (see beep_sdk::payout in the Rust SDK for
+        # how their parts add up), or say why the vendor has none to list.
+        raise beep.unsupported("this connector does not list payouts")
 
     def refund_payment(self, config: str, request: RefundRequest) -> Refund:
         reference = request.payment_provider_reference

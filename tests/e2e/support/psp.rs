@@ -200,8 +200,13 @@ impl PspStore {
 
     /// [`PspStore::start`] on a server started with `options`.
     pub async fn start_with(backend: Backend, psp: Psp, options: Options) -> PspStore {
+        PspStore::start_as(backend, psp, options, Plan::Start).await
+    }
+
+    /// [`PspStore::start`] for a merchant on `plan` (syncs and pushes need GROW).
+    pub async fn start_as(backend: Backend, psp: Psp, options: Options, plan: Plan) -> PspStore {
         let server = Server::start_with(backend, options).await;
-        let m = server.merchant(Plan::Start).await;
+        let m = server.merchant(plan).await;
         let store = server.store(&m).await;
         let (base, mut config) = server.sandbox(&m, psp.provider).await;
         (psp.config)(&server, &store, &mut config);

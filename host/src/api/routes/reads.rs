@@ -180,6 +180,21 @@ pub async fn list_disputes(
     }))
 }
 
+#[utoipa::path(get, path = "/api/v1/payouts", tag = "read-back", params(ListQuery),
+    responses((status = 200, description = "Payouts (settlements) as the provider listed them, newest first, each with what it is made of", body = Payouts)))]
+pub async fn list_payouts(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Params(q): Params<ListQuery>,
+) -> Result<Json<Payouts>> {
+    store(&app, &caller, &q.store_id).await?;
+    let payouts = db::payouts::list(&app.db, &q.store_id, q.limit()).await?;
+    Ok(Json(Payouts {
+        success: true,
+        payouts,
+    }))
+}
+
 #[utoipa::path(get, path = "/api/v1/payments/{payment_id}", tag = "read-back",
     params(("payment_id" = String, Path)),
     responses((status = 200, description = "The payment and its refunds", body = PaymentFound)))]

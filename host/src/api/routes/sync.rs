@@ -138,6 +138,60 @@ async fn seed(
     Ok(Json(jobs::run_held(app, seed).await?).into_response())
 }
 
+/// The body of syncPayouts.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PayoutSyncBody {
+    /// The store whose PSP (as `configurePSP` set it) lists its payouts. May be left out
+    /// with a connectionId.
+    #[serde(default)]
+    store_id: String,
+    /// A stored PSP connection (kind `psp`) instead.
+    connection_id: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/syncPayouts", tag = "payments", request_body = PayoutSyncBody, params(AsyncQuery),
+    responses((status = 200, description = "Payouts listed from where the last sync stopped; new or changed ones returned", body = crate::payments::payouts::PayoutSync),
+        (status = 202, description = "Queued (async): follow the job", body = crate::api::connections::JobQueued)))]
+pub async fn sync_payouts(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Params(q): Params<AsyncQuery>,
+    headers: axum::http::HeaderMap,
+    Body(body): Body<PayoutSyncBody>,
+) -> Result<Response> {
+    let asynchronous = wants_async(&q, &headers);
+    let mut sync = SyncBody {
+        system: String::new(),
+        store_id: body.store_id,
+        credentials: None,
+        connection_id: body.connection_id,
+        connector_id: None,
+        full: false,
+    };
+    if sync.connection_id.is_none() {
+        if sync.store_id.is_empty() {
+            return Err(Failure::invalid(
+                "invalid_request",
+                "storeId is required (or send a connectionId)",
+            ));
+        }
+        store(&app, &caller, &sync.store_id).await?;
+        let stored = crate::payments::stored_psp(&app, &sync.store_id)
+            .await?
+            .ok_or_else(|| {
+                Failure::invalid(
+                    "psp_not_configured",
+                    "this store has no payment provider: call configurePSP first",
+                )
+            })?;
+        sync.connector_id = stored.custom_connector().map(str::to_string);
+        sync.system = stored.provider;
+        sync.credentials = Some(stored.config);
+    }
+    seed(&app, &caller, sync, Operation::SyncPayouts, asynchronous).await
+}
+
 #[utoipa::path(post, path = "/api/v1/syncPOS", tag = "sync", request_body = SyncBody, params(AsyncQuery),
     responses((status = 200, description = "Catalogue synced from the POS", body = SyncSummary),
         (status = 202, description = "Queued (async): follow the job", body = crate::api::connections::JobQueued)))]

@@ -38,6 +38,7 @@ from beep.types import (
     RefundStatus,
     WebhookEvent,
     WebhookRequest,
+    PayoutsPage,
 )
 from wit_world import exports
 
@@ -240,6 +241,11 @@ class Psp(exports.Psp):
         form = {"cancellation_reason": "abandoned"}
         resp = Stripe(config).post(f"/v1/payment_intents/{reference}/cancel", form, f"beep-cancel-{request.id}")
         return payment_from(resp.ok(stripe_message).json())
+
+    def fetch_payouts(self, config: str, cursor: Optional[str]) -> PayoutsPage:
+        # List the vendor's settlements here (see beep_sdk::payout in the Rust SDK for
+        # how their parts add up), or say why the vendor has none to list.
+        raise beep.unsupported("this connector does not list payouts")
 
     def get_payment(self, config: str, lookup: PaymentLookup) -> Payment:
         stripe = Stripe(config)

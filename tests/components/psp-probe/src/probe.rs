@@ -87,6 +87,15 @@ macro_rules! probe {
                 ))
             }
 
+            fn fetch_payouts(
+                _config: String,
+                _cursor: Option<String>,
+            ) -> Result<PayoutsPage, ConnectorError> {
+                Err(ConnectorError::Unsupported(
+                    "the probe settles nothing".into(),
+                ))
+            }
+
             fn parse_webhook(
                 config: String,
                 request: WebhookRequest,
@@ -106,6 +115,7 @@ macro_rules! probe {
                     payment: None,
                     refund: None,
                     dispute: None,
+                    payout: None,
                 })
             }
         }
