@@ -17,23 +17,6 @@ async fn stripe_events(s: &PspStore, kind: &str) -> Vec<Value> {
     events.as_array().cloned().unwrap_or_default()
 }
 
-/// Posts a Stripe event to the store's webhook, signed as Stripe signs it.
-async fn deliver_stripe(s: &PspStore, event: &Value) -> (StatusCode, Value) {
-    let payload = event.to_string();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let secret = beep_sandbox::stripe::SANDBOX_WEBHOOK_SECRET;
-    let signature = beep_sandbox::stripe::sign_webhook(secret, now, &payload);
-    let url = format!("/api/v1/webhooks/stripe/{}", s.store);
-    let headers = [("stripe-signature", signature.as_str())];
-    let body: Value = serde_json::from_str(&payload).unwrap();
-    s.server
-        .request(reqwest::Method::POST, None, &url, Some(&body), &headers)
-        .await
-}
-
 async fn disputes(s: &PspStore) -> Vec<Value> {
     let path = format!("/api/v1/disputes?storeId={}", s.store);
     let (status, body) = s.server.get(&s.m.key, &path).await;
@@ -61,14 +44,14 @@ async fn stripe_disputes_are_recorded_once_and_followed(backend: Backend) {
 
     let created = stripe_events(&s, "charge.dispute.created").await;
     assert_eq!(created.len(), 1, "{created:?}");
-    let (status, body) = deliver_stripe(&s, &created[0]).await;
+    let (status, body) = s.deliver_stripe(&created[0]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["applied"][0]["status"], "needs_response", "{body}");
     // The same event again, and another that says nothing new: no change, no event.
-    let (_, again) = deliver_stripe(&s, &created[0]).await;
+    let (_, again) = s.deliver_stripe(&created[0]).await;
     assert_eq!(again["duplicate"], true, "{again}");
     let withdrawn = stripe_events(&s, "charge.dispute.funds_withdrawn").await;
-    let (status, body) = deliver_stripe(&s, &withdrawn[0]).await;
+    let (status, body) = s.deliver_stripe(&withdrawn[0]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["applied"], serde_json::json!([]), "{body}");
 
@@ -94,7 +77,7 @@ async fn stripe_disputes_are_recorded_once_and_followed(backend: Backend) {
     let resp = s.server.http.post(url).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     let closed = stripe_events(&s, "charge.dispute.closed").await;
-    let (status, body) = deliver_stripe(&s, &closed[0]).await;
+    let (status, body) = s.deliver_stripe(&closed[0]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["applied"][0]["status"], "lost", "{body}");
     let listed = disputes(&s).await;

@@ -78,23 +78,7 @@ async fn charge_back(s: &PspStore, amount: i64) {
                 })
                 .expect("Stripe disputes pm_card_createDispute")
                 .clone();
-            let payload = created.to_string();
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_secs() as i64;
-            let secret = beep_sandbox::stripe::SANDBOX_WEBHOOK_SECRET;
-            let signature = beep_sandbox::stripe::sign_webhook(secret, now, &payload);
-            let (status, body) = s
-                .server
-                .request(
-                    reqwest::Method::POST,
-                    None,
-                    &format!("/api/v1/webhooks/stripe/{}", s.store),
-                    Some(&created),
-                    &[("stripe-signature", signature.as_str())],
-                )
-                .await;
+            let (status, body) = s.deliver_stripe(&created).await;
             assert_eq!(status, StatusCode::OK, "{body}");
         }
         "mollie" => {

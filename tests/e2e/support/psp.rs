@@ -348,6 +348,22 @@ impl PspStore {
         (status, resp.json().await.unwrap_or(Value::Null))
     }
 
+    /// Posts a Stripe event to the store's webhook, signed as Stripe signs it.
+    pub async fn deliver_stripe(&self, event: &Value) -> (StatusCode, Value) {
+        let payload = event.to_string();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let secret = beep_sandbox::stripe::SANDBOX_WEBHOOK_SECRET;
+        let signature = beep_sandbox::stripe::sign_webhook(secret, now, &payload);
+        let url = format!("/api/v1/webhooks/stripe/{}", self.store);
+        let headers = [("stripe-signature", signature.as_str())];
+        self.server
+            .request(reqwest::Method::POST, None, &url, Some(event), &headers)
+            .await
+    }
+
     /// Capture requests that reached the vendor (the server must be recording).
     pub fn captures_at_vendor(&self) -> usize {
         self.server
