@@ -54,7 +54,8 @@ const PSPS: &[Psp] = &[
 /// configurePSP, a payment, a partial refund: what every connector must do; then a
 /// decline, a 3-D Secure payment, a reconciliation after an outage, and a webhook.
 async fn flows(server: &Server, psp: &Psp) {
-    let m = server.merchant(Plan::Start).await;
+    // GROW: the payout sync is a sync.
+    let m = server.merchant(Plan::Grow).await;
     let store = server.store(&m).await;
     let shared = crate::support::psp::psp(psp.vendor);
     let (base, mut config) = server.sandbox(&m, psp.vendor).await;
@@ -235,6 +236,30 @@ async fn flows(server: &Server, psp: &Psp) {
             assert_eq!(status, StatusCode::OK, "adyen webhook: {body}");
         }
         _ => {}
+    }
+
+    // Payouts, where the vendor lists them: the vendor pays out, then two syncs (the
+    // second resumes from the first one's cursor).
+    let payout_hook = match psp.vendor {
+        "stripe" | "sumup" => Some("payouts"),
+        "mollie" => Some("settlements"),
+        _ => None,
+    };
+    if let Some(hook) = payout_hook {
+        server
+            .sim_post(&format!("{base}/_sim/{hook}"), json!({}))
+            .await;
+        for round in 1..=2 {
+            let (status, body) = server
+                .post(&m.key, "/api/v1/syncPayouts", json!({"storeId": store}))
+                .await;
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "{} payouts {round}: {body}",
+                psp.vendor
+            );
+        }
     }
 }
 
