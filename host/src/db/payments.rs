@@ -274,6 +274,25 @@ pub async fn update_payment(db: &Db, p: &PaymentRow) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// [`update_payment`] only if the payment is still in `expected` (what its writer read):
+/// of a re-check and a read that ask the vendor at once, the later one cannot undo what
+/// the earlier one learnt. Answers whether it was written.
+pub async fn update_payment_if(db: &Db, p: &PaymentRow, expected: &str) -> anyhow::Result<bool> {
+    let done = sqlx::query("UPDATE payments SET status = $1, provider_reference = $2, failure_code = $3, failure_message = $4, action_url = $5, updated_at = $6, captured_amount = $7 WHERE id = $8 AND status = $9")
+        .bind(&p.status)
+        .bind(p.provider_reference.as_deref())
+        .bind(p.failure_code.as_deref())
+        .bind(p.failure_message.as_deref())
+        .bind(p.action_url.as_deref())
+        .bind(now_ms())
+        .bind(p.captured_amount)
+        .bind(&p.payment_id)
+        .bind(expected)
+        .execute(&db.pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Moves a payment from one status to another only if it is still in the first: the
 /// one request that wins may go on to the vendor.
 pub async fn transition(db: &Db, payment_id: &str, from: &str, to: &str) -> anyhow::Result<bool> {

@@ -104,6 +104,7 @@ async fn check(app: &App, caller: &Caller, job: &Job, payload: &Payload) -> anyh
         return Ok(Check::Final(payment_body(&row)));
     }
     if payload.checks + 1 >= app.settings.payment_checks {
+        let open = row.status.clone();
         row.status = "failed".into();
         row.failure_code = Some("pending_expired".into());
         row.failure_message = Some(format!(
@@ -111,7 +112,13 @@ async fn check(app: &App, caller: &Caller, job: &Job, payload: &Payload) -> anyh
             payload.checks + 1
         ));
         row.action_url = None;
-        db::payments::update_payment(&app.db, &row).await?;
+        if !db::payments::update_payment_if(&app.db, &row, &open).await? {
+            // A read learnt how it ended meanwhile.
+            let now = db::payments::payment(&app.db, payment_id)
+                .await?
+                .unwrap_or(row);
+            return Ok(Check::Final(payment_body(&now)));
+        }
         super::announce_payment(app, caller, &row).await;
         return Ok(Check::Final(payment_body(&row)));
     }
@@ -140,7 +147,13 @@ async fn ask_vendor(
     if let Ok(payment) = found {
         apply_payment(row, &payment);
     }
-    db::payments::update_payment(&app.db, row).await?;
+    if !db::payments::update_payment_if(&app.db, row, &before).await? {
+        // Someone else (a read, the re-check job) moved it meanwhile: theirs stands.
+        if let Some(now) = db::payments::payment(&app.db, &row.payment_id).await? {
+            *row = now;
+        }
+        return Ok(());
+    }
     if row.status != before {
         super::capture::watch_hold(app, caller, row).await;
         super::announce_payment(app, caller, row).await;
