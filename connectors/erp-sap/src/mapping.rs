@@ -147,6 +147,27 @@ pub fn reference(id: &str) -> String {
     format!("BEEP-{id}")
 }
 
+/// The day a transaction happened, as SAP dates documents.
+fn transaction_date(tx: &Transaction) -> Result<String, ConnectorError> {
+    date_of(&json!(tx.occurred_at)).ok_or_else(|| {
+        invalid_config(format!(
+            "transaction {}: occurred-at is not an RFC 3339 timestamp",
+            tx.id
+        ))
+    })
+}
+
+/// `BEEP! {what} {reference}`, cut to the 50 characters a journal memo holds.
+fn journal_memo(tx: &Transaction, what: &str) -> String {
+    match tx.reference.as_deref().filter(|r| !r.is_empty()) {
+        Some(r) => format!("BEEP! {what} {r}"),
+        None => format!("BEEP! {what}"),
+    }
+    .chars()
+    .take(50)
+    .collect()
+}
+
 /// The A/R document of a sale.
 pub(crate) fn sales_document(
     tx: &Transaction,
@@ -154,12 +175,7 @@ pub(crate) fn sales_document(
     item: &str,
 ) -> Result<Value, ConnectorError> {
     let currency = tx.amount.currency.to_ascii_uppercase();
-    let date = date_of(&json!(tx.occurred_at)).ok_or_else(|| {
-        invalid_config(format!(
-            "transaction {}: occurred-at is not an RFC 3339 timestamp",
-            tx.id
-        ))
-    })?;
+    let date = transaction_date(tx)?;
     let mut doc = json!({
         "CardCode": card,
         "DocDate": date,
@@ -197,12 +213,7 @@ pub(crate) fn journal_entry(
     debit_account: &str,
     credit_account: &str,
 ) -> Result<Value, ConnectorError> {
-    let date = date_of(&json!(tx.occurred_at)).ok_or_else(|| {
-        invalid_config(format!(
-            "transaction {}: occurred-at is not an RFC 3339 timestamp",
-            tx.id
-        ))
-    })?;
+    let date = transaction_date(tx)?;
     let sum = money::to_major_f64(&tx.amount)?;
     // A negative fee (a rebate) books the other way round.
     let (debit, credit) = if sum < 0.0 {
@@ -216,13 +227,7 @@ pub(crate) fn journal_entry(
     } else {
         "PSP payout"
     };
-    let memo: String = match tx.reference.as_deref().filter(|r| !r.is_empty()) {
-        Some(r) => format!("BEEP! {what} {r}"),
-        None => format!("BEEP! {what}"),
-    }
-    .chars()
-    .take(50)
-    .collect();
+    let memo = journal_memo(tx, what);
     Ok(json!({
         "ReferenceDate": date,
         "DueDate": date,
@@ -243,12 +248,7 @@ pub(crate) fn payment_document(
     card: &str,
     account: &str,
 ) -> Result<Value, ConnectorError> {
-    let date = date_of(&json!(tx.occurred_at)).ok_or_else(|| {
-        invalid_config(format!(
-            "transaction {}: occurred-at is not an RFC 3339 timestamp",
-            tx.id
-        ))
-    })?;
+    let date = transaction_date(tx)?;
     let sum = money::to_major_f64(&tx.amount)?.abs();
     if sum == 0.0 {
         return Err(invalid_config(format!(
@@ -261,14 +261,7 @@ pub(crate) fn payment_document(
         TransactionKind::Chargeback => "chargeback",
         _ => "payment",
     };
-    // JrnlMemo holds 50 characters.
-    let memo: String = match tx.reference.as_deref().filter(|r| !r.is_empty()) {
-        Some(r) => format!("BEEP! {what} {r}"),
-        None => format!("BEEP! {what}"),
-    }
-    .chars()
-    .take(50)
-    .collect();
+    let memo = journal_memo(tx, what);
     Ok(json!({
         "DocType": "rCustomer",
         "CardCode": card,
