@@ -162,11 +162,7 @@ pub async fn pending_bookings(
     target: &str,
     limit: i64,
 ) -> anyhow::Result<Vec<Booking>> {
-    let columns = COLUMNS
-        .split(", ")
-        .map(|c| format!("p.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let columns = super::qualified(COLUMNS, "p");
     let mut out = Vec::new();
     for (suffix, won_only) in [("", ""), (":reversal", " AND p.status = 'won'")] {
         let rows = sqlx::query(&format!(

@@ -134,6 +134,16 @@ impl Amount {
     }
 }
 
+/// A column list (`id, store_id, …`) with each column named by table `alias`
+/// (`p.id, p.store_id, …`), for queries that join.
+pub fn qualified(columns: &str, alias: &str) -> String {
+    columns
+        .split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A new id: UUIDv7 (time-ordered, so indexes stay append-mostly).
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

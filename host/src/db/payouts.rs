@@ -204,11 +204,7 @@ pub async fn pending_paid(
     target: &str,
     limit: i64,
 ) -> anyhow::Result<Vec<PayoutRow>> {
-    let columns = COLUMNS
-        .split(", ")
-        .map(|c| format!("p.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let columns = super::qualified(COLUMNS, "p");
     let rows = sqlx::query(&format!(
         "SELECT {columns} FROM payouts p
          LEFT JOIN deliveries d ON d.item_id = p.id AND d.target = $1
