@@ -228,6 +228,14 @@ impl PspStore {
         }
     }
 
+    /// `configurePSP` again with another `config`.
+    pub async fn configure(&self, config: Value) -> (StatusCode, Value) {
+        let body = json!({"provider": self.psp.provider, "storeId": self.store, "config": config});
+        self.server
+            .post(&self.m.key, "/api/v1/configurePSP", body)
+            .await
+    }
+
     /// `configurePSP` again, with a hold window for manual-capture authorisations.
     pub async fn set_hold(&self, seconds: i64) -> (StatusCode, Value) {
         let body = json!({"provider": self.psp.provider, "storeId": self.store,
@@ -239,6 +247,11 @@ impl PspStore {
 
     async fn post(&self, path: &str, key: &str, body: Value) -> (StatusCode, Value) {
         self.server.post_idem(&self.m.key, path, key, body).await
+    }
+
+    /// `processPayment` with `body` under `key`, whatever the answer.
+    pub async fn process(&self, key: &str, body: Value) -> (StatusCode, Value) {
+        self.post("/api/v1/processPayment", key, body).await
     }
 
     /// `processPayment` with the provider's approving token.
@@ -294,10 +307,15 @@ impl PspStore {
 
     /// The payment as `GET /payments/{id}` shows it.
     pub async fn payment(&self, payment: &str) -> Value {
+        self.detail(payment).await["payment"].clone()
+    }
+
+    /// `GET /payments/{id}`: the payment and its refunds.
+    pub async fn detail(&self, payment: &str) -> Value {
         let path = format!("/api/v1/payments/{payment}");
         let (status, body) = self.server.get(&self.m.key, &path).await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        body["payment"].clone()
+        body
     }
 
     /// Where the simulator's `/_sim/` hooks are: beside the API's base path (Unzer's
@@ -311,13 +329,65 @@ impl PspStore {
 
     /// What the vendor holds (payments, checkouts, transactions), per its simulator.
     pub async fn held_at_vendor(&self) -> Vec<Value> {
-        let url = format!("{}/{}", self.hooks(), self.psp.held);
-        self.server
-            .sim_get(&url)
-            .await
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        self.at_vendor(self.psp.held).await
+    }
+
+    /// A `processPayment` body: `amount` in `currency`, paid with `token`.
+    pub fn order(&self, amount: i64, currency: &str, token: &str) -> Value {
+        json!({"storeId": self.store, "amount": amount, "currency": currency,
+            "reference": "order-1", "paymentMethod": token})
+    }
+
+    /// `processPayment` with `body` under `key`; the answer must be 200 (declines and
+    /// actions are answers too).
+    pub async fn paid(&self, key: &str, body: Value) -> Value {
+        let (status, paid) = self.process(key, body).await;
+        assert_eq!(status, StatusCode::OK, "{paid}");
+        paid
+    }
+
+    /// Pays 500 EUR cents with each `(token, status, failureCode)` under its own key and
+    /// checks the answer; returns the answers in order.
+    pub async fn expect_outcomes(&self, cases: &[(&str, &str, Option<&str>)]) -> Vec<Value> {
+        let mut answers = Vec::new();
+        for (token, status, failure) in cases {
+            let paid = self
+                .paid(&format!("case-{token}"), self.order(500, "EUR", token))
+                .await;
+            assert_eq!(paid["status"], *status, "{token}: {paid}");
+            if let Some(code) = failure {
+                assert_eq!(paid["failureCode"], *code, "{token}: {paid}");
+            }
+            answers.push(paid);
+        }
+        answers
+    }
+
+    /// `refundPayment` with `body` (the store added) under `key`.
+    pub async fn refund_with(&self, key: &str, mut body: Value) -> (StatusCode, Value) {
+        body["storeId"] = json!(self.store);
+        self.post("/api/v1/refundPayment", key, body).await
+    }
+
+    /// Refunds `payment` in parts (`None`: what is left), each `requested_by_customer`
+    /// under its own key; asserts each is answered 200 and returns the answers.
+    pub async fn refund_parts(&self, payment: &str, parts: &[Option<i64>]) -> Vec<Value> {
+        let mut answers = Vec::new();
+        for (i, amount) in parts.iter().enumerate() {
+            let body = json!({"paymentId": payment, "amount": amount,
+                "reason": "requested_by_customer"});
+            let (status, refund) = self.refund_with(&format!("part-{i}"), body).await;
+            assert_eq!(status, StatusCode::OK, "{refund}");
+            answers.push(refund);
+        }
+        answers
+    }
+
+    /// One of the simulator's lists under its hooks (`transactions`, `refunds`, …).
+    pub async fn at_vendor(&self, what: &str) -> Vec<Value> {
+        let url = format!("{}/{what}", self.hooks());
+        let list = self.server.sim_get(&url).await;
+        list.as_array().cloned().unwrap_or_default()
     }
 
     /// A payment with one of the provider's tokens (`returnUrl` set, for actions).
