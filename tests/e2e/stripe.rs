@@ -1,53 +1,18 @@
-//! Stripe through the public API: configuration, payments, refunds, idempotency.
+//! Stripe as only Stripe does it: `pi_` intents keyed by BEEP!'s payment id, its decline
+//! codes, signed webhooks with replay protection, and what the API refuses before Stripe
+//! is asked. The scenarios every provider shares are in `payments.rs`.
 
 use crate::on_both_databases;
 use crate::support::psp::{self, PspStore};
-use crate::support::{Backend, Merchant, Options, Server};
+use crate::support::{Backend, Options, Server};
 use beep_host::db::merchants::Plan;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn setup(backend: Backend) -> (Server, Merchant, String, String) {
-    let server = Server::start(backend).await;
-    let m = server.merchant(Plan::Start).await;
-    let store = server.store(&m).await;
-    let (base, config) = server.sandbox(&m, "stripe").await;
-    let (status, body) = server
-        .post(
-            &m.key,
-            "/api/v1/configurePSP",
-            json!({"provider": "stripe", "storeId": store, "config": config}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(
-        !body
-            .to_string()
-            .contains(config["secretKey"].as_str().unwrap()),
-        "config is never echoed"
-    );
-    (server, m, store, base)
-}
-
-fn payment(store: &str, amount: i64, currency: &str, method: &str) -> Value {
-    json!({"storeId": store, "amount": amount, "currency": currency, "reference": "order-1", "paymentMethod": method})
-}
-
 async fn payments_and_refunds(backend: Backend) {
-    let (server, m, store, base) = setup(backend).await;
-
-    let (status, paid) = server
-        .post_idem(
-            &m.key,
-            "/api/v1/processPayment",
-            "order-1-pay",
-            payment(&store, 1999, "EUR", "pm_card_visa"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{paid}");
-    assert_eq!(paid["success"], true);
+    let s = PspStore::start(backend, psp::psp("stripe")).await;
+    let paid = s.paid("pay", s.order(1999, "EUR", "pm_card_visa")).await;
     assert_eq!(paid["status"], "succeeded");
-    assert_eq!(paid["provider"], "stripe");
     assert!(
         paid["providerReference"]
             .as_str()
@@ -55,170 +20,68 @@ async fn payments_and_refunds(backend: Backend) {
             .starts_with("pi_")
     );
     let payment_id = paid["paymentId"].as_str().unwrap().to_string();
-
-    // A replay answers the same, and nothing new is charged.
-    let (status, again) = server
-        .post_idem(
-            &m.key,
-            "/api/v1/processPayment",
-            "order-1-pay",
-            payment(&store, 1999, "EUR", "pm_card_visa"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(again, paid);
-    // The same key with another body is a conflict.
-    let (status, body) = server
-        .post_idem(
-            &m.key,
-            "/api/v1/processPayment",
-            "order-1-pay",
-            payment(&store, 2000, "EUR", "pm_card_visa"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    assert_eq!(body["error"]["code"], "idempotency_key_reused");
-    let intents = server
-        .sim_get(&format!("{base}/_sim/payment_intents"))
-        .await;
-    assert_eq!(intents.as_array().unwrap().len(), 1);
     // The key Stripe saw derives from our payment id.
+    let intents = s.at_vendor("payment_intents").await;
     assert_eq!(
         intents[0]["metadata"]["beep_payment_id"],
         payment_id.as_str(),
-        "{intents}"
+        "{intents:?}"
     );
 
-    // Two partial refunds, then one that would exceed the captured amount.
-    let refund = |amount: i64| json!({"storeId": store, "paymentId": payment_id, "amount": amount, "reason": "requested_by_customer"});
-    let (status, r1) = server
-        .post_idem(&m.key, "/api/v1/refundPayment", "r1", refund(500))
+    let answers = s
+        .refund_parts(&payment_id, &[Some(500), Some(1000), None])
         .await;
-    assert_eq!(status, StatusCode::OK, "{r1}");
-    assert_eq!(r1["status"], "succeeded");
-    assert_eq!(r1["refundedAmount"], 500);
-    let (status, r2) = server
-        .post_idem(&m.key, "/api/v1/refundPayment", "r2", refund(1000))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{r2}");
-    assert_eq!(r2["refundedAmount"], 1500);
-    let (status, body) = server
-        .post_idem(&m.key, "/api/v1/refundPayment", "r3", refund(500))
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert_eq!(body["error"]["code"], "refund_exceeds_captured");
-    // Replaying a refund key does not refund twice.
-    let (status, again) = server
-        .post_idem(&m.key, "/api/v1/refundPayment", "r1", refund(500))
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(again, r1);
-    // The rest, without an amount.
-    let (status, r4) = server
-        .post_idem(
-            &m.key,
-            "/api/v1/refundPayment",
-            "r4",
-            json!({"storeId": store, "paymentId": payment_id}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{r4}");
-    assert_eq!(r4["amount"], 499);
-    assert_eq!(r4["refundedAmount"], 1999);
-    let refunds = server.sim_get(&format!("{base}/_sim/refunds")).await;
-    assert_eq!(refunds.as_array().unwrap().len(), 3);
-
-    let (status, detail) = server
-        .get(&m.key, &format!("/api/v1/payments/{payment_id}"))
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(detail["refunds"].as_array().unwrap().len(), 3);
-    let (_, list) = server
-        .get(&m.key, &format!("/api/v1/payments?storeId={store}"))
+    assert_eq!(answers[0]["status"], "succeeded");
+    assert_eq!(answers[2]["amount"], 499);
+    assert_eq!(s.at_vendor("refunds").await.len(), 3);
+    assert_eq!(
+        s.detail(&payment_id).await["refunds"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    let (_, list) = s
+        .server
+        .get(&s.m.key, &format!("/api/v1/payments?storeId={}", s.store))
         .await;
     assert_eq!(list["payments"].as_array().unwrap().len(), 1);
 }
 
 async fn declines_and_actions_and_currencies(backend: Backend) {
-    let (server, m, store, _) = setup(backend).await;
-    let (status, body) = server
-        .post_idem(
-            &m.key,
-            "/api/v1/processPayment",
-            "d1",
-            payment(&store, 500, "EUR", "pm_card_chargeDeclined"),
-        )
+    let s = PspStore::start(backend, psp::psp("stripe")).await;
+    // Stripe's decline_code for pm_card_chargeDeclined.
+    s.expect_outcomes(&[("pm_card_chargeDeclined", "failed", Some("generic_decline"))])
         .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["status"], "failed");
-    assert_eq!(
-        body["failureCode"], "generic_decline",
-        "Stripe's decline_code for pm_card_chargeDeclined"
-    );
-
-    // Stripe gives a redirect URL for 3-D Secure when it knows where to send the shopper back.
-    let mut three_ds = payment(&store, 500, "EUR", "pm_card_threeDSecure2Required");
-    three_ds["returnUrl"] = json!("https://shop.example/return");
-    let (status, body) = server
-        .post_idem(&m.key, "/api/v1/processPayment", "a1", three_ds)
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["status"], "requires_action");
-    assert!(
-        body["actionUrl"]
-            .as_str()
-            .is_some_and(|u| u.starts_with("http")),
-        "{body}"
-    );
 
     // Zero-decimal yen: 1000 means ¥1000.
-    let (status, body) = server
-        .post_idem(
-            &m.key,
-            "/api/v1/processPayment",
-            "j1",
-            payment(&store, 1000, "JPY", "pm_card_visa"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["status"], "succeeded");
-    assert_eq!(body["amount"], 1000);
-    assert_eq!(body["currency"], "JPY");
+    let yen = s.paid("j1", s.order(1000, "JPY", "pm_card_visa")).await;
+    assert_eq!(yen["status"], "succeeded");
+    assert_eq!(yen["amount"], 1000);
+    assert_eq!(yen["currency"], "JPY");
 
     // Card numbers and bad input never reach the provider.
-    let (status, body) = server
-        .post_idem(
-            &m.key,
-            "/api/v1/processPayment",
+    for (key, amount, currency, token, code) in [
+        (
             "c1",
-            payment(&store, 500, "EUR", "4242 4242 4242 4242"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert_eq!(body["error"]["code"], "card_number_not_allowed");
-    let (status, body) = server
-        .post_idem(
-            &m.key,
-            "/api/v1/processPayment",
-            "c2",
-            payment(&store, 500, "EURO", "pm_card_visa"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    let (status, body) = server
-        .post_idem(
-            &m.key,
-            "/api/v1/processPayment",
-            "c3",
-            payment(&store, 0, "EUR", "pm_card_visa"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    let (status, body) = server
+            500,
+            "EUR",
+            "4242 4242 4242 4242",
+            "card_number_not_allowed",
+        ),
+        ("c2", 500, "EURO", "pm_card_visa", "invalid_currency"),
+        ("c3", 0, "EUR", "pm_card_visa", "invalid_amount"),
+    ] {
+        let (status, body) = s.process(key, s.order(amount, currency, token)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["error"]["code"], code, "{body}");
+    }
+    let (status, body) = s
+        .server
         .post(
-            &m.key,
+            &s.m.key,
             "/api/v1/processPayment",
-            payment(&store, 500, "EUR", "pm_card_visa"),
+            s.order(500, "EUR", "pm_card_visa"),
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
@@ -229,11 +92,9 @@ on_both_databases!(payments_and_refunds, declines_and_actions_and_currencies,);
 
 /// 3-D Secure completes later: Stripe tells us by a signed webhook, applied once.
 async fn webhooks_complete_actions(backend: Backend) {
-    let (server, m, store, base) = setup(backend).await;
-    let mut three_ds = payment(&store, 2500, "EUR", "pm_card_threeDSecure2Required");
-    three_ds["returnUrl"] = json!("https://shop.example/return");
-    let (status, body) = server
-        .post_idem(&m.key, "/api/v1/processPayment", "3ds", three_ds)
+    let s = PspStore::start(backend, psp::psp("stripe")).await;
+    let (status, body) = s
+        .pay_with("3ds", 2500, "pm_card_threeDSecure2Required")
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "requires_action");
@@ -246,72 +107,57 @@ async fn webhooks_complete_actions(backend: Backend) {
         .build()
         .unwrap();
     no_redirect
-        .get(format!("{base}/_sim/authenticate/{intent}"))
+        .get(format!("{}/authenticate/{intent}", s.hooks()))
         .send()
         .await
         .unwrap();
-    let events = server
-        .sim_get(&format!("{base}/_sim/events?type=payment_intent.succeeded"))
-        .await;
-    let event = events
-        .as_array()
-        .unwrap()
-        .last()
-        .expect("Stripe recorded the event")
-        .clone();
+    let events = s.at_vendor("events?type=payment_intent.succeeded").await;
+    let event = events.last().expect("Stripe recorded the event").clone();
     let payload = event.to_string();
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
     let secret = beep_sandbox::stripe::SANDBOX_WEBHOOK_SECRET;
-    let url = format!("{}/api/v1/webhooks/stripe/{store}", server.url);
-    let post = |signature: String, payload: String| {
-        let http = server.http.clone();
-        let url = url.clone();
+    let url = format!("/api/v1/webhooks/stripe/{}", s.store);
+    let post = |signature: String| {
+        let (server, url, event) = (&s.server, url.clone(), event.clone());
         async move {
-            let resp = http
-                .post(url)
-                .header("Stripe-Signature", signature)
-                .header("content-type", "application/json")
-                .body(payload)
-                .send()
+            let headers = [("stripe-signature", signature.as_str())];
+            server
+                .request(reqwest::Method::POST, None, &url, Some(&event), &headers)
                 .await
-                .unwrap();
-            let status = resp.status();
-            (status, resp.json::<Value>().await.unwrap())
         }
     };
 
     // A forged signature is refused and changes nothing.
     let forged = beep_sandbox::stripe::sign_webhook("whsec_not_the_secret", now, &payload);
-    let (status, body) = post(forged, payload.clone()).await;
+    let (status, body) = post(forged).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["error"]["code"], "webhook_unverified");
-    let (_, detail) = server
-        .get(&m.key, &format!("/api/v1/payments/{payment_id}"))
-        .await;
-    assert_eq!(detail["payment"]["status"], "requires_action");
+    assert_eq!(s.payment(&payment_id).await["status"], "requires_action");
     // A stale timestamp is refused too (replay protection).
     let stale = beep_sandbox::stripe::sign_webhook(secret, now - 3600, &payload);
-    let (status, _) = post(stale, payload.clone()).await;
+    let (status, _) = post(stale).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
-    let signature = beep_sandbox::stripe::sign_webhook(secret, now, &payload);
-    let (status, body) = post(signature.clone(), payload.clone()).await;
+    let (status, body) = s.deliver_stripe(&event).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["applied"][0]["status"], "succeeded", "{body}");
-    let (_, detail) = server
-        .get(&m.key, &format!("/api/v1/payments/{payment_id}"))
-        .await;
-    assert_eq!(detail["payment"]["status"], "succeeded");
+    assert_eq!(s.payment(&payment_id).await["status"], "succeeded");
     // The same event again changes nothing more.
-    let (status, body) = post(signature, payload).await;
+    let (status, body) = s.deliver_stripe(&event).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["duplicate"], true);
 }
 
 on_both_databases!(webhooks_complete_actions);
+
+/// A payment of 10 EUR with Stripe's approving test card.
+fn visa(store: &str) -> Value {
+    json!({"storeId": store, "amount": 1000, "currency": "EUR", "reference": "order-1",
+        "paymentMethod": "pm_card_visa"})
+}
 
 /// Credentials are sealed at rest; after a key rotation old ciphertexts still open and
 /// are re-sealed with the new key on their next use.
@@ -364,12 +210,7 @@ async fn credentials_survive_key_rotation(backend: Backend) {
     };
     let second = Server::start_with(backend, options(&new, vec![old.clone()])).await;
     let (status, body) = second
-        .post_idem(
-            &m.key,
-            "/api/v1/processPayment",
-            "rot-1",
-            payment(&store, 1000, "EUR", "pm_card_visa"),
-        )
+        .post_idem(&m.key, "/api/v1/processPayment", "rot-1", visa(&store))
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let after = sealed(&second).await;
@@ -381,12 +222,7 @@ async fn credentials_survive_key_rotation(backend: Backend) {
     // Without the old key, it still opens: it was re-sealed.
     let third = Server::start_with(backend, options(&new, vec![])).await;
     let (status, body) = third
-        .post_idem(
-            &m.key,
-            "/api/v1/processPayment",
-            "rot-2",
-            payment(&store, 1000, "EUR", "pm_card_visa"),
-        )
+        .post_idem(&m.key, "/api/v1/processPayment", "rot-2", visa(&store))
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
