@@ -4,45 +4,16 @@
 //! bridge's 429.
 
 use crate::on_both_databases;
-use crate::support::{Backend, Merchant, Server};
-use beep_host::db::merchants::Plan;
+use crate::support::system::{self, Sync, products};
+use crate::support::{Backend, Server};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn setup(backend: Backend) -> (Server, Merchant, String, String, Value) {
-    let server = Server::start(backend).await;
-    let m = server.merchant(Plan::Grow).await;
-    let store = server.store(&m).await;
-    let (base, credentials) = server.sandbox(&m, "casio").await;
-    (server, m, store, base, credentials)
+async fn setup(backend: Backend) -> system::Setup {
+    system::setup(backend, "casio").await
 }
 
-async fn sync(
-    server: &Server,
-    m: &Merchant,
-    store: &str,
-    credentials: &Value,
-    full: bool,
-) -> (StatusCode, Value) {
-    server
-        .post(
-            &m.key,
-            "/api/v1/syncPOS",
-            json!({"system": "casio", "storeId": store, "credentials": credentials, "full": full}),
-        )
-        .await
-}
-
-async fn products(server: &Server, m: &Merchant, store: &str) -> Vec<Value> {
-    let (status, body) = server
-        .get(
-            &m.key,
-            &format!("/api/v1/products?storeId={store}&limit=1000"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["products"].as_array().unwrap().clone()
-}
+const SYSTEM: Sync = Sync::pos("casio");
 
 fn plu<'a>(list: &'a [Value], number: &str) -> &'a Value {
     list.iter()
@@ -54,7 +25,7 @@ async fn plu_file_full_unchanged_changed_and_removed(backend: Backend) {
     let (server, m, store, base, credentials) = setup(backend).await;
     server.app.sandbox.record();
 
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["system"], "casio");
     assert_eq!(body["full"], true);
@@ -95,7 +66,7 @@ async fn plu_file_full_unchanged_changed_and_removed(backend: Backend) {
     );
 
     // Unchanged file: the bridge answers 304, nothing is re-imported.
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["full"], false);
     assert_eq!(
@@ -117,7 +88,7 @@ async fn plu_file_full_unchanged_changed_and_removed(backend: Backend) {
             json!({"descriptor": "HAFERMILCH", "price": 50, "dept": "01", "tax": 1}),
         )
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body["synced"],
@@ -134,7 +105,7 @@ async fn plu_file_full_unchanged_changed_and_removed(backend: Backend) {
     server
         .sim_post(&format!("{base}/_sim/plu/102/delete"), json!({}))
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["synced"]["products"], 1, "{body}");
     assert_eq!(
@@ -147,7 +118,7 @@ async fn plu_file_full_unchanged_changed_and_removed(backend: Backend) {
     server
         .sim_post(&format!("{base}/_sim/plu/103/delete"), json!({}))
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials, true).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, true).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["full"], true);
     assert_eq!(
@@ -312,7 +283,7 @@ async fn sales_reach_the_journal_exactly_once(backend: Backend) {
 async fn bad_token_is_422_with_the_bridges_reason(backend: Backend) {
     let (server, m, store, _, mut credentials) = setup(backend).await;
     credentials["bridgeToken"] = json!("not-the-token");
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["code"], "vendor_unauthorized");
     assert!(
@@ -339,7 +310,7 @@ async fn a_busy_bridge_is_waited_out(backend: Backend) {
             json!({"status": 429, "times": 2, "retryAfter": 1}),
         )
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["rateLimitWaits"], 2, "{body}");
     assert_eq!(body["synced"]["products"], 30);

@@ -4,56 +4,21 @@
 //! once, ERP sync and push both ways, bad mappings and tokens as 422.
 
 use crate::on_both_databases;
-use crate::support::{Backend, Merchant, Server};
-use beep_host::db::merchants::Plan;
+use crate::support::system::{self, Sync, by_id, list};
+use crate::support::{Backend, Server};
 use beep_sandbox::generic::{DEMO_PRODUCTS, LEGACY_ITEMS, LEGACY_KEY};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn setup(backend: Backend, vendor: &str) -> (Server, Merchant, String, String, Value) {
-    let server = Server::start(backend).await;
+async fn setup(backend: Backend, vendor: &str) -> system::Setup {
+    let setup = system::setup(backend, vendor).await;
     // The tests count the requests the simulator received.
-    server.app.sandbox.record();
-    let m = server.merchant(Plan::Grow).await;
-    let store = server.store(&m).await;
-    let (base, credentials) = server.sandbox(&m, vendor).await;
-    (server, m, store, base, credentials)
+    setup.0.app.sandbox.record();
+    setup
 }
 
-async fn sync(
-    server: &Server,
-    m: &Merchant,
-    path: &str,
-    store: &str,
-    credentials: &Value,
-    full: bool,
-) -> (StatusCode, Value) {
-    server
-        .post(
-            &m.key,
-            path,
-            json!({"system": "generic", "storeId": store, "credentials": credentials, "full": full}),
-        )
-        .await
-}
-
-async fn list(server: &Server, m: &Merchant, what: &str, store: &str) -> Vec<Value> {
-    let (status, body) = server
-        .get(
-            &m.key,
-            &format!("/api/v1/{what}?storeId={store}&limit=1000"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body[what].as_array().unwrap().clone()
-}
-
-fn by_id<'a>(items: &'a [Value], id: &str) -> &'a Value {
-    items
-        .iter()
-        .find(|i| i["externalId"] == id)
-        .unwrap_or_else(|| panic!("{id} not in {items:?}"))
-}
+const POS: Sync = Sync::pos("generic");
+const ERP: Sync = Sync::erp("generic");
 
 /// The protocol list requests the simulator received for `path` (`/products`, …).
 fn list_requests(server: &Server, path: &str) -> Vec<String> {
@@ -81,7 +46,7 @@ async fn an_interrupted_run_resumes(backend: Backend) {
             json!({"status": 503, "times": 3, "after": 3}),
         )
         .await;
-    let (status, body) = sync(&server, &m, "/api/v1/syncPOS", &store, &credentials, false).await;
+    let (status, body) = POS.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
     let run_id = body["error"]["syncRunId"].as_str().unwrap().to_string();
     let (_, run) = server
@@ -92,7 +57,7 @@ async fn an_interrupted_run_resumes(backend: Backend) {
     let saved_pages = run["syncRun"]["pages"].as_i64().unwrap();
     assert!(saved_pages >= 1, "{run}");
 
-    let (status, body) = sync(&server, &m, "/api/v1/syncPOS", &store, &credentials, false).await;
+    let (status, body) = POS.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["resumed"], true, "{body}");
     assert_eq!(body["syncRunId"], run_id.as_str(), "{body}");
@@ -110,7 +75,7 @@ async fn native_pos_sync(backend: Backend) {
     let (server, m, store, base, mut credentials) = setup(backend, "generic").await;
     credentials["pageSize"] = json!(10);
 
-    let (status, body) = sync(&server, &m, "/api/v1/syncPOS", &store, &credentials, false).await;
+    let (status, body) = POS.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["system"], "generic");
     assert_eq!(body["full"], true);
@@ -144,7 +109,7 @@ async fn native_pos_sync(backend: Backend) {
     assert!(first_run[1].contains("cursor="), "{first_run:?}");
 
     // Nothing changed: the incremental run asks for changes only and gets none.
-    let (status, body) = sync(&server, &m, "/api/v1/syncPOS", &store, &credentials, false).await;
+    let (status, body) = POS.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["full"], false);
     assert_eq!(
@@ -169,7 +134,7 @@ async fn native_pos_sync(backend: Backend) {
             json!({"status": 429, "times": 1}),
         )
         .await;
-    let (status, body) = sync(&server, &m, "/api/v1/syncPOS", &store, &credentials, false).await;
+    let (status, body) = POS.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["rateLimitWaits"], 1, "{body}");
     assert_eq!(body["synced"]["products"], 1, "{body}");
@@ -183,10 +148,10 @@ async fn native_pos_sync(backend: Backend) {
     server
         .sim_post(&format!("{base}/_sim/products/P-1024/remove"), json!({}))
         .await;
-    let (status, body) = sync(&server, &m, "/api/v1/syncPOS", &store, &credentials, false).await;
+    let (status, body) = POS.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["synced"]["products"], 0, "{body}");
-    let (status, body) = sync(&server, &m, "/api/v1/syncPOS", &store, &credentials, true).await;
+    let (status, body) = POS.sync(&server, &m, &store, &credentials, true).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["full"], true);
     assert_eq!(body["synced"]["products"], DEMO_PRODUCTS - 1, "{body}");
@@ -244,7 +209,7 @@ async fn legacy_shop_through_a_mapping(backend: Backend) {
     let credentials = legacy_credentials(
         json!({"style": "page", "param": "page", "sizeParam": "limit", "total": "/meta/total"}),
     );
-    let (status, body) = sync(&server, &m, "/api/v1/syncPOS", &store, &credentials, false).await;
+    let (status, body) = POS.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body["synced"],
@@ -288,7 +253,7 @@ async fn legacy_shop_through_a_mapping(backend: Backend) {
     // The same shop followed by its Link headers, in another store.
     let other = server.store(&m).await;
     let credentials = legacy_credentials(json!({"style": "link", "sizeParam": "limit"}));
-    let (status, body) = sync(&server, &m, "/api/v1/syncPOS", &other, &credentials, false).await;
+    let (status, body) = POS.sync(&server, &m, &other, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["synced"]["products"], LEGACY_ITEMS, "{body}");
     let products = list(&server, &m, "products", &other).await;
@@ -299,7 +264,7 @@ async fn bad_mapping_and_bad_token_are_422(backend: Backend) {
     let (server, m, store, _, credentials) = setup(backend, "generic").await;
     let mut bad = legacy_credentials(json!({"style": "page", "sizeParam": "limit"}));
     bad["mapping"]["products"]["fields"]["price"] = json!("pricing/gross");
-    let (status, body) = sync(&server, &m, "/api/v1/syncPOS", &store, &bad, false).await;
+    let (status, body) = POS.sync(&server, &m, &store, &bad, false).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["code"], "invalid_config", "{body}");
     let message = body["error"]["message"].as_str().unwrap();
@@ -312,7 +277,7 @@ async fn bad_mapping_and_bad_token_are_422(backend: Backend) {
 
     let mut wrong = credentials.clone();
     wrong["token"] = json!("not-the-token");
-    let (status, body) = sync(&server, &m, "/api/v1/syncPOS", &store, &wrong, false).await;
+    let (status, body) = POS.sync(&server, &m, &store, &wrong, false).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["code"], "vendor_unauthorized", "{body}");
     assert!(
@@ -323,7 +288,7 @@ async fn bad_mapping_and_bad_token_are_422(backend: Backend) {
         "{body}"
     );
     assert!(!body.to_string().contains("not-the-token"));
-    let (status, body) = sync(&server, &m, "/api/v1/syncERP", &store, &wrong, false).await;
+    let (status, body) = ERP.sync(&server, &m, &store, &wrong, false).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["code"], "vendor_unauthorized", "{body}");
 }
@@ -412,7 +377,7 @@ async fn sales_are_pushed_exactly_once(backend: Backend) {
 
 async fn erp_both_ways(backend: Backend) {
     let (server, m, store, base, credentials) = setup(backend, "generic").await;
-    let (status, body) = sync(&server, &m, "/api/v1/syncERP", &store, &credentials, false).await;
+    let (status, body) = ERP.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body["synced"],
@@ -435,7 +400,7 @@ async fn erp_both_ways(backend: Backend) {
     assert_eq!(by_id(&suppliers, "S-1")["vatId"], "DE811907980");
     assert_eq!(by_id(&suppliers, "S-3")["email"], Value::Null);
 
-    let (status, body) = sync(&server, &m, "/api/v1/syncERP", &store, &credentials, false).await;
+    let (status, body) = ERP.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body["synced"],
@@ -481,7 +446,7 @@ async fn erp_both_ways(backend: Backend) {
     assert_eq!(level["quantity"], 46.0, "two sales of two bottles");
 
     // The stock changes moved two levels upstream: the next sync brings just those.
-    let (status, body) = sync(&server, &m, "/api/v1/syncERP", &store, &credentials, false).await;
+    let (status, body) = ERP.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body["synced"],
@@ -538,7 +503,7 @@ async fn erp_both_ways(backend: Backend) {
             "fields": {"id": "/article", "sku": "/article", "quantity": "/on_hand", "warehouseId": "/store"},
             "paging": {"style": "offset", "sizeParam": "limit", "total": "/total"}}}
     });
-    let (status, body) = sync(&server, &m, "/api/v1/syncERP", &other, &mapped, false).await;
+    let (status, body) = ERP.sync(&server, &m, &other, &mapped, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body["synced"],

@@ -2,18 +2,16 @@
 //! limited) and sales pushed exactly once.
 
 use crate::on_both_databases;
-use crate::support::{Backend, Merchant, Server};
-use beep_host::db::merchants::Plan;
+use crate::support::Backend;
+use crate::support::system::{self, Sync};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn setup(backend: Backend) -> (Server, Merchant, String, String, Value) {
-    let server = Server::start(backend).await;
-    let m = server.merchant(Plan::Grow).await;
-    let store = server.store(&m).await;
-    let (base, credentials) = server.sandbox(&m, "korona").await;
-    (server, m, store, base, credentials)
+async fn setup(backend: Backend) -> system::Setup {
+    system::setup(backend, "korona").await
 }
+
+const SYSTEM: Sync = Sync::pos("korona");
 
 /// The simulator's hook URL for an account (the hooks sit beside /web/api/v3).
 fn hooks(base: &str, account: &str) -> String {
@@ -23,26 +21,10 @@ fn hooks(base: &str, account: &str) -> String {
     )
 }
 
-async fn sync(
-    server: &Server,
-    m: &Merchant,
-    store: &str,
-    credentials: &Value,
-    full: bool,
-) -> (StatusCode, Value) {
-    server
-        .post(
-            &m.key,
-            "/api/v1/syncPOS",
-            json!({"system": "korona", "storeId": store, "credentials": credentials, "full": full}),
-        )
-        .await
-}
-
 async fn full_then_incremental(backend: Backend) {
     let (server, m, store, base, credentials) = setup(backend).await;
 
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["success"], true);
     assert_eq!(body["system"], "korona");
@@ -79,7 +61,7 @@ async fn full_then_incremental(backend: Backend) {
     assert_eq!(categories["categories"].as_array().unwrap().len(), 5);
 
     // Nothing changed upstream: the incremental run fetches nothing.
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["full"], false);
     assert_eq!(
@@ -98,7 +80,7 @@ async fn full_then_incremental(backend: Backend) {
             json!({"name": "Renamed upstream", "price": 9.99}),
         )
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["synced"]["products"], 1, "{body}");
     let (_, products) = server
@@ -130,7 +112,7 @@ async fn full_then_incremental(backend: Backend) {
     assert_eq!(runs["syncRuns"].as_array().unwrap().len(), 3);
 
     // A full run re-reads everything.
-    let (status, body) = sync(&server, &m, &store, &credentials, true).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, true).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["synced"]["products"], 42);
     assert_eq!(body["deactivated"], 0);
@@ -179,7 +161,7 @@ async fn large_catalogue_pages_and_resumes(backend: Backend) {
             json!({"status": 503, "times": 3}),
         )
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
     assert_eq!(body["error"]["code"], "vendor_error");
     let run_id = body["error"]["syncRunId"].as_str().unwrap().to_string();
@@ -190,7 +172,7 @@ async fn large_catalogue_pages_and_resumes(backend: Backend) {
     assert_eq!(run["syncRun"]["errorClass"], "transient");
 
     // The next call resumes the same run and completes it.
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["syncRunId"], run_id.as_str());
     assert_eq!(body["resumed"], true);
@@ -210,7 +192,7 @@ async fn rate_limits_are_waited_out(backend: Backend) {
             json!({"status": 429, "times": 2, "code": "TOO_MANY_PARALLEL_UPDATE_REQUESTS"}),
         )
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["rateLimitWaits"], 2);
     assert_eq!(body["synced"]["products"], 42);
@@ -235,7 +217,7 @@ async fn rate_limits_are_waited_out(backend: Backend) {
 async fn bad_credentials_are_422_with_the_vendors_reason(backend: Backend) {
     let (server, m, store, _, mut credentials) = setup(backend).await;
     credentials["password"] = json!("wrong");
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["success"], false);
     assert_eq!(body["error"]["code"], "vendor_unauthorized");

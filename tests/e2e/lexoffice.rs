@@ -4,56 +4,21 @@
 
 use crate::on_both_databases;
 use crate::sap::{psp_payment, psp_refund, use_stripe};
-use crate::support::{Backend, Merchant, Server};
-use beep_host::db::merchants::Plan;
+use crate::support::system::{self, Sync, by_id, list};
+use crate::support::{Backend, Server};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn setup(backend: Backend) -> (Server, Merchant, String, String, Value) {
-    let server = Server::start(backend).await;
-    let m = server.merchant(Plan::Grow).await;
-    let store = server.store(&m).await;
-    let (base, credentials) = server.sandbox(&m, "lexoffice").await;
-    (server, m, store, base, credentials)
+async fn setup(backend: Backend) -> system::Setup {
+    system::setup(backend, "lexoffice").await
 }
+
+const SYSTEM: Sync = Sync::erp("lexoffice");
 
 /// The simulator's hook URL (the hooks sit beside /v1, at the origin root).
 fn hook(base: &str, path: &str) -> String {
     let origin = base.trim_end_matches('/').trim_end_matches("/v1");
     format!("{origin}/_sim/{path}")
-}
-
-async fn sync(
-    server: &Server,
-    m: &Merchant,
-    store: &str,
-    credentials: &Value,
-) -> (StatusCode, Value) {
-    server
-        .post(
-            &m.key,
-            "/api/v1/syncERP",
-            json!({"system": "lexoffice", "storeId": store, "credentials": credentials}),
-        )
-        .await
-}
-
-async fn list(server: &Server, m: &Merchant, what: &str, store: &str) -> Vec<Value> {
-    let (status, body) = server
-        .get(
-            &m.key,
-            &format!("/api/v1/{what}?storeId={store}&limit=1000"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body[what].as_array().unwrap().clone()
-}
-
-fn by_id<'a>(items: &'a [Value], id: &str) -> &'a Value {
-    items
-        .iter()
-        .find(|i| i["externalId"] == id)
-        .unwrap_or_else(|| panic!("{id} not in {items:?}"))
 }
 
 const NORD: &str = "000000c0-0000-4000-8000-000000000001";
@@ -62,7 +27,7 @@ const BAECKEREI: &str = "000000c0-0000-4000-8000-000000000002";
 async fn sync_reads_suppliers_and_purchase_vouchers(backend: Backend) {
     let (server, m, store, _, credentials) = setup(backend).await;
 
-    let (status, body) = sync(&server, &m, &store, &credentials).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["system"], "lexoffice");
     assert_eq!(
@@ -89,7 +54,7 @@ async fn sync_reads_suppliers_and_purchase_vouchers(backend: Backend) {
     assert_eq!(list(&server, &m, "inventory", &store).await.len(), 0);
 
     // Again: the same counts, nothing doubled.
-    let (status, body) = sync(&server, &m, &store, &credentials).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body["synced"],
@@ -120,7 +85,7 @@ async fn the_rate_limit_is_waited_out(backend: Backend) {
             json!({"perSecond": 1, "burst": 1}),
         )
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body["rateLimitWaits"].as_u64().unwrap() >= 1, "{body}");
     assert_eq!(
@@ -138,7 +103,7 @@ async fn the_rate_limit_is_waited_out(backend: Backend) {
     server
         .sim_post(&hook(&base, "fail"), json!({"status": 429, "times": 2}))
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["rateLimitWaits"], 2, "{body}");
 }
@@ -146,7 +111,7 @@ async fn the_rate_limit_is_waited_out(backend: Backend) {
 async fn a_bad_key_is_422_with_lexoffices_message(backend: Backend) {
     let (server, m, store, _, mut credentials) = setup(backend).await;
     credentials["apiKey"] = json!("lexoffice_wrong_key");
-    let (status, body) = sync(&server, &m, &store, &credentials).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["code"], "vendor_unauthorized");
     assert!(

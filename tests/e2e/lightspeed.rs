@@ -2,49 +2,21 @@
 //! rate limited, bad token) and sales pushed exactly once.
 
 use crate::on_both_databases;
-use crate::support::{Backend, Merchant, Server};
-use beep_host::db::merchants::Plan;
+use crate::support::Backend;
+use crate::support::system::{self, Sync, products};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn setup(backend: Backend) -> (Server, Merchant, String, String, Value) {
-    let server = Server::start(backend).await;
-    let m = server.merchant(Plan::Grow).await;
-    let store = server.store(&m).await;
-    let (base, credentials) = server.sandbox(&m, "lightspeed").await;
-    (server, m, store, base, credentials)
+async fn setup(backend: Backend) -> system::Setup {
+    system::setup(backend, "lightspeed").await
 }
 
-async fn sync(
-    server: &Server,
-    m: &Merchant,
-    store: &str,
-    credentials: &Value,
-    full: bool,
-) -> (StatusCode, Value) {
-    server
-        .post(
-            &m.key,
-            "/api/v1/syncPOS",
-            json!({"system": "lightspeed", "storeId": store, "credentials": credentials, "full": full}),
-        )
-        .await
-}
-
-async fn products(server: &Server, m: &Merchant, store: &str) -> Vec<Value> {
-    let (_, body) = server
-        .get(
-            &m.key,
-            &format!("/api/v1/products?storeId={store}&limit=1000"),
-        )
-        .await;
-    body["products"].as_array().unwrap().clone()
-}
+const SYSTEM: Sync = Sync::pos("lightspeed");
 
 async fn full_then_incremental(backend: Backend) {
     let (server, m, store, base, credentials) = setup(backend).await;
 
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["system"], "lightspeed");
     assert_eq!(
@@ -68,7 +40,7 @@ async fn full_then_incremental(backend: Backend) {
     assert_eq!(categories["categories"].as_array().unwrap().len(), 4);
 
     // Nothing changed upstream: nothing arrives.
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["full"], false);
     assert_eq!(
@@ -84,7 +56,7 @@ async fn full_then_incremental(backend: Backend) {
             json!({"name": "Renamed upstream", "price": 9.99}),
         )
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body["synced"],
@@ -114,7 +86,7 @@ async fn rate_limits_are_waited_out(backend: Backend) {
             json!({"status": 429, "times": 2}),
         )
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["rateLimitWaits"], 2);
     assert_eq!(body["synced"]["products"], 36);
@@ -123,7 +95,7 @@ async fn rate_limits_are_waited_out(backend: Backend) {
 async fn bad_token_is_422_with_the_vendors_reason(backend: Backend) {
     let (server, m, store, _, mut credentials) = setup(backend).await;
     credentials["token"] = json!("wrong-token");
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["code"], "vendor_unauthorized");
     assert!(

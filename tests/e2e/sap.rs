@@ -4,55 +4,20 @@
 //! every call logging out of its session.
 
 use crate::on_both_databases;
+use crate::support::system::{self, Sync, by_id, list};
 use crate::support::{Backend, Merchant, Server};
-use beep_host::db::merchants::Plan;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn setup(backend: Backend) -> (Server, Merchant, String, String, Value) {
-    let server = Server::start(backend).await;
-    let m = server.merchant(Plan::Grow).await;
-    let store = server.store(&m).await;
-    let (base, credentials) = server.sandbox(&m, "sap").await;
-    (server, m, store, base, credentials)
+async fn setup(backend: Backend) -> system::Setup {
+    system::setup(backend, "sap").await
 }
+
+const SYSTEM: Sync = Sync::erp("sap");
 
 /// The simulator's hook URL (the hooks sit beside /b1s/v1).
 fn hook(base: &str, path: &str) -> String {
     format!("{}/_sim/{path}", base.trim_end_matches("/b1s/v1"))
-}
-
-async fn sync(
-    server: &Server,
-    m: &Merchant,
-    store: &str,
-    credentials: &Value,
-) -> (StatusCode, Value) {
-    server
-        .post(
-            &m.key,
-            "/api/v1/syncERP",
-            json!({"system": "sap", "storeId": store, "credentials": credentials}),
-        )
-        .await
-}
-
-async fn list(server: &Server, m: &Merchant, what: &str, store: &str) -> Vec<Value> {
-    let (status, body) = server
-        .get(
-            &m.key,
-            &format!("/api/v1/{what}?storeId={store}&limit=1000"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body[what].as_array().unwrap().clone()
-}
-
-fn by_id<'a>(items: &'a [Value], id: &str) -> &'a Value {
-    items
-        .iter()
-        .find(|i| i["externalId"] == id)
-        .unwrap_or_else(|| panic!("{id} not in {items:?}"))
 }
 
 /// Every call logged out: no session left open at the Service Layer.
@@ -65,7 +30,7 @@ async fn assert_logged_out(server: &Server, base: &str) {
 async fn full_then_incremental(backend: Backend) {
     let (server, m, store, base, credentials) = setup(backend).await;
 
-    let (status, body) = sync(&server, &m, &store, &credentials).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["system"], "sap");
     assert_eq!(body["full"], true);
@@ -113,7 +78,7 @@ async fn full_then_incremental(backend: Backend) {
 
     // Incremental: `UpdateDate ge` the highest date seen, so only the last day's
     // objects come again.
-    let (status, body) = sync(&server, &m, &store, &credentials).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["full"], false);
     assert_eq!(
@@ -126,7 +91,7 @@ async fn full_then_incremental(backend: Backend) {
     server
         .sim_post(&hook(&base, "items/A0001/stock"), json!({"quantity": 12}))
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body["synced"]["inventory"], 2,
@@ -135,7 +100,7 @@ async fn full_then_incremental(backend: Backend) {
     let inventory = list(&server, &m, "inventory", &store).await;
     assert_eq!(inventory.len(), 30);
     assert_eq!(by_id(&inventory, "A0001")["quantity"], 12.0);
-    let (status, body) = sync(&server, &m, &store, &credentials).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["synced"]["inventory"], 1, "only today's: {body}");
     assert_logged_out(&server, &base).await;
@@ -156,7 +121,7 @@ async fn full_then_incremental(backend: Backend) {
 async fn a_large_inventory_pages(backend: Backend) {
     let (server, m, store, base, mut credentials) = setup(backend).await;
     credentials["companyDb"] = json!("gen-12000");
-    let (status, body) = sync(&server, &m, &store, &credentials).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body["synced"],
@@ -175,7 +140,7 @@ async fn rate_limits_are_waited_out(backend: Backend) {
     server
         .sim_post(&hook(&base, "fail"), json!({"status": 429, "times": 2}))
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["rateLimitWaits"], 2);
     assert_eq!(
@@ -188,7 +153,7 @@ async fn rate_limits_are_waited_out(backend: Backend) {
 async fn a_bad_password_is_422_with_saps_message(backend: Backend) {
     let (server, m, store, _, mut credentials) = setup(backend).await;
     credentials["password"] = json!("wrong-pass-123");
-    let (status, body) = sync(&server, &m, &store, &credentials).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["code"], "vendor_unauthorized");
     assert!(

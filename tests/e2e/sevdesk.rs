@@ -2,61 +2,26 @@
 //! token) and transactions and stock changes pushed exactly once.
 
 use crate::on_both_databases;
-use crate::support::{Backend, Merchant, Server};
-use beep_host::db::merchants::Plan;
+use crate::support::system::{self, Sync, by_id, list};
+use crate::support::{Backend, Server};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn setup(backend: Backend) -> (Server, Merchant, String, String, Value) {
-    let server = Server::start(backend).await;
-    let m = server.merchant(Plan::Grow).await;
-    let store = server.store(&m).await;
-    let (base, credentials) = server.sandbox(&m, "sevdesk").await;
-    (server, m, store, base, credentials)
+async fn setup(backend: Backend) -> system::Setup {
+    system::setup(backend, "sevdesk").await
 }
+
+const SYSTEM: Sync = Sync::erp("sevdesk");
 
 /// The simulator's hook URL (the hooks sit beside /api/v1).
 fn hook(base: &str, path: &str) -> String {
     format!("{}/_sim/{path}", base.trim_end_matches("/api/v1"))
 }
 
-async fn sync(
-    server: &Server,
-    m: &Merchant,
-    store: &str,
-    credentials: &Value,
-) -> (StatusCode, Value) {
-    server
-        .post(
-            &m.key,
-            "/api/v1/syncERP",
-            json!({"system": "sevdesk", "storeId": store, "credentials": credentials}),
-        )
-        .await
-}
-
-async fn list(server: &Server, m: &Merchant, what: &str, store: &str) -> Vec<Value> {
-    let (status, body) = server
-        .get(
-            &m.key,
-            &format!("/api/v1/{what}?storeId={store}&limit=1000"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body[what].as_array().unwrap().clone()
-}
-
-fn by_id<'a>(items: &'a [Value], id: &str) -> &'a Value {
-    items
-        .iter()
-        .find(|i| i["externalId"] == id)
-        .unwrap_or_else(|| panic!("{id} not in {items:?}"))
-}
-
 async fn full_then_incremental(backend: Backend) {
     let (server, m, store, base, credentials) = setup(backend).await;
 
-    let (status, body) = sync(&server, &m, &store, &credentials).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["system"], "sevdesk");
     assert_eq!(body["full"], true);
@@ -109,7 +74,7 @@ async fn full_then_incremental(backend: Backend) {
 
     // Nothing changed: suppliers and orders come incrementally (updateAfter) and bring
     // nothing; sevdesk has no change filter for parts, so the inventory is read again.
-    let (status, body) = sync(&server, &m, &store, &credentials).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["full"], false);
     assert_eq!(
@@ -131,7 +96,7 @@ async fn full_then_incremental(backend: Backend) {
     server
         .sim_post(&hook(&base, "orders/3002"), json!({"status": 1000}))
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body["synced"],
@@ -173,7 +138,7 @@ async fn full_then_incremental(backend: Backend) {
 async fn a_large_inventory_pages(backend: Backend) {
     let (server, m, store, _, mut credentials) = setup(backend).await;
     credentials["apiToken"] = json!("gen-2500");
-    let (status, body) = sync(&server, &m, &store, &credentials).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body["synced"],
@@ -198,7 +163,7 @@ async fn rate_limits_are_waited_out(backend: Backend) {
     server
         .sim_post(&hook(&base, "fail"), json!({"status": 429, "times": 2}))
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["rateLimitWaits"], 2);
     assert_eq!(
@@ -210,7 +175,7 @@ async fn rate_limits_are_waited_out(backend: Backend) {
 async fn a_bad_token_is_422_with_sevdesks_message(backend: Backend) {
     let (server, m, store, _, mut credentials) = setup(backend).await;
     credentials["apiToken"] = json!("0123456789abcdef0123456789abcdef");
-    let (status, body) = sync(&server, &m, &store, &credentials).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["success"], false);
     assert_eq!(body["error"]["code"], "vendor_unauthorized");

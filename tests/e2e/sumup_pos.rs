@@ -4,46 +4,17 @@
 //! sale made elsewhere).
 
 use crate::on_both_databases;
-use crate::support::{Backend, Merchant, Server};
-use beep_host::db::merchants::Plan;
+use crate::support::Backend;
+use crate::support::system::{self, Sync, products};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn setup(backend: Backend) -> (Server, Merchant, String, String, Value) {
-    let server = Server::start(backend).await;
-    let m = server.merchant(Plan::Grow).await;
-    let store = server.store(&m).await;
-    // The POS side uses the same SumUp simulator and credentials as the PSP side.
-    let (base, credentials) = server.sandbox(&m, "sumup").await;
-    (server, m, store, base, credentials)
+/// The POS side uses the same SumUp simulator and credentials as the PSP side.
+async fn setup(backend: Backend) -> system::Setup {
+    system::setup(backend, "sumup").await
 }
 
-async fn sync(
-    server: &Server,
-    m: &Merchant,
-    store: &str,
-    credentials: &Value,
-    full: bool,
-) -> (StatusCode, Value) {
-    server
-        .post(
-            &m.key,
-            "/api/v1/syncPOS",
-            json!({"system": "sumup", "storeId": store, "credentials": credentials, "full": full}),
-        )
-        .await
-}
-
-async fn products(server: &Server, m: &Merchant, store: &str) -> Vec<Value> {
-    let (status, body) = server
-        .get(
-            &m.key,
-            &format!("/api/v1/products?storeId={store}&limit=1000"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["products"].as_array().unwrap().clone()
-}
+const SYSTEM: Sync = Sync::pos("sumup");
 
 fn named<'a>(list: &'a [Value], name: &str) -> &'a Value {
     list.iter()
@@ -55,7 +26,7 @@ async fn sold_items_full_incremental_and_deactivation(backend: Backend) {
     let (server, m, store, base, credentials) = setup(backend).await;
 
     // 24 seeded sales of 12 distinct items, one history page (pageSize 25).
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["system"], "sumup");
     assert_eq!(body["full"], true);
@@ -81,7 +52,7 @@ async fn sold_items_full_incremental_and_deactivation(backend: Backend) {
     assert_eq!(named(&list, "Geschenkgutschein")["taxRateBps"], 0);
 
     // Nothing sold since: nothing re-imported.
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["full"], false);
     assert_eq!(
@@ -100,7 +71,7 @@ async fn sold_items_full_incremental_and_deactivation(backend: Backend) {
             ]}),
         )
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["synced"]["products"], 2, "{body}");
     let list = products(&server, &m, &store).await;
@@ -115,7 +86,7 @@ async fn sold_items_full_incremental_and_deactivation(backend: Backend) {
             json!({}),
         )
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials, true).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, true).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["full"], true);
     assert_eq!(body["synced"]["products"], 12, "{body}");
@@ -157,7 +128,7 @@ async fn small_pages_and_rate_limits(backend: Backend) {
             json!({"status": 429, "times": 2, "method": "GET"}),
         )
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["rateLimitWaits"], 2, "{body}");
     assert_eq!(body["pages"], 5, "24 sales in pages of 5: {body}");
@@ -177,9 +148,9 @@ async fn small_pages_and_rate_limits(backend: Backend) {
             json!({"status": 503, "times": 3}),
         )
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["resumed"], true, "{body}");
     assert_eq!(body["synced"]["products"], 1, "{body}");
@@ -191,7 +162,7 @@ async fn bad_credentials_are_422_with_the_vendors_reason(backend: Backend) {
     let (server, m, store, _, credentials) = setup(backend).await;
     let mut wrong_key = credentials.clone();
     wrong_key["apiKey"] = json!("sup_sk_wrong");
-    let (status, body) = sync(&server, &m, &store, &wrong_key, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &wrong_key, false).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["code"], "vendor_unauthorized");
     assert!(
@@ -211,7 +182,9 @@ async fn bad_credentials_are_422_with_the_vendors_reason(backend: Backend) {
 
     let mut wrong_merchant = credentials.clone();
     wrong_merchant["merchantCode"] = json!("MNOTOURS1");
-    let (status, body) = sync(&server, &m, &store, &wrong_merchant, false).await;
+    let (status, body) = SYSTEM
+        .sync(&server, &m, &store, &wrong_merchant, false)
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["code"], "invalid_config");
     let message = body["error"]["message"].as_str().unwrap();

@@ -4,54 +4,25 @@
 //! Vectron's published API is read-only.
 
 use crate::on_both_databases;
-use crate::support::{Backend, Merchant, Server};
-use beep_host::db::merchants::Plan;
+use crate::support::Backend;
+use crate::support::system::{self, Sync, products};
 use beep_sandbox::vectron::{DISCONTINUED_PLU, SITE_ID};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+async fn setup(backend: Backend) -> system::Setup {
+    system::setup(backend, "vectron").await
+}
+
+const SYSTEM: Sync = Sync::pos("vectron");
 
 /// 40 PLUs and 5 managed articles; 3 main groups and 6 product groups.
 const PRODUCTS: i64 = 45;
 const CATEGORIES: usize = 9;
 
-async fn setup(backend: Backend) -> (Server, Merchant, String, String, Value) {
-    let server = Server::start(backend).await;
-    let m = server.merchant(Plan::Grow).await;
-    let store = server.store(&m).await;
-    let (base, credentials) = server.sandbox(&m, "vectron").await;
-    (server, m, store, base, credentials)
-}
-
 /// The simulator's hooks sit beside /business-data-api.
 fn hooks(base: &str) -> String {
     format!("{}/_sim", base.trim_end_matches("/business-data-api"))
-}
-
-async fn sync(
-    server: &Server,
-    m: &Merchant,
-    store: &str,
-    credentials: &Value,
-    full: bool,
-) -> (StatusCode, Value) {
-    server
-        .post(
-            &m.key,
-            "/api/v1/syncPOS",
-            json!({"system": "vectron", "storeId": store, "credentials": credentials, "full": full}),
-        )
-        .await
-}
-
-async fn products(server: &Server, m: &Merchant, store: &str) -> Vec<Value> {
-    let (status, body) = server
-        .get(
-            &m.key,
-            &format!("/api/v1/products?storeId={store}&limit=1000"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["products"].as_array().unwrap().clone()
 }
 
 fn by_sku<'a>(products: &'a [Value], sku: &str) -> &'a Value {
@@ -65,7 +36,7 @@ async fn full_then_incremental(backend: Backend) {
     let (server, m, store, base, credentials) = setup(backend).await;
     server.app.sandbox.record();
 
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["system"], "vectron");
     assert_eq!(body["full"], true, "the first run is a full run");
@@ -123,7 +94,7 @@ async fn full_then_incremental(backend: Backend) {
     // Nothing changed upstream: the incremental run asks only for invoices after the
     // last one read, and brings nothing.
     let before = server.app.sandbox.recorded("vectron").len();
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["full"], false);
     assert_eq!(
@@ -151,7 +122,7 @@ async fn full_then_incremental(backend: Backend) {
             json!({"name": "Croissant XL", "price": 1.99}),
         )
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body["synced"],
@@ -171,7 +142,7 @@ async fn full_then_incremental(backend: Backend) {
             json!({"managedArticleNo": 6, "name": "Strohhalme (100 Stk)", "price": 2.49}),
         )
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["synced"]["products"], 1, "{body}");
     let items = products(&server, &m, &store).await;
@@ -198,7 +169,7 @@ async fn full_then_incremental(backend: Backend) {
 
 async fn full_run_deactivates_plus_no_invoice_names(backend: Backend) {
     let (server, m, store, base, credentials) = setup(backend).await;
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let discontinued = DISCONTINUED_PLU.to_string();
     let items = products(&server, &m, &store).await;
@@ -212,7 +183,7 @@ async fn full_run_deactivates_plus_no_invoice_names(backend: Backend) {
         )
         .await;
     assert_eq!(dropped["dropped"], 3);
-    let (status, body) = sync(&server, &m, &store, &credentials, true).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, true).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["full"], true);
     assert_eq!(body["deactivated"], 1, "{body}");
@@ -233,7 +204,7 @@ async fn rate_limits_are_waited_out(backend: Backend) {
             json!({"status": 429, "times": 2, "retryAfter": 1}),
         )
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["rateLimitWaits"], 2, "{body}");
     assert_eq!(products(&server, &m, &store).await.len() as i64, PRODUCTS);
@@ -266,7 +237,7 @@ async fn an_interrupted_run_resumes(backend: Backend) {
             json!({"status": 503, "times": 3, "after": 3}),
         )
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
     let run_id = body["error"]["syncRunId"].as_str().unwrap().to_string();
     let (_, run) = server
@@ -276,7 +247,7 @@ async fn an_interrupted_run_resumes(backend: Backend) {
     assert_eq!(run["syncRun"]["errorClass"], "transient", "{run}");
     assert_eq!(run["syncRun"]["pages"], 1, "{run}");
 
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["resumed"], true, "{body}");
     assert_eq!(body["syncRunId"], run_id.as_str(), "{body}");
@@ -286,7 +257,7 @@ async fn an_interrupted_run_resumes(backend: Backend) {
 async fn bad_credentials_are_422_with_the_vendors_reason(backend: Backend) {
     let (server, m, store, _, mut credentials) = setup(backend).await;
     credentials["password"] = json!("wrong-secret");
-    let (status, body) = sync(&server, &m, &store, &credentials, false).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["success"], false);
     assert_eq!(body["error"]["code"], "vendor_unauthorized");

@@ -4,61 +4,26 @@
 
 use crate::on_both_databases;
 use crate::sap::{psp_payment, psp_refund, use_stripe};
-use crate::support::{Backend, Merchant, Server};
-use beep_host::db::merchants::Plan;
+use crate::support::system::{self, Sync, by_id, list};
+use crate::support::{Backend, Server};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn setup(backend: Backend) -> (Server, Merchant, String, String, Value) {
-    let server = Server::start(backend).await;
-    let m = server.merchant(Plan::Grow).await;
-    let store = server.store(&m).await;
-    let (base, credentials) = server.sandbox(&m, "xentral").await;
-    (server, m, store, base, credentials)
+async fn setup(backend: Backend) -> system::Setup {
+    system::setup(backend, "xentral").await
 }
+
+const SYSTEM: Sync = Sync::erp("xentral");
 
 /// The simulator's hook URL (the hooks sit beside /api/v1, at the instance root).
 fn hook(base: &str, path: &str) -> String {
     format!("{}/_sim/{path}", base.trim_end_matches('/'))
 }
 
-async fn sync(
-    server: &Server,
-    m: &Merchant,
-    store: &str,
-    credentials: &Value,
-) -> (StatusCode, Value) {
-    server
-        .post(
-            &m.key,
-            "/api/v1/syncERP",
-            json!({"system": "xentral", "storeId": store, "credentials": credentials}),
-        )
-        .await
-}
-
-async fn list(server: &Server, m: &Merchant, what: &str, store: &str) -> Vec<Value> {
-    let (status, body) = server
-        .get(
-            &m.key,
-            &format!("/api/v1/{what}?storeId={store}&limit=1000"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body[what].as_array().unwrap().clone()
-}
-
-fn by_id<'a>(items: &'a [Value], id: &str) -> &'a Value {
-    items
-        .iter()
-        .find(|i| i["externalId"] == id)
-        .unwrap_or_else(|| panic!("{id} not in {items:?}"))
-}
-
 async fn sync_reads_everything_and_again(backend: Backend) {
     let (server, m, store, base, credentials) = setup(backend).await;
 
-    let (status, body) = sync(&server, &m, &store, &credentials).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["system"], "xentral");
     assert_eq!(
@@ -100,7 +65,7 @@ async fn sync_reads_everything_and_again(backend: Backend) {
     server
         .sim_post(&hook(&base, "products/1/stock"), json!({"quantity": 12}))
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body["synced"],
@@ -127,7 +92,7 @@ async fn sync_reads_everything_and_again(backend: Backend) {
 async fn a_large_inventory_pages(backend: Backend) {
     let (server, m, store, _, mut credentials) = setup(backend).await;
     credentials["token"] = json!("gen-4500");
-    let (status, body) = sync(&server, &m, &store, &credentials).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body["synced"],
@@ -145,7 +110,7 @@ async fn rate_limits_are_waited_out(backend: Backend) {
     server
         .sim_post(&hook(&base, "fail"), json!({"status": 429, "times": 2}))
         .await;
-    let (status, body) = sync(&server, &m, &store, &credentials).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["rateLimitWaits"], 2);
     assert_eq!(
@@ -157,7 +122,7 @@ async fn rate_limits_are_waited_out(backend: Backend) {
 async fn a_bad_token_is_422_with_xentrals_message(backend: Backend) {
     let (server, m, store, _, mut credentials) = setup(backend).await;
     credentials["token"] = json!("xpat_wrong_token");
-    let (status, body) = sync(&server, &m, &store, &credentials).await;
+    let (status, body) = SYSTEM.sync(&server, &m, &store, &credentials, false).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["code"], "vendor_unauthorized");
     assert!(

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod psp;
+pub mod system;
 
 use beep_host::app::{App, Settings};
 use beep_host::db::merchants::{self, Plan};
