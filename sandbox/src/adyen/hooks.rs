@@ -1,12 +1,13 @@
 //! Test hooks (not Adyen; no auth) under `/_sim/` and `/v71/_sim/`.
 
 use super::notifications::notification_body;
-use super::{AdyenSim, DelayPlan, SimState};
+use super::{AdyenSim, SimState};
+use crate::kit::delay::Delay;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::sync::Arc;
 
 // ---- test hooks ---------------------------------------------------------------------------
@@ -59,10 +60,9 @@ pub(super) async fn sim_fail(
 
 pub(super) async fn sim_delay(
     State(sim): State<Arc<AdyenSim>>,
-    axum::Json(plan): axum::Json<DelayPlan>,
+    axum::Json(plan): axum::Json<Delay>,
 ) -> Response {
-    sim.lock().delay = (plan.times > 0).then_some(plan);
-    axum::Json(json!({ "ms": plan.ms, "times": plan.times })).into_response()
+    sim.lock().delay.arm(plan)
 }
 
 pub(super) async fn sim_reset(State(sim): State<Arc<AdyenSim>>) -> Response {

@@ -3,7 +3,8 @@
 
 use super::errors::ApiError;
 use super::idempotency::{IdemBegin, IdemGuard};
-use super::{API_VERSION, AdyenSim, DelayPlan, DelayStage, IDEMPOTENCY_KEY_MAX, canonical};
+use super::{API_VERSION, AdyenSim, IDEMPOTENCY_KEY_MAX, canonical};
+use crate::kit::delay::{Delay, DelayStage};
 use crate::kit::fault::Fault;
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, State};
@@ -128,7 +129,7 @@ async fn handle(
     headers: &HeaderMap,
     body: &Bytes,
     base: &str,
-    delay: Option<DelayPlan>,
+    delay: Option<Delay>,
 ) -> Response {
     let key = headers
         .get("x-api-key")

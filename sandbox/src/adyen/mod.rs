@@ -68,6 +68,7 @@ mod test_methods;
 
 pub use notifications::{notification_body, sign_notification, signing_string};
 
+use crate::kit::delay::{Delay, DelaySlot};
 use crate::kit::fault::{Fault, FaultSlot};
 use axum::Router;
 use axum::routing::{any, get, post};
@@ -80,7 +81,6 @@ use http::{Endpoint, api};
 use idempotency::IdemEntry;
 use model::{Modification, SimPayment};
 use rand::Rng as _;
-use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -142,31 +142,7 @@ struct SimState {
     /// the company account; the simulator is one company.
     idempotency: HashMap<String, IdemEntry>,
     fail: FaultSlot,
-    delay: Option<DelayPlan>,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize)]
-struct DelayPlan {
-    ms: u64,
-    #[serde(default = "one")]
-    times: u32,
-    /// `response` (default): execute, store, then hold the answer back (Adyen charged
-    /// but the caller timed out). `processing`: hold the request while its idempotency
-    /// key is in flight (a concurrent retry sees 704).
-    #[serde(default)]
-    stage: DelayStage,
-}
-
-#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-enum DelayStage {
-    #[default]
-    Response,
-    Processing,
-}
-
-fn one() -> u32 {
-    1
+    delay: DelaySlot,
 }
 
 // ---- helpers ------------------------------------------------------------------------------
@@ -284,14 +260,8 @@ impl AdyenSim {
         self.lock().fail.next(&axum::http::Method::GET, "")
     }
 
-    fn take_delay(&self) -> Option<DelayPlan> {
-        let mut st = self.lock();
-        let plan = st.delay?;
-        st.delay = (plan.times > 1).then_some(DelayPlan {
-            times: plan.times - 1,
-            ..plan
-        });
-        (plan.times > 0).then_some(plan)
+    fn take_delay(&self) -> Option<Delay> {
+        self.lock().delay.take()
     }
 
     fn execute(&self, endpoint: &Endpoint, body: &Map<String, Value>, base: &str) -> Outcome {

@@ -2,7 +2,8 @@
 
 use super::http::base_url;
 use super::model::{REFUND_STATUSES, Status};
-use super::{DelayPlan, MollieSim, SimState};
+use super::{MollieSim, SimState};
+use crate::kit::delay::Delay;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -64,10 +65,9 @@ pub(super) async fn sim_fail(
 
 pub(super) async fn sim_delay(
     State(sim): State<Arc<MollieSim>>,
-    axum::Json(plan): axum::Json<DelayPlan>,
+    axum::Json(plan): axum::Json<Delay>,
 ) -> Response {
-    sim.lock().delay = (plan.times > 0).then_some(plan);
-    axum::Json(json!({ "ms": plan.ms, "times": plan.times })).into_response()
+    sim.lock().delay.arm(plan)
 }
 
 pub(super) async fn sim_reset(State(sim): State<Arc<MollieSim>>) -> Response {

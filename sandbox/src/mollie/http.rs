@@ -1,10 +1,11 @@
 //! The HTTP layer of the `/v2/…` API: routing, authentication, bodies, idempotency and
 //! execution of one request.
 
+use super::MollieSim;
 use super::errors::error_body;
 use super::idempotency::{IdemBegin, IdemGuard};
 use super::params::parse_form;
-use super::{DelayPlan, DelayStage, MollieSim};
+use crate::kit::delay::{Delay, DelayStage};
 use crate::kit::fault::Fault;
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, State};
@@ -160,7 +161,7 @@ async fn handle(
     original: &Uri,
     headers: &HeaderMap,
     body: &Bytes,
-    delay: Option<DelayPlan>,
+    delay: Option<Delay>,
 ) -> Response {
     let Some(api_key) = authenticated(sim, headers) else {
         let status = StatusCode::UNAUTHORIZED;

@@ -70,6 +70,7 @@ mod payments;
 mod refunds;
 mod settlements;
 
+use crate::kit::delay::{Delay, DelaySlot};
 use crate::kit::fault::{Fault, FaultSlot};
 use axum::Router;
 use axum::routing::{any, get, post};
@@ -83,7 +84,6 @@ use http::{Endpoint, api};
 use idempotency::IdemEntry;
 use model::{PaymentObj, RefundObj, Status};
 use rand::Rng as _;
-use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -204,30 +204,7 @@ struct SimState {
     /// (API key, Idempotency-Key) → the first request and, once done, its answer.
     idempotency: HashMap<(String, String), IdemEntry>,
     fail: FaultSlot,
-    delay: Option<DelayPlan>,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize)]
-struct DelayPlan {
-    ms: u64,
-    #[serde(default = "one")]
-    times: u32,
-    /// `response` (default): execute, store, then hold the answer back. `processing`: hold
-    /// the request while its idempotency key is in flight (a concurrent repeat sees 409).
-    #[serde(default)]
-    stage: DelayStage,
-}
-
-#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-enum DelayStage {
-    #[default]
-    Response,
-    Processing,
-}
-
-fn one() -> u32 {
-    1
+    delay: DelaySlot,
 }
 
 // ---- small helpers ------------------------------------------------------------------------
@@ -370,14 +347,8 @@ impl MollieSim {
         self.lock().fail.next(&axum::http::Method::GET, "")
     }
 
-    fn take_delay(&self) -> Option<DelayPlan> {
-        let mut st = self.lock();
-        let plan = st.delay?;
-        st.delay = (plan.times > 1).then_some(DelayPlan {
-            times: plan.times - 1,
-            ..plan
-        });
-        (plan.times > 0).then_some(plan)
+    fn take_delay(&self) -> Option<Delay> {
+        self.lock().delay.take()
     }
 
     fn execute(

@@ -1,12 +1,13 @@
 //! Test hooks (not Stripe; no auth) under `/_sim/`.
 
-use super::{Ctx, DelayPlan, SimState, StripeSim, new_id};
+use super::{Ctx, SimState, StripeSim, new_id};
+use crate::kit::delay::Delay;
 use crate::kit::time::now_secs as now;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::sync::Arc;
 
 // ---- test hooks ---------------------------------------------------------------------------
@@ -46,10 +47,9 @@ pub(super) async fn sim_fail(
 
 pub(super) async fn sim_delay(
     State(sim): State<Arc<StripeSim>>,
-    axum::Json(plan): axum::Json<DelayPlan>,
+    axum::Json(plan): axum::Json<Delay>,
 ) -> Response {
-    sim.lock().delay = (plan.times > 0).then_some(plan);
-    axum::Json(json!({ "ms": plan.ms, "times": plan.times })).into_response()
+    sim.lock().delay.arm(plan)
 }
 
 pub(super) async fn sim_reset(State(sim): State<Arc<StripeSim>>) -> Response {

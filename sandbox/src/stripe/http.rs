@@ -5,7 +5,8 @@ use super::auth::{api_key, mask_key, unauthorized};
 use super::errors::ApiError;
 use super::idempotency::{IdemBegin, IdemGuard};
 use super::params::{canonical, parse_form};
-use super::{API_VERSION, Ctx, DelayPlan, DelayStage, StripeSim, new_id};
+use super::{API_VERSION, Ctx, StripeSim, new_id};
+use crate::kit::delay::{Delay, DelayStage};
 use crate::kit::fault::Fault;
 use crate::kit::time::now_secs as now;
 use axum::body::Bytes;
@@ -165,7 +166,7 @@ fn injected_failure(plan: Fault, request_id: &str) -> Response {
 }
 
 /// Authentication, routing, parameters, idempotency and execution of one request.
-async fn handle(sim: &Arc<StripeSim>, req: &ApiRequest, delay: Option<DelayPlan>) -> Response {
+async fn handle(sim: &Arc<StripeSim>, req: &ApiRequest, delay: Option<Delay>) -> Response {
     let ApiRequest {
         method,
         uri,

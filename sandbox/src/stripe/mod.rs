@@ -40,6 +40,7 @@ mod webhooks;
 
 pub use webhooks::sign_webhook;
 
+use crate::kit::delay::{Delay, DelaySlot};
 use crate::kit::fault::{Fault, FaultSlot};
 use axum::Router;
 use axum::routing::{any, get, post};
@@ -52,7 +53,6 @@ use idempotency::IdemEntry;
 use model::{Charge, Intent, RefundObj};
 use params::Params;
 use rand::Rng as _;
-use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -96,31 +96,7 @@ struct SimState {
     /// (API key, Idempotency-Key) → first request and, once done, its answer.
     idempotency: HashMap<(String, String), IdemEntry>,
     fail: FaultSlot,
-    delay: Option<DelayPlan>,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize)]
-struct DelayPlan {
-    ms: u64,
-    #[serde(default = "one")]
-    times: u32,
-    /// `response` (default): process, store, then hold the answer back (the vendor
-    /// charged but the caller timed out). `processing`: hold the request while its
-    /// idempotency key is in flight (a concurrent retry sees 409).
-    #[serde(default)]
-    stage: DelayStage,
-}
-
-#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-enum DelayStage {
-    #[default]
-    Response,
-    Processing,
-}
-
-fn one() -> u32 {
-    1
+    delay: DelaySlot,
 }
 
 // ---- helpers ------------------------------------------------------------------------------
@@ -192,18 +168,8 @@ impl StripeSim {
         self.lock().fail.next(&axum::http::Method::GET, "")
     }
 
-    fn take_delay(&self) -> Option<DelayPlan> {
-        let mut st = self.lock();
-        let plan = st.delay?;
-        if plan.times <= 1 {
-            st.delay = None;
-        } else {
-            st.delay = Some(DelayPlan {
-                times: plan.times - 1,
-                ..plan
-            });
-        }
-        (plan.times > 0).then_some(plan)
+    fn take_delay(&self) -> Option<Delay> {
+        self.lock().delay.take()
     }
 
     fn execute(&self, endpoint: &Endpoint, params: &Map<String, Value>, ctx: &Ctx) -> Outcome {
