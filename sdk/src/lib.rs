@@ -79,6 +79,8 @@ pub mod pos {
     }
     pub use generated::Guest as Describe;
     pub use generated::exports::beep::connector::pos::Guest as Pos;
+    /// What `describe` answers as the kind of a component of this world.
+    pub const KIND: crate::types::ConnectorKind = crate::types::ConnectorKind::Pos;
 }
 
 /// The `erp-connector` world: implement [`erp::Describe`] and [`erp::Erp`], then
@@ -90,6 +92,8 @@ pub mod erp {
     }
     pub use generated::Guest as Describe;
     pub use generated::exports::beep::connector::erp::Guest as Erp;
+    /// What `describe` answers as the kind of a component of this world.
+    pub const KIND: crate::types::ConnectorKind = crate::types::ConnectorKind::Erp;
 }
 
 /// The `psp-connector` world: implement [`psp::Describe`] and [`psp::Psp`], then
@@ -101,6 +105,45 @@ pub mod psp {
     }
     pub use generated::Guest as Describe;
     pub use generated::exports::beep::connector::psp::Guest as Psp;
+    /// What `describe` answers as the kind of a component of this world.
+    pub const KIND: crate::types::ConnectorKind = crate::types::ConnectorKind::Psp;
+}
+
+/// Implements `describe` for a connector of `world` (`pos`, `erp`, `psp`): its name, the
+/// systems it serves, the hosts it may reach (its egress grant, before any installation
+/// adds the store's own `baseUrl`) and its configuration schema; the version is the
+/// connector crate's.
+///
+/// ```ignore
+/// beep_sdk::describe!(pos Korona {
+///     name: "korona",
+///     systems: ["korona"],
+///     hosts: ["https://*.koronacloud.com"],
+///     schema: CONFIG_SCHEMA,
+/// });
+/// ```
+#[macro_export]
+macro_rules! describe {
+    ($world:ident $t:ident {
+        name: $name:expr,
+        systems: [$($system:expr),* $(,)?],
+        hosts: $hosts:expr,
+        schema: $schema:expr $(,)?
+    }) => {
+        impl $crate::$world::Describe for $t {
+            fn describe() -> $crate::types::ConnectorInfo {
+                let hosts: &[&str] = &$hosts;
+                $crate::types::ConnectorInfo {
+                    name: $name.into(),
+                    kind: $crate::$world::KIND,
+                    version: env!("CARGO_PKG_VERSION").into(),
+                    systems: vec![$($system.into()),*],
+                    hosts: hosts.iter().map(|h| h.to_string()).collect(),
+                    config_schema: $schema.into(),
+                }
+            }
+        }
+    };
 }
 
 /// Exports a type implementing [`pos::Describe`] and [`pos::Pos`] as the component's

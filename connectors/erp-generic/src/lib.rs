@@ -14,8 +14,7 @@ use beep_sdk::config::Cursor;
 use beep_sdk::generic::{self, Config, Entity, StreamState};
 use beep_sdk::http::{Request, Response};
 use beep_sdk::types::{
-    ConnectorError, ConnectorInfo, ConnectorKind, InventoryPage, OrdersPage, PushResult,
-    StockChange, SuppliersPage, Transaction,
+    ConnectorError, InventoryPage, OrdersPage, PushResult, StockChange, SuppliersPage, Transaction,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -132,20 +131,14 @@ fn bodies<T, B: Serialize>(
 
 struct GenericErp;
 
-impl beep_sdk::erp::Describe for GenericErp {
-    fn describe() -> ConnectorInfo {
-        ConnectorInfo {
-            name: "generic-erp".into(),
-            kind: ConnectorKind::Erp,
-            version: env!("CARGO_PKG_VERSION").into(),
-            systems: vec!["generic".into()],
-            // None: the merchant's server can be anywhere. Live, the store's baseUrl is
-            // the grant (public HTTPS only); Test Mode points it at the simulator.
-            hosts: vec![],
-            config_schema: CONFIG_SCHEMA.into(),
-        }
-    }
-}
+beep_sdk::describe!(erp GenericErp {
+    name: "generic-erp",
+    systems: ["generic"],
+    // None: the merchant's server can be anywhere. Live, the store's baseUrl is
+    // the grant (public HTTPS only); Test Mode points it at the simulator.
+    hosts: [],
+    schema: CONFIG_SCHEMA,
+});
 
 impl beep_sdk::erp::Erp for GenericErp {
     fn fetch_inventory(

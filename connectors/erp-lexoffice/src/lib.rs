@@ -65,8 +65,8 @@ use beep_sdk::log;
 use beep_sdk::money;
 use beep_sdk::transport::{Transport, Wasi};
 use beep_sdk::types::{
-    ConnectorError, ConnectorInfo, ConnectorKind, InventoryPage, Money, OrdersPage, PurchaseOrder,
-    PushOutcome, PushResult, StockChange, Supplier, SuppliersPage, Transaction, TransactionKind,
+    ConnectorError, InventoryPage, Money, OrdersPage, PurchaseOrder, PushOutcome, PushResult,
+    StockChange, Supplier, SuppliersPage, Transaction, TransactionKind,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -636,18 +636,12 @@ fn push_stock_changes(changes: &[StockChange]) -> Vec<PushResult> {
 
 struct Lexoffice;
 
-impl beep_sdk::erp::Describe for Lexoffice {
-    fn describe() -> ConnectorInfo {
-        ConnectorInfo {
-            name: "lexoffice".into(),
-            kind: ConnectorKind::Erp,
-            version: env!("CARGO_PKG_VERSION").into(),
-            systems: vec!["lexoffice".into()],
-            hosts: vec!["https://api.lexoffice.io".into()],
-            config_schema: CONFIG_SCHEMA.into(),
-        }
-    }
-}
+beep_sdk::describe!(erp Lexoffice {
+    name: "lexoffice",
+    systems: ["lexoffice"],
+    hosts: ["https://api.lexoffice.io"],
+    schema: CONFIG_SCHEMA,
+});
 
 impl beep_sdk::erp::Erp for Lexoffice {
     fn fetch_inventory(

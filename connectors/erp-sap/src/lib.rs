@@ -73,8 +73,7 @@ pub use odata::{encode_query, resolve_link};
 
 use beep_sdk::transport::Wasi;
 use beep_sdk::types::{
-    ConnectorError, ConnectorInfo, ConnectorKind, InventoryPage, OrdersPage, PushResult,
-    StockChange, SuppliersPage, Transaction,
+    ConnectorError, InventoryPage, OrdersPage, PushResult, StockChange, SuppliersPage, Transaction,
 };
 use client::{
     fetch_inventory, fetch_orders, fetch_suppliers, push_stock_changes, push_transactions,
@@ -85,18 +84,12 @@ use config::{CONFIG_SCHEMA, Config};
 
 struct Sap;
 
-impl beep_sdk::erp::Describe for Sap {
-    fn describe() -> ConnectorInfo {
-        ConnectorInfo {
-            name: "sap".into(),
-            kind: ConnectorKind::Erp,
-            version: env!("CARGO_PKG_VERSION").into(),
-            systems: vec!["sap".into()],
-            hosts: HOSTS.iter().map(|h| h.to_string()).collect(),
-            config_schema: CONFIG_SCHEMA.into(),
-        }
-    }
-}
+beep_sdk::describe!(erp Sap {
+    name: "sap",
+    systems: ["sap"],
+    hosts: HOSTS,
+    schema: CONFIG_SCHEMA,
+});
 
 impl beep_sdk::erp::Erp for Sap {
     fn fetch_inventory(

@@ -55,8 +55,7 @@ pub use config::DEFAULT_BASE_URL;
 
 use beep_sdk::transport::Wasi;
 use beep_sdk::types::{
-    ConnectorError, ConnectorInfo, ConnectorKind, InventoryPage, OrdersPage, PushResult,
-    StockChange, SuppliersPage, Transaction,
+    ConnectorError, InventoryPage, OrdersPage, PushResult, StockChange, SuppliersPage, Transaction,
 };
 use client::{
     fetch_inventory, fetch_orders, fetch_suppliers, push_stock_changes, push_transactions,
@@ -67,18 +66,12 @@ use config::{CONFIG_SCHEMA, Config};
 
 struct Sevdesk;
 
-impl beep_sdk::erp::Describe for Sevdesk {
-    fn describe() -> ConnectorInfo {
-        ConnectorInfo {
-            name: "sevdesk".into(),
-            kind: ConnectorKind::Erp,
-            version: env!("CARGO_PKG_VERSION").into(),
-            systems: vec!["sevdesk".into()],
-            hosts: vec!["https://my.sevdesk.de".into()],
-            config_schema: CONFIG_SCHEMA.into(),
-        }
-    }
-}
+beep_sdk::describe!(erp Sevdesk {
+    name: "sevdesk",
+    systems: ["sevdesk"],
+    hosts: ["https://my.sevdesk.de"],
+    schema: CONFIG_SCHEMA,
+});
 
 impl beep_sdk::erp::Erp for Sevdesk {
     fn fetch_inventory(

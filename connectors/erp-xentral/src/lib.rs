@@ -55,9 +55,8 @@ use beep_sdk::log;
 use beep_sdk::money;
 use beep_sdk::transport::{Transport, Wasi};
 use beep_sdk::types::{
-    ConnectorError, ConnectorInfo, ConnectorKind, InventoryPage, Money, OrderLine, OrdersPage,
-    PurchaseOrder, PushOutcome, PushResult, StockChange, StockLevel, Supplier, SuppliersPage,
-    Transaction, TransactionKind,
+    ConnectorError, InventoryPage, Money, OrderLine, OrdersPage, PurchaseOrder, PushOutcome,
+    PushResult, StockChange, StockLevel, Supplier, SuppliersPage, Transaction, TransactionKind,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -731,18 +730,12 @@ fn push_stock_changes(
 
 struct Xentral;
 
-impl beep_sdk::erp::Describe for Xentral {
-    fn describe() -> ConnectorInfo {
-        ConnectorInfo {
-            name: "xentral".into(),
-            kind: ConnectorKind::Erp,
-            version: env!("CARGO_PKG_VERSION").into(),
-            systems: vec!["xentral".into()],
-            hosts: vec!["https://*.xentral.biz".into()],
-            config_schema: CONFIG_SCHEMA.into(),
-        }
-    }
-}
+beep_sdk::describe!(erp Xentral {
+    name: "xentral",
+    systems: ["xentral"],
+    hosts: ["https://*.xentral.biz"],
+    schema: CONFIG_SCHEMA,
+});
 
 impl beep_sdk::erp::Erp for Xentral {
     fn fetch_inventory(

@@ -27,9 +27,7 @@ use beep_sdk::error::{internal, invalid_config};
 use beep_sdk::http::{Request, Response};
 use beep_sdk::money;
 use beep_sdk::transport::{Transport, Wasi};
-use beep_sdk::types::{
-    CatalogPage, ConnectorError, ConnectorInfo, ConnectorKind, PushResult, Sale,
-};
+use beep_sdk::types::{CatalogPage, ConnectorError, PushResult, Sale};
 use serde::{Deserialize, Serialize};
 
 /// Journal writes per call: with `GET /register`, inside the host's default budget of 100
@@ -219,21 +217,15 @@ fn push_sales(
 
 struct Casio;
 
-impl beep_sdk::pos::Describe for Casio {
-    fn describe() -> ConnectorInfo {
-        ConnectorInfo {
-            name: "casio".into(),
-            kind: ConnectorKind::Pos,
-            version: env!("CARGO_PKG_VERSION").into(),
-            systems: vec!["casio".into()],
-            // None: the bridge is the merchant's own server. Live, the store's baseUrl
-            // is the grant (public HTTPS only; a LAN address is refused after
-            // resolution); see docs/casio-bridge.md.
-            hosts: vec![],
-            config_schema: CONFIG_SCHEMA.into(),
-        }
-    }
-}
+beep_sdk::describe!(pos Casio {
+    name: "casio",
+    systems: ["casio"],
+    // None: the bridge is the merchant's own server. Live, the store's baseUrl
+    // is the grant (public HTTPS only; a LAN address is refused after
+    // resolution); see docs/casio-bridge.md.
+    hosts: [],
+    schema: CONFIG_SCHEMA,
+});
 
 impl beep_sdk::pos::Pos for Casio {
     fn fetch_catalog(

@@ -15,9 +15,7 @@ mod model;
 use beep_sdk::config::Cursor;
 use beep_sdk::generic::{self, Config, Entity, StreamState};
 use beep_sdk::http::{Request, Response};
-use beep_sdk::types::{
-    CatalogPage, ConnectorError, ConnectorInfo, ConnectorKind, PushResult, Sale,
-};
+use beep_sdk::types::{CatalogPage, ConnectorError, PushResult, Sale};
 use serde::{Deserialize, Serialize};
 
 /// Requests one `fetch-catalog` call may make while the lists it reads come back empty.
@@ -177,20 +175,14 @@ fn push_sales(
 
 struct GenericPos;
 
-impl beep_sdk::pos::Describe for GenericPos {
-    fn describe() -> ConnectorInfo {
-        ConnectorInfo {
-            name: "generic-pos".into(),
-            kind: ConnectorKind::Pos,
-            version: env!("CARGO_PKG_VERSION").into(),
-            systems: vec!["generic".into()],
-            // None: the merchant's server can be anywhere. Live, the store's baseUrl is
-            // the grant (public HTTPS only); Test Mode points it at the simulator.
-            hosts: vec![],
-            config_schema: CONFIG_SCHEMA.into(),
-        }
-    }
-}
+beep_sdk::describe!(pos GenericPos {
+    name: "generic-pos",
+    systems: ["generic"],
+    // None: the merchant's server can be anywhere. Live, the store's baseUrl is
+    // the grant (public HTTPS only); Test Mode points it at the simulator.
+    hosts: [],
+    schema: CONFIG_SCHEMA,
+});
 
 impl beep_sdk::pos::Pos for GenericPos {
     fn fetch_catalog(

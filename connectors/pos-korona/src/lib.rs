@@ -24,9 +24,7 @@ mod util;
 pub use client::{MAX_REQUESTS_PER_CALL, PAGE_SIZE, RECEIPT_BATCH};
 pub use config::DEFAULT_BASE_URL;
 
-use beep_sdk::types::{
-    CatalogPage, ConnectorError, ConnectorInfo, ConnectorKind, PushResult, Sale,
-};
+use beep_sdk::types::{CatalogPage, ConnectorError, PushResult, Sale};
 use client::{Http, fetch_catalog, push_sales};
 use config::{CONFIG_SCHEMA, Config};
 
@@ -34,18 +32,12 @@ use config::{CONFIG_SCHEMA, Config};
 
 struct Korona;
 
-impl beep_sdk::pos::Describe for Korona {
-    fn describe() -> ConnectorInfo {
-        ConnectorInfo {
-            name: "korona".into(),
-            kind: ConnectorKind::Pos,
-            version: env!("CARGO_PKG_VERSION").into(),
-            systems: vec!["korona".into()],
-            hosts: vec!["https://*.koronacloud.com".into()],
-            config_schema: CONFIG_SCHEMA.into(),
-        }
-    }
-}
+beep_sdk::describe!(pos Korona {
+    name: "korona",
+    systems: ["korona"],
+    hosts: ["https://*.koronacloud.com"],
+    schema: CONFIG_SCHEMA,
+});
 
 impl beep_sdk::pos::Pos for Korona {
     fn fetch_catalog(

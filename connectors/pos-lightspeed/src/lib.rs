@@ -23,9 +23,7 @@ use beep_sdk::error::{invalid_config, not_found};
 use beep_sdk::http::{Request, Response};
 use beep_sdk::money;
 use beep_sdk::transport::{Transport, Wasi};
-use beep_sdk::types::{
-    CatalogPage, ConnectorError, ConnectorInfo, ConnectorKind, PushOutcome, PushResult, Sale,
-};
+use beep_sdk::types::{CatalogPage, ConnectorError, PushOutcome, PushResult, Sale};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -401,18 +399,12 @@ fn push_sales(
 
 struct Lightspeed;
 
-impl beep_sdk::pos::Describe for Lightspeed {
-    fn describe() -> ConnectorInfo {
-        ConnectorInfo {
-            name: "lightspeed".into(),
-            kind: ConnectorKind::Pos,
-            version: env!("CARGO_PKG_VERSION").into(),
-            systems: vec!["lightspeed".into()],
-            hosts: vec!["https://*.retail.lightspeed.app".into()],
-            config_schema: CONFIG_SCHEMA.into(),
-        }
-    }
-}
+beep_sdk::describe!(pos Lightspeed {
+    name: "lightspeed",
+    systems: ["lightspeed"],
+    hosts: ["https://*.retail.lightspeed.app"],
+    schema: CONFIG_SCHEMA,
+});
 
 impl beep_sdk::pos::Pos for Lightspeed {
     fn fetch_catalog(

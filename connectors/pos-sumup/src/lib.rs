@@ -30,9 +30,7 @@ mod model;
 use beep_sdk::config::{Cursor, parse_config};
 use beep_sdk::error::{internal, invalid_config, unsupported};
 use beep_sdk::http::{Request, Response};
-use beep_sdk::types::{
-    CatalogPage, ConnectorError, ConnectorInfo, ConnectorKind, Product, PushResult, Sale,
-};
+use beep_sdk::types::{CatalogPage, ConnectorError, Product, PushResult, Sale};
 use serde::{Deserialize, Serialize};
 
 /// History items per page (and so detail reads per call) unless configured.
@@ -228,18 +226,12 @@ stay in BEEP! and reach SumUp only as the payments made there";
 
 struct SumupPos;
 
-impl beep_sdk::pos::Describe for SumupPos {
-    fn describe() -> ConnectorInfo {
-        ConnectorInfo {
-            name: "sumup-pos".into(),
-            kind: ConnectorKind::Pos,
-            version: env!("CARGO_PKG_VERSION").into(),
-            systems: vec!["sumup".into()],
-            hosts: vec!["https://api.sumup.com".into()],
-            config_schema: CONFIG_SCHEMA.into(),
-        }
-    }
-}
+beep_sdk::describe!(pos SumupPos {
+    name: "sumup-pos",
+    systems: ["sumup"],
+    hosts: ["https://api.sumup.com"],
+    schema: CONFIG_SCHEMA,
+});
 
 impl beep_sdk::pos::Pos for SumupPos {
     fn fetch_catalog(

@@ -47,9 +47,7 @@ use beep_sdk::config::{Cursor, parse_config};
 use beep_sdk::error::{invalid_config, not_found, unsupported};
 use beep_sdk::http::{Request, Response};
 use beep_sdk::money;
-use beep_sdk::types::{
-    CatalogPage, ConnectorError, ConnectorInfo, ConnectorKind, PushResult, Sale,
-};
+use beep_sdk::types::{CatalogPage, ConnectorError, PushResult, Sale};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -383,18 +381,12 @@ fn fetch_catalog(
 
 struct Vectron;
 
-impl beep_sdk::pos::Describe for Vectron {
-    fn describe() -> ConnectorInfo {
-        ConnectorInfo {
-            name: "vectron".into(),
-            kind: ConnectorKind::Pos,
-            version: env!("CARGO_PKG_VERSION").into(),
-            systems: vec!["vectron".into()],
-            hosts: vec!["https://*.vectron.cloud".into()],
-            config_schema: CONFIG_SCHEMA.into(),
-        }
-    }
-}
+beep_sdk::describe!(pos Vectron {
+    name: "vectron",
+    systems: ["vectron"],
+    hosts: ["https://*.vectron.cloud"],
+    schema: CONFIG_SCHEMA,
+});
 
 impl beep_sdk::pos::Pos for Vectron {
     fn fetch_catalog(

@@ -51,24 +51,18 @@ pub struct Adyen;
 
 // ---- describe -----------------------------------------------------------------------------
 
-impl beep_sdk::psp::Describe for Adyen {
-    fn describe() -> ConnectorInfo {
-        ConnectorInfo {
-            name: "adyen".into(),
-            kind: ConnectorKind::Psp,
-            version: env!("CARGO_PKG_VERSION").into(),
-            systems: vec!["adyen".into()],
-            hosts: vec![
-                "https://checkout-test.adyen.com".into(),
-                "https://*.adyenpayments.com".into(),
-                // Settlement detail reports (REPORT_AVAILABLE webhooks).
-                "https://ca-test.adyen.com".into(),
-                "https://ca-live.adyen.com".into(),
-            ],
-            config_schema: CONFIG_SCHEMA.into(),
-        }
-    }
-}
+beep_sdk::describe!(psp Adyen {
+    name: "adyen",
+    systems: ["adyen"],
+    hosts: [
+        "https://checkout-test.adyen.com",
+        "https://*.adyenpayments.com",
+        // Settlement detail reports (REPORT_AVAILABLE webhooks).
+        "https://ca-test.adyen.com",
+        "https://ca-live.adyen.com",
+    ],
+    schema: CONFIG_SCHEMA,
+});
 
 // ---- operations ---------------------------------------------------------------------------
 

@@ -37,18 +37,12 @@ pub struct Mollie;
 
 // ---- describe -----------------------------------------------------------------------------
 
-impl beep_sdk::psp::Describe for Mollie {
-    fn describe() -> ConnectorInfo {
-        ConnectorInfo {
-            name: "mollie".into(),
-            kind: ConnectorKind::Psp,
-            version: env!("CARGO_PKG_VERSION").into(),
-            systems: vec!["mollie".into()],
-            hosts: vec![DEFAULT_BASE_URL.into()],
-            config_schema: CONFIG_SCHEMA.into(),
-        }
-    }
-}
+beep_sdk::describe!(psp Mollie {
+    name: "mollie",
+    systems: ["mollie"],
+    hosts: [DEFAULT_BASE_URL],
+    schema: CONFIG_SCHEMA,
+});
 
 // ---- operations ---------------------------------------------------------------------------
 

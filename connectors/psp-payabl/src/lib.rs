@@ -45,9 +45,8 @@ mod mapping;
 mod model;
 
 use beep_sdk::prelude::{
-    CancelRequest, CaptureRequest, ConnectorError, ConnectorInfo, ConnectorKind, Payment,
-    PaymentLookup, PaymentRequest, PayoutsPage, Refund, RefundRequest, WebhookEvent,
-    WebhookRequest,
+    CancelRequest, CaptureRequest, ConnectorError, Payment, PaymentLookup, PaymentRequest,
+    PayoutsPage, Refund, RefundRequest, WebhookEvent, WebhookRequest,
 };
 
 pub use config::*;
@@ -83,18 +82,12 @@ const CONFIG_SCHEMA: &str = r#"{
   }
 }"#;
 
-impl beep_sdk::psp::Describe for Payabl {
-    fn describe() -> ConnectorInfo {
-        ConnectorInfo {
-            name: "payabl".into(),
-            kind: ConnectorKind::Psp,
-            version: env!("CARGO_PKG_VERSION").into(),
-            systems: vec!["payabl".into()],
-            hosts: vec![SANDBOX_BASE_URL.into(), LIVE_BASE_URL.into()],
-            config_schema: CONFIG_SCHEMA.into(),
-        }
-    }
-}
+beep_sdk::describe!(psp Payabl {
+    name: "payabl",
+    systems: ["payabl"],
+    hosts: [SANDBOX_BASE_URL, LIVE_BASE_URL],
+    schema: CONFIG_SCHEMA,
+});
 
 impl beep_sdk::psp::Psp for Payabl {
     fn validate_config(config: String) -> Result<(), ConnectorError> {

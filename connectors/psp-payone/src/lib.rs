@@ -33,9 +33,8 @@ mod mapping;
 mod model;
 
 use beep_sdk::prelude::{
-    CancelRequest, CaptureRequest, ConnectorError, ConnectorInfo, ConnectorKind, Payment,
-    PaymentLookup, PaymentRequest, PayoutsPage, Refund, RefundRequest, WebhookEvent,
-    WebhookRequest,
+    CancelRequest, CaptureRequest, ConnectorError, Payment, PaymentLookup, PaymentRequest,
+    PayoutsPage, Refund, RefundRequest, WebhookEvent, WebhookRequest,
 };
 
 pub use config::*;
@@ -67,18 +66,12 @@ const CONFIG_SCHEMA: &str = r#"{
   }
 }"#;
 
-impl beep_sdk::psp::Describe for Payone {
-    fn describe() -> ConnectorInfo {
-        ConnectorInfo {
-            name: "payone".into(),
-            kind: ConnectorKind::Psp,
-            version: env!("CARGO_PKG_VERSION").into(),
-            systems: vec!["payone".into()],
-            hosts: vec![DEFAULT_BASE_URL.into(), PREPROD_BASE_URL.into()],
-            config_schema: CONFIG_SCHEMA.into(),
-        }
-    }
-}
+beep_sdk::describe!(psp Payone {
+    name: "payone",
+    systems: ["payone"],
+    hosts: [DEFAULT_BASE_URL, PREPROD_BASE_URL],
+    schema: CONFIG_SCHEMA,
+});
 
 impl beep_sdk::psp::Psp for Payone {
     fn validate_config(config: String) -> Result<(), ConnectorError> {

@@ -35,18 +35,12 @@ pub struct Stripe;
 
 // ---- describe -----------------------------------------------------------------------------
 
-impl beep_sdk::psp::Describe for Stripe {
-    fn describe() -> ConnectorInfo {
-        ConnectorInfo {
-            name: "stripe".into(),
-            kind: ConnectorKind::Psp,
-            version: env!("CARGO_PKG_VERSION").into(),
-            systems: vec!["stripe".into()],
-            hosts: vec![DEFAULT_BASE_URL.into()],
-            config_schema: CONFIG_SCHEMA.into(),
-        }
-    }
-}
+beep_sdk::describe!(psp Stripe {
+    name: "stripe",
+    systems: ["stripe"],
+    hosts: [DEFAULT_BASE_URL],
+    schema: CONFIG_SCHEMA,
+});
 
 // ---- operations ---------------------------------------------------------------------------
 

@@ -42,18 +42,12 @@ pub struct Sumup;
 
 // ---- describe -----------------------------------------------------------------------------
 
-impl beep_sdk::psp::Describe for Sumup {
-    fn describe() -> ConnectorInfo {
-        ConnectorInfo {
-            name: "sumup".into(),
-            kind: ConnectorKind::Psp,
-            version: env!("CARGO_PKG_VERSION").into(),
-            systems: vec!["sumup".into()],
-            hosts: vec![DEFAULT_BASE_URL.into()],
-            config_schema: CONFIG_SCHEMA.into(),
-        }
-    }
-}
+beep_sdk::describe!(psp Sumup {
+    name: "sumup",
+    systems: ["sumup"],
+    hosts: [DEFAULT_BASE_URL],
+    schema: CONFIG_SCHEMA,
+});
 
 /// SumUp's online Checkouts API charges a checkout when it is processed: there is no
 /// separate authorisation to capture or void (no capture, pre-authorisation or

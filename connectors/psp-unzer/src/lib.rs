@@ -25,9 +25,8 @@ mod mapping;
 mod model;
 
 use beep_sdk::prelude::{
-    CancelRequest, CaptureRequest, ConnectorError, ConnectorInfo, ConnectorKind, Payment,
-    PaymentLookup, PaymentRequest, PayoutsPage, Refund, RefundRequest, WebhookEvent,
-    WebhookRequest,
+    CancelRequest, CaptureRequest, ConnectorError, Payment, PaymentLookup, PaymentRequest,
+    PayoutsPage, Refund, RefundRequest, WebhookEvent, WebhookRequest,
 };
 
 pub use config::*;
@@ -74,18 +73,12 @@ const CONFIG_SCHEMA: &str = r#"{
   }
 }"#;
 
-impl beep_sdk::psp::Describe for Unzer {
-    fn describe() -> ConnectorInfo {
-        ConnectorInfo {
-            name: "unzer".into(),
-            kind: ConnectorKind::Psp,
-            version: env!("CARGO_PKG_VERSION").into(),
-            systems: vec!["unzer".into()],
-            hosts: vec![DEFAULT_HOST.into()],
-            config_schema: CONFIG_SCHEMA.into(),
-        }
-    }
-}
+beep_sdk::describe!(psp Unzer {
+    name: "unzer",
+    systems: ["unzer"],
+    hosts: [DEFAULT_HOST],
+    schema: CONFIG_SCHEMA,
+});
 
 impl beep_sdk::psp::Psp for Unzer {
     fn validate_config(config: String) -> Result<(), ConnectorError> {

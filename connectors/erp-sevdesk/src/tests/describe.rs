@@ -1,6 +1,7 @@
 //! The configuration and what the connector declares.
 
 use super::*;
+use beep_sdk::types::ConnectorKind;
 
 #[test]
 fn config_is_checked_and_urls_are_built_from_base_url() {
