@@ -7,6 +7,7 @@
 //! currencies, test tokens beyond these).
 
 use crate::for_each_psp;
+use crate::on_both_databases;
 use crate::support::psp::{Psp, PspStore};
 use crate::support::{Backend, Server};
 use beep_host::db::merchants::Plan;
@@ -254,6 +255,88 @@ async fn outages_lose_and_double_nothing(backend: Backend, psp: Psp) {
     );
 }
 
+/// `GET /api/v1/sandbox` lists the provider's test tokens, at least one that pays, one
+/// that declines and one that needs the shopper; each ends in the status it says.
+async fn listed_test_tokens_do_what_they_say(backend: Backend, psp: Psp) {
+    let s = PspStore::start(backend, psp).await;
+    let (status, listing) = s.server.get(&s.m.key, "/api/v1/sandbox").await;
+    assert_eq!(status, StatusCode::OK, "{listing}");
+    let vendor = listing["vendors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["system"] == s.psp.provider && v["kind"] == "psp")
+        .expect("the provider is listed")
+        .clone();
+    let tokens = vendor["testTokens"].as_array().expect("tokens listed");
+    for outcome in ["succeeded", "failed", "requires_action"] {
+        assert!(
+            tokens.iter().any(|t| t["outcome"] == outcome),
+            "{}: no {outcome} token in {tokens:?}",
+            s.psp.provider
+        );
+    }
+    for t in tokens {
+        let token = t["token"].as_str().unwrap();
+        assert!(!t["what"].as_str().unwrap().is_empty());
+        let (status, paid) = s.pay_with(&format!("token-{token}"), 700, token).await;
+        assert_eq!(status, StatusCode::OK, "{token}: {paid}");
+        assert_eq!(paid["status"], t["outcome"], "{token}: {paid}");
+        if paid["status"] == "failed" {
+            assert!(paid["failureCode"].is_string(), "{token}: {paid}");
+        }
+    }
+}
+
+/// The README's five minutes: a payment and a refund with Stripe and with Mollie, each
+/// configured with the credentials `GET /api/v1/sandbox` lists, as the README sends them.
+async fn readme_payments_and_refunds(backend: Backend) {
+    let server = Server::start(backend).await;
+    let m = server.merchant(Plan::Start).await;
+    let (_, listing) = server.get(&m.key, "/api/v1/sandbox").await;
+    let credentials = |system: &str| {
+        let vendors = listing["vendors"].as_array().unwrap();
+        vendors.iter().find(|v| v["system"] == system).unwrap()["credentials"].clone()
+    };
+    for (n, provider, token, refund_status) in [
+        (1001, "stripe", "pm_card_visa", "succeeded"),
+        (1002, "mollie", "mollie_test_paid", "pending"),
+    ] {
+        let store = server.store(&m).await;
+        let config =
+            json!({"provider": provider, "storeId": store, "config": credentials(provider)});
+        let (status, body) = server.post(&m.key, "/api/v1/configurePSP", config).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let order = json!({"storeId": store, "amount": 1999, "currency": "EUR",
+            "reference": format!("order-{n}"), "paymentMethod": token});
+        let (status, paid) = server
+            .post_idem(
+                &m.key,
+                "/api/v1/processPayment",
+                &format!("order-{n}"),
+                order,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{paid}");
+        assert_eq!(paid["status"], "succeeded", "{provider}: {paid}");
+        let refund = json!({"storeId": store, "paymentId": paid["paymentId"], "amount": 500});
+        let (status, refunded) = server
+            .post_idem(
+                &m.key,
+                "/api/v1/refundPayment",
+                &format!("refund-{n}"),
+                refund,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{refunded}");
+        assert_eq!(refunded["status"], refund_status, "{provider}: {refunded}");
+        assert_eq!(refunded["refundedAmount"], 500);
+    }
+}
+
+on_both_databases!(readme_payments_and_refunds);
+
+for_each_psp!(listed_test_tokens_do_what_they_say: stripe, adyen, mollie, payone, unzer, payabl, sumup);
 for_each_psp!(credentials_are_checked_with_the_vendor: stripe, adyen, mollie, payone, unzer, payabl, sumup);
 for_each_psp!(pays_once_per_key: stripe, adyen, mollie, payone, unzer, payabl, sumup);
 for_each_psp!(declines_and_actions_are_answers: stripe, adyen, mollie, payone, unzer, payabl, sumup);

@@ -230,6 +230,19 @@ pub struct SimulatedVendor {
     /// Credentials that work against the simulator.
     #[schema(value_type = Object)]
     pub credentials: serde_json::Value,
+    /// For a PSP: the test payment tokens (`paymentMethod`) and what each does.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub test_tokens: Vec<TestToken>,
+}
+
+/// A test payment token and the payment status it ends in.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TestToken {
+    pub token: String,
+    /// `succeeded`, `failed`, `requires_action`, `pending`, `canceled` or `authorized`.
+    pub outcome: String,
+    pub what: String,
 }
 
 impl SandboxListing {
@@ -245,6 +258,18 @@ impl SandboxListing {
                         .url_for(v.name, Some(merchant_id))
                         .unwrap_or_default(),
                     credentials: (v.credentials)(),
+                    test_tokens: if *kind == "psp" {
+                        v.tokens
+                            .iter()
+                            .map(|t| TestToken {
+                                token: t.token.into(),
+                                outcome: t.outcome.into(),
+                                what: t.what.into(),
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
                 })
             })
             .collect();

@@ -307,3 +307,33 @@ pub fn router(sim: Arc<AdyenSim>) -> Router {
 
 #[cfg(test)]
 mod tests;
+
+/// The test payment tokens this simulator knows (`GET /api/v1/sandbox` lists them).
+pub const TEST_TOKENS: &[crate::kit::tokens::TestToken] = &[
+    crate::kit::tokens::token("adyen_test_authorised", "succeeded", "Authorised"),
+    crate::kit::tokens::token("adyen_test_refused", "failed", "Refused (refusal reason 2)"),
+    crate::kit::tokens::token(
+        "adyen_test_insufficient_funds",
+        "failed",
+        "Refused: not enough balance",
+    ),
+    crate::kit::tokens::token("adyen_test_error", "failed", "Error at the acquirer"),
+    crate::kit::tokens::token("adyen_test_cancelled", "canceled", "Cancelled"),
+    crate::kit::tokens::token("adyen_test_pending", "pending", "Pending"),
+    crate::kit::tokens::token("adyen_test_received", "pending", "Received, decided later"),
+    crate::kit::tokens::token(
+        "adyen_test_3ds",
+        "requires_action",
+        "RedirectShopper (3-D Secure)",
+    ),
+    crate::kit::tokens::token(
+        "adyen_test_3ds2_challenge",
+        "requires_action",
+        "ChallengeShopper (3-D Secure 2)",
+    ),
+    crate::kit::tokens::token(
+        "adyen_test_3ds2_identify",
+        "requires_action",
+        "IdentifyShopper (3-D Secure 2)",
+    ),
+];

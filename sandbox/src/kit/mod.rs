@@ -5,3 +5,4 @@ pub mod delay;
 pub mod fault;
 pub mod record;
 pub mod time;
+pub mod tokens;

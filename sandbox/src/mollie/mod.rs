@@ -407,3 +407,27 @@ pub fn router(sim: Arc<MollieSim>) -> Router {
 
 #[cfg(test)]
 mod tests;
+
+/// The test payment tokens this simulator knows (`GET /api/v1/sandbox` lists them).
+pub const TEST_TOKENS: &[crate::kit::tokens::TestToken] = &[
+    crate::kit::tokens::token("mollie_test_paid", "succeeded", "paid"),
+    crate::kit::tokens::token("mollie_test_failed", "failed", "failed: card declined"),
+    crate::kit::tokens::token(
+        "mollie_test_failed_insufficient_funds",
+        "failed",
+        "failed: insufficient funds",
+    ),
+    crate::kit::tokens::token("mollie_test_expired", "failed", "expired"),
+    crate::kit::tokens::token("mollie_test_canceled", "canceled", "canceled"),
+    crate::kit::tokens::token(
+        "mollie_test_authorized",
+        "authorized",
+        "authorized, not captured",
+    ),
+    crate::kit::tokens::token("mollie_test_pending", "pending", "pending"),
+    crate::kit::tokens::token(
+        "mollie_test_open",
+        "requires_action",
+        "open: the shopper pays on the hosted checkout",
+    ),
+];

@@ -155,3 +155,11 @@ pub fn router(sim: Arc<PayablSim>) -> Router {
 
 #[cfg(test)]
 mod tests;
+
+/// The test payment tokens this simulator knows (`GET /api/v1/sandbox` lists them).
+pub const TEST_TOKENS: &[crate::kit::tokens::TestToken] = &[
+    crate::kit::tokens::token("payabl_test_ok", "succeeded", "captured"),
+    crate::kit::tokens::token("payabl_test_declined", "failed", "declined (2005)"),
+    crate::kit::tokens::token("payabl_test_3ds", "requires_action", "3-D Secure redirect"),
+    crate::kit::tokens::token("payabl_test_pending", "pending", "pending"),
+];

@@ -154,3 +154,15 @@ pub fn router(sim: Arc<PayoneSim>) -> Router {
 
 #[cfg(test)]
 mod tests;
+
+/// The test payment tokens this simulator knows (`GET /api/v1/sandbox` lists them).
+pub const TEST_TOKENS: &[crate::kit::tokens::TestToken] = &[
+    crate::kit::tokens::token("payone_test_ok", "succeeded", "captured"),
+    crate::kit::tokens::token(
+        "payone_test_declined",
+        "failed",
+        "declined by the issuer (CARD_DECLINED)",
+    ),
+    crate::kit::tokens::token("payone_test_3ds", "requires_action", "3-D Secure redirect"),
+    crate::kit::tokens::token("payone_test_pending", "pending", "pending"),
+];

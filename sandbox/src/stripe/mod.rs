@@ -216,3 +216,55 @@ pub fn router(sim: Arc<StripeSim>) -> Router {
 
 #[cfg(test)]
 mod tests;
+
+/// The test payment tokens this simulator knows (`GET /api/v1/sandbox` lists them).
+pub const TEST_TOKENS: &[crate::kit::tokens::TestToken] = &[
+    crate::kit::tokens::token("pm_card_visa", "succeeded", "Visa card, paid"),
+    crate::kit::tokens::token("pm_card_mastercard", "succeeded", "Mastercard, paid"),
+    crate::kit::tokens::token("pm_card_amex", "succeeded", "American Express, paid"),
+    crate::kit::tokens::token(
+        "pm_card_chargeDeclined",
+        "failed",
+        "declined (generic_decline)",
+    ),
+    crate::kit::tokens::token(
+        "pm_card_chargeDeclinedInsufficientFunds",
+        "failed",
+        "declined: insufficient funds",
+    ),
+    crate::kit::tokens::token(
+        "pm_card_chargeDeclinedExpiredCard",
+        "failed",
+        "declined: expired card",
+    ),
+    crate::kit::tokens::token(
+        "pm_card_chargeDeclinedIncorrectCvc",
+        "failed",
+        "declined: incorrect CVC",
+    ),
+    crate::kit::tokens::token(
+        "pm_card_chargeDeclinedFraudulent",
+        "failed",
+        "declined as fraudulent",
+    ),
+    crate::kit::tokens::token(
+        "pm_card_threeDSecure2Required",
+        "requires_action",
+        "3-D Secure 2 authentication required",
+    ),
+    crate::kit::tokens::token(
+        "pm_card_authenticationRequired",
+        "requires_action",
+        "authentication required",
+    ),
+    crate::kit::tokens::token(
+        "pm_card_threeDSecureOptional",
+        "succeeded",
+        "3-D Secure supported, not required: paid",
+    ),
+    crate::kit::tokens::token(
+        "pm_card_createDispute",
+        "succeeded",
+        "paid, then disputed by the shopper's bank",
+    ),
+];

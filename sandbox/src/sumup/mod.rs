@@ -798,3 +798,12 @@ async fn sim_3ds(
 
 #[cfg(test)]
 mod tests;
+
+/// The test payment tokens this simulator knows (`GET /api/v1/sandbox` lists them).
+pub const TEST_TOKENS: &[crate::kit::tokens::TestToken] = &[
+    crate::kit::tokens::token("sumup_test_paid", "succeeded", "checkout paid"),
+    crate::kit::tokens::token("sumup_test_failed", "failed", "checkout failed"),
+    crate::kit::tokens::token("sumup_test_cancelled", "canceled", "checkout cancelled"),
+    crate::kit::tokens::token("sumup_test_pending", "pending", "checkout pending"),
+    crate::kit::tokens::token("sumup_test_3ds", "requires_action", "3-D Secure redirect"),
+];

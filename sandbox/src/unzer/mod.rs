@@ -205,3 +205,15 @@ pub fn router(sim: Arc<UnzerSim>) -> Router {
 
 #[cfg(test)]
 mod tests;
+
+/// The test payment tokens this simulator knows (`GET /api/v1/sandbox` lists them).
+pub const TEST_TOKENS: &[crate::kit::tokens::TestToken] = &[
+    crate::kit::tokens::token("s-crd-success", "succeeded", "charge succeeded"),
+    crate::kit::tokens::token(
+        "s-crd-declined",
+        "failed",
+        "charge declined (COR.100.100.101)",
+    ),
+    crate::kit::tokens::token("s-crd-3ds", "requires_action", "3-D Secure redirect"),
+    crate::kit::tokens::token("s-crd-pending", "pending", "charge pending"),
+];
