@@ -380,21 +380,36 @@ async fn scenario(db: String, replicas: usize) {
         .buffer_unordered(16);
     let pool = beep_host::db::Db::connect(&db).await.unwrap();
     let victim_pid = cluster.replicas[0].child.id().unwrap();
+    let signal = |sig: &str| {
+        let _ = std::process::Command::new("kill")
+            .args([sig, &victim_pid.to_string()])
+            .status();
+    };
+    let running_of_victim = || async {
+        sqlx::query_scalar::<_, String>(
+            "SELECT id FROM jobs WHERE state = 'running' AND lease_owner LIKE $1 LIMIT 1",
+        )
+        .bind(format!("{victim_pid}-%"))
+        .fetch_optional(&pool.pool)
+        .await
+        .unwrap()
+    };
     let killer = async {
-        // A running job leased by the victim (its lease names its pid).
+        // A running job leased by the victim (its lease names its pid). A push job takes
+        // milliseconds, so the victim is frozen first and the job looked up again: only a
+        // job it still holds while frozen is one that someone else must take over.
         let job: String = wait_until_some("the victim holds a running job", || async {
-            sqlx::query_scalar::<_, String>(
-                "SELECT id FROM jobs WHERE state = 'running' AND lease_owner LIKE $1 LIMIT 1",
-            )
-            .bind(format!("{victim_pid}-%"))
-            .fetch_optional(&pool.pool)
-            .await
-            .unwrap()
+            running_of_victim().await?;
+            signal("-STOP");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let held = running_of_victim().await;
+            if held.is_none() {
+                signal("-CONT");
+            }
+            held
         })
         .await;
-        let _ = std::process::Command::new("kill")
-            .args(["-9", &victim_pid.to_string()])
-            .status();
+        signal("-9");
         if replicas > 1 {
             alive.lock().unwrap().remove(&0);
         }
