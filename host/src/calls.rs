@@ -185,6 +185,20 @@ pub async fn record(
     operation: &str,
     report: &CallReport,
 ) {
+    record_about(app, caller, store_id, target, operation, report, None).await
+}
+
+/// [`record`], and the connector's log lines kept under the sync run or payment the
+/// call was about (read back through the API).
+pub async fn record_about(
+    app: &App,
+    caller: &Caller,
+    store_id: Option<&str>,
+    target: &Target,
+    operation: &str,
+    report: &CallReport,
+    about: Option<db::call_logs::About<'_>>,
+) {
     let subject = db::audit::Subject {
         merchant_id: &caller.merchant_id,
         mode: caller.mode,
@@ -206,6 +220,18 @@ pub async fn record(
     }
     for line in &report.logs {
         tracing::debug!(connector = %target.entry.id, operation, level = line.level, "{}", line.message);
+    }
+    if let Some(about) = about {
+        let call = db::call_logs::Call {
+            merchant_id: &caller.merchant_id,
+            mode: caller.mode,
+            store_id,
+            connector: &target.entry.id,
+            operation,
+        };
+        if let Err(e) = db::call_logs::record(&app.db, about, &call, &report.logs).await {
+            tracing::error!("keeping the connector's log lines failed: {e:#}");
+        }
     }
 }
 

@@ -22,6 +22,7 @@ mod lexoffice;
 mod lightspeed;
 mod limits;
 mod mollie;
+mod observability;
 mod partner;
 mod payabl;
 mod payments;

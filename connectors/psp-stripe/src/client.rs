@@ -11,6 +11,25 @@ use beep_sdk::error::not_found;
 use beep_sdk::http::segment;
 use beep_sdk::prelude::*;
 
+// ---- the call's log ---------------------------------------------------------------------
+
+/// Notes Stripe's `Request-Id` in the call's log (what Stripe's support asks for, read
+/// back per payment through the API), and whether Stripe replayed an earlier answer.
+pub(crate) fn noted(resp: Response, what: &str) -> Response {
+    if let Some(id) = resp.header("request-id") {
+        let replayed = if resp.header("idempotent-replayed").is_some() {
+            " (replayed by Stripe)"
+        } else {
+            ""
+        };
+        beep_sdk::log::info(&format!(
+            "Stripe {what}: request {id} answered {}{replayed}",
+            resp.status
+        ));
+    }
+    resp
+}
+
 // ---- errors -------------------------------------------------------------------------------
 
 /// Stripe's own words for a failed request: the error's message, with its code when it
@@ -70,6 +89,7 @@ pub(crate) fn create_payment_intent(
             &payment_idempotency_key(&request.id),
         )
         .send()?;
+    let resp = noted(resp, "create payment");
     // A decline is an answer, not a connector error: 402 card_error carries the
     // intent (now `requires_payment_method`).
     if resp.status == 402
@@ -136,6 +156,7 @@ fn end_hold<T: serde::Serialize>(
     let form = beep_sdk::form::to_pairs(body)?;
     let path = format!("/v1/payment_intents/{}/{action}", segment(intent));
     let resp = cfg.post(&path, &form, idempotency_key).send()?;
+    let resp = noted(resp, action);
     let pi: StripePaymentIntent = check(resp)?.json()?;
     Ok(payment_from(pi, None))
 }

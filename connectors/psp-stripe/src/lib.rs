@@ -25,7 +25,9 @@ pub use model::*;
 use beep_sdk::error::{internal, invalid_config, unauthorized};
 use beep_sdk::http::segment;
 use beep_sdk::prelude::*;
-use client::{cancel_intent, capture_intent, check, create_payment_intent, search_by_payment_id};
+use client::{
+    cancel_intent, capture_intent, check, create_payment_intent, noted, search_by_payment_id,
+};
 
 /// Stripe's libraries reject signatures older than five minutes.
 const WEBHOOK_TOLERANCE_SECS: u64 = 300;
@@ -97,7 +99,7 @@ impl beep_sdk::psp::Psp for Stripe {
         let resp = cfg
             .post("/v1/refunds", &body, &refund_idempotency_key(&request.id))
             .send()?;
-        let refund: StripeRefund = check(resp)?.json()?;
+        let refund: StripeRefund = check(noted(resp, "refund"))?.json()?;
         Ok(refund_from(refund))
     }
 

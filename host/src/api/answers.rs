@@ -4,6 +4,7 @@
 use crate::connectors::Source;
 use crate::db::{
     audit::AuditRow,
+    call_logs::LogRow,
     catalog::{CategoryRow, ProductRow},
     connectors::Uploaded,
     erp::{InventoryRow, OrderRow, SupplierRow},
@@ -120,6 +121,17 @@ pub struct SyncRuns {
 pub struct SyncRunFound {
     pub success: bool,
     pub sync_run: SyncRun,
+}
+
+/// A connector's own log lines for a sync run or a payment, oldest first.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CallLogs {
+    pub success: bool,
+    pub logs: Vec<LogRow>,
+    /// Pass as `after` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]

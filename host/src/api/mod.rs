@@ -45,11 +45,13 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/suppliers", get(routes::list_suppliers))
         .route("/syncRuns", get(routes::list_sync_runs))
         .route("/syncRuns/{run_id}", get(routes::get_sync_run))
+        .route("/syncRuns/{run_id}/logs", get(routes::sync_run_logs))
         .route("/payments", get(routes::list_payments))
         .route("/disputes", get(routes::list_disputes))
         .route("/payouts", get(routes::list_payouts))
         .route("/syncPayouts", post(routes::sync_payouts))
         .route("/payments/{payment_id}", get(routes::get_payment))
+        .route("/payments/{payment_id}/logs", get(routes::payment_logs))
         .route("/audit/egress", get(routes::egress_audit))
         .route(
             "/connectors",
@@ -106,8 +108,8 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-/// Counts every answer by its route template (never the raw path: ids would explode the
-/// label set).
+/// Counts and times every answer by its route template (never the raw path: ids would
+/// explode the label set), and error answers by their code.
 async fn count_requests(
     axum::extract::State(app): axum::extract::State<Arc<App>>,
     matched: Option<axum::extract::MatchedPath>,
@@ -118,8 +120,15 @@ async fn count_requests(
     let route = matched
         .map(|m| m.as_str().to_string())
         .unwrap_or_else(|| "unmatched".into());
+    let started = std::time::Instant::now();
     let response = next.run(request).await;
-    app.metrics
-        .http(&method, &route, response.status().as_u16());
+    let error_code = response.extensions().get::<error::AnswerCode>();
+    app.metrics.http(crate::metrics::HttpFigures {
+        method: &method,
+        route: &route,
+        status: response.status().as_u16(),
+        elapsed: started.elapsed(),
+        error_code: error_code.map(|c| c.0.as_str()),
+    });
     response
 }

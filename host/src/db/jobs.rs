@@ -266,3 +266,38 @@ pub async fn open_for(
     .await?
     .is_some())
 }
+
+/// The queue as `/metrics` shows it, per operation: jobs due and waiting for a worker,
+/// how long the oldest of them has waited (ms), and jobs running.
+pub struct QueueFigures {
+    pub operation: String,
+    pub waiting: i64,
+    pub oldest_wait_ms: i64,
+    pub running: i64,
+}
+
+pub async fn queue_figures(db: &Db) -> anyhow::Result<Vec<QueueFigures>> {
+    let now = now_ms();
+    let rows = sqlx::query(
+        "SELECT operation,
+                SUM(CASE WHEN state = 'queued' THEN 1 ELSE 0 END),
+                MIN(CASE WHEN state = 'queued' THEN due_at END),
+                SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END)
+         FROM jobs WHERE (state = 'queued' AND due_at <= $1) OR state = 'running'
+         GROUP BY operation",
+    )
+    .bind(now)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| QueueFigures {
+            operation: r.get(0),
+            waiting: r.get(1),
+            oldest_wait_ms: r
+                .get::<Option<i64>, _>(2)
+                .map_or(0, |due| (now - due).max(0)),
+            running: r.get(3),
+        })
+        .collect())
+}

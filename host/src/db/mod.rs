@@ -3,6 +3,7 @@
 //! milliseconds and money is minor units, so both backends store the same values.
 
 pub mod audit;
+pub mod call_logs;
 pub mod catalog;
 pub mod connections;
 pub mod connectors;

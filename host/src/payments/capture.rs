@@ -216,13 +216,14 @@ async fn end(
                 .await
         }
     };
-    calls::record(
+    calls::record_about(
         app,
         caller,
         Some(&row.store_id),
         &target,
         ending.operation(),
         &report,
+        Some(db::call_logs::About::Payment(&row.payment_id)),
     )
     .await;
     match result {

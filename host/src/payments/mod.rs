@@ -387,7 +387,8 @@ pub(crate) async fn look_up(
         .get_payment(c, &target.ctx, &target.config, &lookup)
         .await;
     let store = Some(row.store_id.as_str());
-    calls::record(app, caller, store, target, "get-payment", &report).await;
+    let about = Some(db::call_logs::About::Payment(&row.payment_id));
+    calls::record_about(app, caller, store, target, "get-payment", &report, about).await;
     found
 }
 
@@ -535,13 +536,14 @@ pub async fn process(
             .create_payment(c, &target.ctx, &target.config, &request);
         ("create-payment", call.await)
     };
-    calls::record(
+    calls::record_about(
         app,
         caller,
         Some(&input.store_id),
         &target,
         operation,
         &report,
+        Some(db::call_logs::About::Payment(&row.payment_id)),
     )
     .await;
     match result {

@@ -197,13 +197,14 @@ pub async fn refund(
             &request,
         )
         .await;
-    calls::record(
+    calls::record_about(
         app,
         caller,
         Some(&input.store_id),
         &target,
         "refund-payment",
         &report,
+        Some(db::call_logs::About::Payment(&row.payment_id)),
     )
     .await;
     match result {

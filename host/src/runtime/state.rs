@@ -158,7 +158,8 @@ impl super::bindings::v0_1::host::Host for CallState {
 
 impl host::Host for CallState {
     fn log(&mut self, level: LogLevel, message: String) -> wasmtime::Result<()> {
-        self.log_bytes += message.len();
+        // A line costs its bytes and one for its end, so empty lines cannot pile up free.
+        self.log_bytes += message.len() + 1;
         if self.log_bytes > self.max_log_bytes {
             self.flags.exhaust(Exhausted::Log);
             wasmtime::bail!("log budget of {} bytes exceeded", self.max_log_bytes);

@@ -199,13 +199,14 @@ async fn run(
         let stream = streams[position.stage];
         let cursor = position.cursors.get(stream.name()).cloned();
         let (result, report) = stream.fetch(app, &target, cursor.as_deref()).await;
-        calls::record(
+        calls::record_about(
             app,
             caller,
             Some(req.store_id),
             &target,
             stream.operation(),
             &report,
+            Some(db::call_logs::About::SyncRun(&run.sync_run_id)),
         )
         .await;
         let page = match result {

@@ -2,6 +2,7 @@
 //! module per part of the API; what they share is here.
 
 mod connectors;
+mod logs;
 mod psp;
 mod reads;
 mod sales;
@@ -9,6 +10,7 @@ mod stores;
 mod sync;
 
 pub use connectors::*;
+pub use logs::*;
 pub use psp::*;
 pub use reads::*;
 pub use sales::*;
@@ -134,6 +136,10 @@ pub async fn metrics(
         return Err(Failure::Unauthenticated(
             "/metrics needs Authorization: Bearer <operator token>".into(),
         ));
+    }
+    match db::jobs::queue_figures(&app.db).await {
+        Ok(figures) => app.metrics.queue(&figures),
+        Err(e) => tracing::warn!("reading the job queue for /metrics failed: {e:#}"),
     }
     Ok((
         [(
