@@ -23,6 +23,7 @@ pub mod policy;
 pub mod ratelimit;
 pub mod runtime;
 pub mod sync;
+pub mod telemetry;
 pub mod uploads;
 
 pub use listener::serve;

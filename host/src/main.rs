@@ -422,14 +422,30 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("BEEP_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
+    use tracing_subscriber::{EnvFilter, Layer, layer::SubscriberExt, util::SubscriberInitExt};
+    let log = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .init();
-    match Cli::parse().command {
+        .with_filter(EnvFilter::try_from_env("BEEP_LOG").unwrap_or_else(|_| "info".into()));
+    // Traces only when an OTLP endpoint is configured; they carry BEEP!'s own spans
+    // whatever BEEP_LOG says.
+    let traces = match beep_host::telemetry::configured() {
+        true => Some(beep_host::telemetry::provider()?),
+        false => None,
+    };
+    let export = traces
+        .as_ref()
+        .map(|p| beep_host::telemetry::layer(p).with_filter(EnvFilter::new("beep_host=info")));
+    tracing_subscriber::registry().with(log).with(export).init();
+    let result = run(Cli::parse().command).await;
+    if let Some(provider) = traces {
+        // Sends the spans still batched.
+        let _ = provider.shutdown();
+    }
+    result
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
         Command::Serve(args) => serve(*args).await,
         Command::Merchant {
             command: MerchantCommand::Create { name, plan, db },

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -18,7 +18,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-struct Proc(Child);
+pub(crate) struct Proc(Child);
 
 impl Drop for Proc {
     fn drop(&mut self) {
@@ -27,7 +27,7 @@ impl Drop for Proc {
     }
 }
 
-fn spawn(args: &[&str], env: &[(&str, &str)], cwd: &std::path::Path) -> Proc {
+pub(crate) fn spawn(args: &[&str], env: &[(&str, &str)], cwd: &std::path::Path) -> Proc {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_beep"));
     cmd.args(args).current_dir(cwd).env(
         "BEEP_CACHE_DIR",
@@ -39,7 +39,7 @@ fn spawn(args: &[&str], env: &[(&str, &str)], cwd: &std::path::Path) -> Proc {
     Proc(cmd.spawn().unwrap())
 }
 
-async fn wait_healthy(http: &reqwest::Client, base: &str) {
+pub(crate) async fn wait_healthy(http: &reqwest::Client, base: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         if http
@@ -53,6 +53,25 @@ async fn wait_healthy(http: &reqwest::Client, base: &str) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("{base} did not come up");
+}
+
+/// A GROW merchant made with `beep merchant create`: its test key.
+pub(crate) fn create_merchant(db: &str, name: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_beep"))
+        .args([
+            "merchant", "create", "--name", name, "--plan", "GROW", "--db", db,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice::<Value>(&out.stdout).unwrap()["testKey"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 async fn database(backend: Backend, dir: &std::path::Path) -> String {
@@ -102,21 +121,7 @@ async fn crash_mid_sync_and_mid_push(backend: Backend) {
     let hooks = format!("http://127.0.0.1:{vendor_sandbox}/korona/_sim/accounts/demo");
 
     let db = database(backend, dir.path()).await;
-    let out = Command::new(env!("CARGO_BIN_EXE_beep"))
-        .args([
-            "merchant", "create", "--name", "Crash", "--plan", "GROW", "--db", &db,
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let key = serde_json::from_slice::<Value>(&out.stdout).unwrap()["testKey"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let key = create_merchant(&db, "Crash");
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let master = beep_host::crypto::generate_key();

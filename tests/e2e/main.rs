@@ -39,6 +39,7 @@ mod stripe;
 mod sumup;
 mod sumup_pos;
 mod tenancy;
+mod traces;
 mod unzer;
 mod uploads;
 mod vectron;

@@ -109,7 +109,8 @@ pub fn router(app: Arc<App>) -> Router {
 }
 
 /// Counts and times every answer by its route template (never the raw path: ids would
-/// explode the label set), and error answers by their code.
+/// explode the label set), and error answers by their code; each request is one trace
+/// (or a child of the caller's `traceparent`).
 async fn count_requests(
     axum::extract::State(app): axum::extract::State<Arc<App>>,
     matched: Option<axum::extract::MatchedPath>,
@@ -120,8 +121,13 @@ async fn count_requests(
     let route = matched
         .map(|m| m.as_str().to_string())
         .unwrap_or_else(|| "unmatched".into());
+    let span = crate::telemetry::request_span(&method, &route, request.headers());
     let started = std::time::Instant::now();
-    let response = next.run(request).await;
+    let response = tracing::Instrument::instrument(next.run(request), span.clone()).await;
+    span.record(
+        "http.response.status_code",
+        i64::from(response.status().as_u16()),
+    );
     let error_code = response.extensions().get::<error::AnswerCode>();
     app.metrics.http(crate::metrics::HttpFigures {
         method: &method,

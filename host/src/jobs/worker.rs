@@ -68,7 +68,9 @@ async fn work(app: Arc<App>, n: usize) {
                     "job claimed"
                 );
                 let heartbeat = Heartbeat::start(&app, &job.job_id);
-                super::execute(&app, job).await;
+                // Workers run outside any request: each job is a trace of its own.
+                let span = crate::telemetry::job_span(&job.operation, job.attempts);
+                tracing::Instrument::instrument(super::execute(&app, job), span).await;
                 heartbeat.stop();
                 continue;
             }

@@ -113,6 +113,8 @@ impl WasiHttpHooks for Egress {
             path: uri.path().to_string(),
             ..Default::default()
         };
+        // A child of the connector call's span (the guest runs inside it).
+        let span = crate::telemetry::outbound_span(&call.method, &host, port, &call.path);
 
         // Every attempt counts against the budget, denied ones too: a guest looping on
         // a host it may not reach runs out of requests like any other, and the call
@@ -120,12 +122,14 @@ impl WasiHttpHooks for Egress {
         self.requests += 1;
         if self.requests > self.max_requests {
             let why = format!("request budget of {} exhausted", self.max_requests);
-            call.denied = Some(why);
+            call.denied = Some(why.clone());
             self.flags.exhaust(Exhausted::Requests);
+            span.record("egress.denied", why.as_str());
             self.record(call);
             return deny(Error::HttpRequestDenied);
         }
         if let Some(why) = self.grant.check(&scheme, &host, port, uri.path()) {
+            span.record("egress.denied", why.as_str());
             call.denied = Some(why.clone());
             self.flags.deny(why);
             self.record(call);
@@ -138,47 +142,56 @@ impl WasiHttpHooks for Egress {
         let policy = self.grant.addresses;
         let limit = self.max_response_bytes;
         let waits = Waits::of(options, self.connect_timeout, self.deadline);
-        Box::new(async move {
-            let started = Instant::now();
-            let result = send(request, &scheme, &host, port, policy, waits).await;
-            let mut entries = log.lock().unwrap();
-            let mut unrecorded = OutboundCall::default();
-            let entry = match index.and_then(|i| entries.get_mut(i)) {
-                Some(entry) => entry,
-                None => &mut unrecorded,
-            };
-            entry.millis = started.elapsed().as_millis() as u64;
-            match result {
-                Ok((response, io)) => {
-                    entry.status = Some(response.status().as_u16());
-                    drop(entries);
-                    let response = response.map(|body| {
-                        MeteredBody {
-                            inner: body,
-                            seen: 0,
-                            limit,
-                            log,
-                            index,
-                            flags,
-                            between: waits.between_bytes,
-                            idle: None,
-                        }
-                        .boxed_unsync()
-                    });
-                    Ok((response, io))
+        let traced = span.clone();
+        Box::new(tracing::Instrument::instrument(
+            async move {
+                let started = Instant::now();
+                let result = send(request, &scheme, &host, port, policy, waits).await;
+                let mut entries = log.lock().unwrap();
+                let mut unrecorded = OutboundCall::default();
+                let entry = match index.and_then(|i| entries.get_mut(i)) {
+                    Some(entry) => entry,
+                    None => &mut unrecorded,
+                };
+                entry.millis = started.elapsed().as_millis() as u64;
+                match result {
+                    Ok((response, io)) => {
+                        entry.status = Some(response.status().as_u16());
+                        traced.record(
+                            "http.response.status_code",
+                            i64::from(response.status().as_u16()),
+                        );
+                        drop(entries);
+                        let response = response.map(|body| {
+                            MeteredBody {
+                                inner: body,
+                                seen: 0,
+                                limit,
+                                log,
+                                index,
+                                flags,
+                                between: waits.between_bytes,
+                                idle: None,
+                            }
+                            .boxed_unsync()
+                        });
+                        Ok((response, io))
+                    }
+                    Err(SendError::Denied(why)) => {
+                        traced.record("egress.denied", why.as_str());
+                        entry.denied = Some(why.clone());
+                        drop(entries);
+                        flags.deny(why);
+                        Err(Error::DestinationIpProhibited)
+                    }
+                    Err(SendError::Failed(error)) => {
+                        entry.error = Some(format!("{error:?}"));
+                        Err(error)
+                    }
                 }
-                Err(SendError::Denied(why)) => {
-                    entry.denied = Some(why.clone());
-                    drop(entries);
-                    flags.deny(why);
-                    Err(Error::DestinationIpProhibited)
-                }
-                Err(SendError::Failed(error)) => {
-                    entry.error = Some(format!("{error:?}"));
-                    Err(error)
-                }
-            }
-        })
+            },
+            span,
+        ))
     }
 }
 

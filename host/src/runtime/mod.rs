@@ -618,6 +618,18 @@ macro_rules! in_released {
     }};
 }
 
+/// Runs `$body` (a connector call) inside its trace span, named after the export.
+macro_rules! traced {
+    ($connector:expr, $call:ident, $body:expr) => {{
+        use tracing::Instrument as _;
+        let operation = stringify!($call)
+            .trim_start_matches("call_")
+            .replace('_', "-");
+        let span = crate::telemetry::call_span(&$connector.info.name, &operation);
+        async { $body }.instrument(span).await
+    }};
+}
+
 /// One exported function per method: instantiate from the pool, call, report. A method
 /// the released 0.1.0 contract has too is called the same way on a 0.1.0 component (the
 /// types are shared); one added `since 0.2.0` answers `unsupported` there, naming the
@@ -626,31 +638,31 @@ macro_rules! operation {
     ($(#[$doc:meta])* $name:ident, $world:ident, $released:ident, $iface:ident, $call:ident, ($($arg:ident : $ty:ty),*) -> $ret:ty) => {
         $(#[$doc])*
         pub async fn $name(&self, connector: &Connector, ctx: &CallContext, $($arg: $ty),*) -> (Result<$ret, CallError>, CallReport) {
-            match &connector.world {
+            traced!(connector, $call, match &connector.world {
                 World::$world(pre) => in_fresh_store!(self, ctx, pre, $iface, $call, ($($arg),*)),
                 World::$released(pre) => in_fresh_store!(self, ctx, pre, $iface, $call, ($($arg),*)),
                 _ => wrong_world(connector, stringify!($world)),
-            }
+            })
         }
     };
     ($(#[$doc:meta])* $name:ident, $world:ident, converted $released:ident, $iface:ident, $call:ident, (config: &str $(; plain $plain:ident : $pty:ty)? $(, $arg:ident : $ty:ty)? $(; list $list:ident : $lty:ty)?) -> $ret:ty) => {
         $(#[$doc])*
         pub async fn $name(&self, connector: &Connector, ctx: &CallContext, config: &str $(, $plain: $pty)? $(, $arg: $ty)? $(, $list: $lty)?) -> (Result<$ret, CallError>, CallReport) {
-            match &connector.world {
+            traced!(connector, $call, match &connector.world {
                 World::$world(pre) => in_fresh_store!(self, ctx, pre, $iface, $call, (config $(, $plain)? $(, $arg)? $(, $list)?)),
                 World::$released(pre) => in_released!(self, ctx, pre, $iface, $call, (config $(; plain $plain)? $(, $arg)? $(; list $list)?)),
                 _ => wrong_world(connector, stringify!($world)),
-            }
+            })
         }
     };
     ($(#[$doc:meta])* $name:ident, $world:ident, since 0.2.0 $released:ident, $iface:ident, $call:ident, ($($arg:ident : $ty:ty),*) -> $ret:ty) => {
         $(#[$doc])*
         pub async fn $name(&self, connector: &Connector, ctx: &CallContext, $($arg: $ty),*) -> (Result<$ret, CallError>, CallReport) {
-            match &connector.world {
+            traced!(connector, $call, match &connector.world {
                 World::$world(pre) => in_fresh_store!(self, ctx, pre, $iface, $call, ($($arg),*)),
                 World::$released(_) => released_lacks(connector, stringify!($call)),
                 _ => wrong_world(connector, stringify!($world)),
-            }
+            })
         }
     };
 }
@@ -689,20 +701,24 @@ impl Runtime {
         connector: &Connector,
         ctx: &CallContext,
     ) -> (Result<ConnectorInfo, CallError>, CallReport) {
-        match &connector.world {
-            World::Pos(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
-            World::Erp(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
-            World::Psp(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
-            World::PosV1(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
-            World::ErpV1(pre) => {
-                let (info, report) = in_fresh_store!(self, ctx, pre, root call_describe);
-                (info.map(|i| compat::convert(&i)), report)
+        traced!(
+            connector,
+            call_describe,
+            match &connector.world {
+                World::Pos(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
+                World::Erp(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
+                World::Psp(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
+                World::PosV1(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
+                World::ErpV1(pre) => {
+                    let (info, report) = in_fresh_store!(self, ctx, pre, root call_describe);
+                    (info.map(|i| compat::convert(&i)), report)
+                }
+                World::PspV1(pre) => {
+                    let (info, report) = in_fresh_store!(self, ctx, pre, root call_describe);
+                    (info.map(|i| compat::convert(&i)), report)
+                }
             }
-            World::PspV1(pre) => {
-                let (info, report) = in_fresh_store!(self, ctx, pre, root call_describe);
-                (info.map(|i| compat::convert(&i)), report)
-            }
-        }
+        )
     }
 
     operation!(fetch_catalog, Pos, PosV1, beep_connector_pos, call_fetch_catalog, (config: &str, cursor: Option<&str>) -> CatalogPage);
@@ -725,6 +741,17 @@ impl Runtime {
     /// no `chargeback`, `fee` or `payout` kind: those are answered `rejected` (naming the
     /// contract to rebuild against) without reaching it, and the rest are sent.
     pub async fn push_transactions(
+        &self,
+        connector: &Connector,
+        ctx: &CallContext,
+        config: &str,
+        transactions: &[Transaction],
+    ) -> (Result<Vec<PushResult>, CallError>, CallReport) {
+        let call = self.push_transactions_untraced(connector, ctx, config, transactions);
+        traced!(connector, call_push_transactions, call.await)
+    }
+
+    async fn push_transactions_untraced(
         &self,
         connector: &Connector,
         ctx: &CallContext,
