@@ -222,14 +222,7 @@ pub async fn record_about(
         tracing::debug!(connector = %target.entry.id, operation, level = line.level, "{}", line.message);
     }
     if let Some(about) = about {
-        let call = db::call_logs::Call {
-            merchant_id: &caller.merchant_id,
-            mode: caller.mode,
-            store_id,
-            connector: &target.entry.id,
-            operation,
-        };
-        if let Err(e) = db::call_logs::record(&app.db, about, &call, &report.logs).await {
+        if let Err(e) = db::call_logs::record(&app.db, about, &subject, &report.logs).await {
             tracing::error!("keeping the connector's log lines failed: {e:#}");
         }
     }

@@ -250,25 +250,7 @@ async fn cli_contract() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("cli.db").display());
     let beep = env!("CARGO_BIN_EXE_beep");
-    let out = std::process::Command::new(beep)
-        .args([
-            "merchant",
-            "create",
-            "--name",
-            "Kiosk am Markt",
-            "--plan",
-            "GROW",
-            "--db",
-            &db,
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let created: Value = serde_json::from_slice(&out.stdout).expect("one JSON object on stdout");
+    let created = crate::crash::create_merchant(&db, "Kiosk am Markt");
     let key = created["testKey"].as_str().unwrap().to_string();
     assert!(key.starts_with("beep_test_"));
     assert!(

@@ -55,8 +55,8 @@ pub(crate) async fn wait_healthy(http: &reqwest::Client, base: &str) {
     panic!("{base} did not come up");
 }
 
-/// A GROW merchant made with `beep merchant create`: its test key.
-pub(crate) fn create_merchant(db: &str, name: &str) -> String {
+/// A GROW merchant made with `beep merchant create`: the one JSON object it prints.
+pub(crate) fn create_merchant(db: &str, name: &str) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_beep"))
         .args([
             "merchant", "create", "--name", name, "--plan", "GROW", "--db", db,
@@ -68,10 +68,7 @@ pub(crate) fn create_merchant(db: &str, name: &str) -> String {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice::<Value>(&out.stdout).unwrap()["testKey"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    serde_json::from_slice(&out.stdout).expect("one JSON object on stdout")
 }
 
 async fn database(backend: Backend, dir: &std::path::Path) -> String {
@@ -121,7 +118,10 @@ async fn crash_mid_sync_and_mid_push(backend: Backend) {
     let hooks = format!("http://127.0.0.1:{vendor_sandbox}/korona/_sim/accounts/demo");
 
     let db = database(backend, dir.path()).await;
-    let key = create_merchant(&db, "Crash");
+    let key = create_merchant(&db, "Crash")["testKey"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let master = beep_host::crypto::generate_key();

@@ -93,6 +93,8 @@ async fn snapshot(server: &Server, key: &str, ids: &Ids) -> Value {
         format!("/api/v1/sales?storeId={}", ids.store),
         format!("/api/v1/syncRuns?storeId={}", ids.store),
         format!("/api/v1/payments/{}", ids.payment),
+        format!("/api/v1/payments/{}/logs", ids.payment),
+        format!("/api/v1/syncRuns/{}/logs", ids.run),
         format!("/api/v1/connectors/{}", ids.connector),
         format!("/api/v1/connections/{}", ids.connection),
         format!("/api/v1/jobs/{}", ids.job),

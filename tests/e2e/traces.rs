@@ -105,7 +105,10 @@ async fn a_sync_is_one_trace_from_the_request_to_each_vendor_request() {
     let collector = received.start().await;
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("traces.db").display());
-    let key = create_merchant(&db, "Traces");
+    let key = create_merchant(&db, "Traces")["testKey"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let (port, sandbox) = (free_port(), free_port());
     let base = format!("http://127.0.0.1:{port}");
     let master = beep_host::crypto::generate_key();
@@ -135,22 +138,14 @@ async fn a_sync_is_one_trace_from_the_request_to_each_vendor_request() {
         http.request(method, format!("{base}{path}"))
             .bearer_auth(&key)
     };
-    let store: Value = call(reqwest::Method::POST, "/api/v1/stores")
-        .json(&json!({"name": "Filiale"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer = |req: reqwest::RequestBuilder| async move {
+        req.send().await.unwrap().json::<Value>().await.unwrap()
+    };
+    let store =
+        answer(call(reqwest::Method::POST, "/api/v1/stores").json(&json!({"name": "Filiale"})))
+            .await;
     let store = store["storeId"].as_str().unwrap().to_string();
-    let sandbox: Value = call(reqwest::Method::GET, "/api/v1/sandbox")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sandbox = answer(call(reqwest::Method::GET, "/api/v1/sandbox")).await;
     let credentials = sandbox["vendors"]
         .as_array()
         .unwrap()

@@ -2,6 +2,7 @@
 //! `GET /syncRuns/{id}/logs` and `GET /payments/{id}/logs` answer "why" without the
 //! server log.
 
+use super::audit::Subject;
 use super::merchants::Mode;
 use super::{Db, now_ms};
 use crate::runtime::LogLine;
@@ -27,19 +28,11 @@ impl About<'_> {
     }
 }
 
-pub struct Call<'a> {
-    pub merchant_id: &'a str,
-    pub mode: Mode,
-    pub store_id: Option<&'a str>,
-    pub connector: &'a str,
-    pub operation: &'a str,
-}
-
 /// Writes the call's lines in one transaction.
 pub async fn record(
     db: &Db,
     about: About<'_>,
-    call: &Call<'_>,
+    call: &Subject<'_>,
     lines: &[LogLine],
 ) -> anyhow::Result<()> {
     if lines.is_empty() {
