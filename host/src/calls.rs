@@ -221,10 +221,10 @@ pub async fn record_about(
     for line in &report.logs {
         tracing::debug!(connector = %target.entry.id, operation, level = line.level, "{}", line.message);
     }
-    if let Some(about) = about {
-        if let Err(e) = db::call_logs::record(&app.db, about, &subject, &report.logs).await {
-            tracing::error!("keeping the connector's log lines failed: {e:#}");
-        }
+    if let Some(about) = about
+        && let Err(e) = db::call_logs::record(&app.db, about, &subject, &report.logs).await
+    {
+        tracing::error!("keeping the connector's log lines failed: {e:#}");
     }
 }
 

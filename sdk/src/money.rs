@@ -138,6 +138,43 @@ pub fn from_major_f64(value: f64, currency: &str) -> Result<i64, ConnectorError>
     Ok(minor as i64)
 }
 
+/// What a vendor takes for a payment, as its spec or documentation publishes it:
+/// the currencies, and a minimum amount (minor units) per currency where one is stated.
+/// Checked before anything is sent, so the merchant hears `unsupported_currency` or
+/// `amount_below_minimum` instead of the vendor's refusal (or a charge it cannot settle).
+pub struct Accepted {
+    pub vendor: &'static str,
+    pub currencies: &'static [&'static str],
+    pub minimums: &'static [(&'static str, i64)],
+}
+
+impl Accepted {
+    pub fn check(&self, money: &Money) -> Result<(), ConnectorError> {
+        let code = money.currency.to_ascii_uppercase();
+        if !self.currencies.contains(&code.as_str()) {
+            return Err(ConnectorError::UnsupportedCurrency(format!(
+                "{} takes no payments in {code} (it takes {})",
+                self.vendor,
+                self.currencies.join(", ")
+            )));
+        }
+        match self.minimums.iter().find(|(c, _)| *c == code) {
+            Some((_, minimum)) if money.amount < *minimum => {
+                Err(ConnectorError::AmountBelowMinimum(format!(
+                    "{}'s smallest {code} payment is {} {code}; this one is {} {code}",
+                    self.vendor,
+                    to_major_string(&Money {
+                        amount: *minimum,
+                        currency: code.clone(),
+                    })?,
+                    to_major_string(money)?,
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Convenience constructor.
 pub fn money(amount: i64, currency: &str) -> Money {
     Money {
@@ -148,6 +185,30 @@ pub fn money(amount: i64, currency: &str) -> Money {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_vendor_refuses_currencies_it_does_not_list_and_amounts_below_its_minimum() {
+        const SOME: Accepted = Accepted {
+            vendor: "Acme Pay",
+            currencies: &["EUR", "JPY"],
+            minimums: &[("EUR", 50)],
+        };
+        assert!(SOME.check(&money(50, "EUR")).is_ok());
+        assert!(SOME.check(&money(1, "jpy")).is_ok());
+        match SOME.check(&money(1000, "KWD")) {
+            Err(ConnectorError::UnsupportedCurrency(m)) => {
+                assert_eq!(m, "Acme Pay takes no payments in KWD (it takes EUR, JPY)")
+            }
+            other => panic!("{other:?}"),
+        }
+        match SOME.check(&money(49, "EUR")) {
+            Err(ConnectorError::AmountBelowMinimum(m)) => assert_eq!(
+                m,
+                "Acme Pay's smallest EUR payment is 0.50 EUR; this one is 0.49 EUR"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
     use super::*;
 
     #[test]

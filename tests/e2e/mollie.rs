@@ -78,14 +78,24 @@ async fn outcomes_follow_the_test_method(backend: Backend) {
         s.at_vendor("payments").await[10]["amount"],
         json!({"value": "1000", "currency": "JPY"})
     );
-    // Mollie takes no three-decimal currency: its refusal is final, in its words.
+    // Mollie takes no three-decimal currency: refused before anything is sent, and the
+    // same answer again under the same key.
+    let sent = s.outbound_requests().await;
     let (status, body) = s
         .process("kwd", s.order(1234, "KWD", "mollie_test_paid"))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert_eq!(body["error"]["code"], "vendor_rejected");
+    assert_eq!(body["error"]["code"], "unsupported_currency");
     let message = body["error"]["message"].as_str().unwrap();
-    assert!(message.contains("The currency 'KWD' is not supported"));
+    assert!(
+        message.contains("Mollie takes no payments in KWD"),
+        "{body}"
+    );
+    let (_, again) = s
+        .process("kwd", s.order(1234, "KWD", "mollie_test_paid"))
+        .await;
+    assert_eq!(again, body);
+    assert_eq!(s.outbound_requests().await, sent, "nothing reached Mollie");
     // An unknown method is Mollie's 422 too.
     let (status, body) = s.process("btc", s.order(100, "EUR", "bitcoin")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");

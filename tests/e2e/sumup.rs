@@ -55,14 +55,22 @@ async fn outcomes_follow_the_token(backend: Backend) {
     assert_eq!(clp["status"], "succeeded");
     assert_eq!(clp["amount"], 1000);
     assert_eq!(s.at_vendor("checkouts").await[5]["amount"], json!(1000.0));
-    // SumUp's currency list has no JPY: its refusal is final, in its words.
-    let (status, body) = s
-        .process("jpy", s.order(1000, "JPY", "sumup_test_paid"))
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert_eq!(body["error"]["code"], "vendor_rejected");
-    let message = body["error"]["message"].as_str().unwrap();
-    assert!(message.contains("Currency JPY is not supported"), "{body}");
+    // SumUp's currency list has no JPY and no KWD: refused before anything is sent.
+    let sent = s.outbound_requests().await;
+    for (key, currency) in [("jpy", "JPY"), ("kwd", "KWD")] {
+        let (status, body) = s
+            .process(key, s.order(1000, currency, "sumup_test_paid"))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["error"]["code"], "unsupported_currency", "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("SumUp takes no payments in {currency}"))
+                && message.contains("EUR"),
+            "{body}"
+        );
+    }
+    assert_eq!(s.outbound_requests().await, sent, "nothing reached SumUp");
     assert_eq!(s.at_vendor("checkouts").await.len(), 6);
 }
 

@@ -17,10 +17,23 @@ const MAX_DESCRIPTION: usize = 255;
 
 // ---- amounts ------------------------------------------------------------------------------
 
+/// Mollie's payment currencies (docs.mollie.com/docs/multicurrency; the spec's
+/// `currencies` enum lists settlement currencies only). Where copies of the page differ
+/// (BGN, RUB) the currency is kept: the list only spares a request Mollie would refuse,
+/// and per-method limits stay Mollie's to answer. Minimums are per method (cards:
+/// 0.01), so none is checked here.
+pub const ACCEPTED: beep_sdk::money::Accepted = beep_sdk::money::Accepted {
+    vendor: "Mollie",
+    currencies: &[
+        "AED", "AUD", "BGN", "BRL", "CAD", "CHF", "CZK", "DKK", "EUR", "GBP", "HKD", "HUF", "ILS",
+        "ISK", "JPY", "MXN", "MYR", "NOK", "NZD", "PHP", "PLN", "RON", "RUB", "SEK", "SGD", "THB",
+        "TWD", "USD", "ZAR",
+    ],
+    minimums: &[],
+};
+
 impl MollieAmount {
     /// BEEP! minor units → Mollie's major-unit string with the currency's exact decimals.
-    /// Currencies Mollie does not take (KWD, …) convert all the same: Mollie's answer is
-    /// the authority on what it accepts.
     pub fn from_money(money: &Money) -> Result<Self, ConnectorError> {
         Ok(MollieAmount {
             currency: money.currency.to_ascii_uppercase(),
@@ -74,6 +87,7 @@ impl<'a> CreatePayment<'a> {
         req: &'a PaymentRequest,
         manual: bool,
     ) -> Result<Self, ConnectorError> {
+        ACCEPTED.check(&req.amount)?;
         let (method, card_token, terminal_id) = match method_choice(&req.payment_method) {
             MethodChoice::Any => (None, None, None),
             MethodChoice::Method(m) => (Some(m), None, None),

@@ -11,9 +11,18 @@ const MAX_REFERENCE: usize = 90;
 
 // ---- amounts ------------------------------------------------------------------------------
 
-/// BEEP! minor units → SumUp's major-unit number. SumUp's `Currency` enum has no
-/// three-decimal currency (nor JPY); the conversion is exact all the same and SumUp's
-/// answer is the authority on what it accepts.
+/// What SumUp takes: its spec's `Currency` enum (no JPY, no three-decimal currency); it
+/// states no minimum amount.
+pub const ACCEPTED: beep_sdk::money::Accepted = beep_sdk::money::Accepted {
+    vendor: "SumUp",
+    currencies: &[
+        "BGN", "BRL", "CHF", "CLP", "COP", "CZK", "DKK", "EUR", "GBP", "HRK", "HUF", "NOK", "PLN",
+        "RON", "SEK", "USD",
+    ],
+    minimums: &[],
+};
+
+/// BEEP! minor units → SumUp's major-unit number (exact below 2^53 minor units).
 pub fn to_sumup_amount(money: &Money) -> Result<f64, ConnectorError> {
     beep_sdk::money::to_major_f64(money)
 }
@@ -31,6 +40,7 @@ impl<'a> CreateCheckout<'a> {
         cfg: &'a SumupConfig,
         req: &'a PaymentRequest,
     ) -> Result<Self, ConnectorError> {
+        ACCEPTED.check(&req.amount)?;
         if req.id.is_empty() || req.id.len() > MAX_REFERENCE {
             return Err(internal(format!(
                 "payment id {:?} does not fit SumUp's checkout_reference",

@@ -110,6 +110,16 @@ fn call_status(connector: &str, error: &CallError) -> (u16, String, String) {
                 "unsupported".into(),
                 format!("{connector} cannot do this: {m}"),
             ),
+            E::UnsupportedCurrency(m) => (
+                422,
+                "unsupported_currency".into(),
+                format!("{connector}: {m}"),
+            ),
+            E::AmountBelowMinimum(m) => (
+                422,
+                "amount_below_minimum".into(),
+                format!("{connector}: {m}"),
+            ),
             E::RateLimited(_) => (
                 429,
                 "rate_limited".into(),

@@ -53,10 +53,10 @@ pub use pos::beep::connector::host;
 pub use pos::beep::connector::types;
 
 /// The frozen 0.1.0 contract (`wit/released/0.1.0`): components built against it keep
-/// loading. The POS world shares the current types (0.2.0 changed none of those it uses),
-/// so a 0.1.0 call takes and returns the same Rust values; the ERP and PSP worlds have
-/// their own, converted by [`super::compat`]. `host` is its own interface (generated
-/// once, in `pos`), served by the same [`CallState`](super::state::CallState) methods.
+/// loading. Each world has its own types, converted by [`super::compat`] (0.2.0 added
+/// error cases every world returns, so none can share the current ones). `host` is its
+/// own interface (generated once, in `pos`), served by the same
+/// [`CallState`](super::state::CallState) methods.
 pub mod v0_1 {
     pub mod pos {
         wasmtime::component::bindgen!({
@@ -64,11 +64,11 @@ pub mod v0_1 {
             world: "beep:connector/pos-connector",
             imports: { default: trappable },
             exports: { default: async },
+            additional_derives: [serde::Serialize, serde::Deserialize],
             with: {
                 "wasi:http": wasmtime_wasi_http::p2::bindings::http,
                 "wasi:io": wasmtime_wasi::p2::bindings::io,
                 "wasi:clocks": wasmtime_wasi::p2::bindings::clocks,
-                "beep:connector/types": crate::runtime::bindings::types,
             },
         });
     }
@@ -96,7 +96,7 @@ pub mod v0_1 {
     }
 
     // ERP: 0.2.0 added transaction kinds; PSP: 0.2.0 added `webhook-event.dispute` and
-    // `.payout`.
+    // `.payout`; all: the `unsupported-currency` and `amount-below-minimum` errors.
     converted_world!(erp, "beep:connector/erp-connector");
     converted_world!(psp, "beep:connector/psp-connector");
 

@@ -1,6 +1,6 @@
-//! Values between the current contract and the released 0.1.0 one, for a world whose
-//! types differ (ERP: 0.2.0 added transaction kinds; PSP: `webhook-event.dispute` and
-//! `.payout`). The records keep their names and shapes across versions, so a JSON round
+//! Values between the current contract and the released 0.1.0 one (ERP: 0.2.0 added
+//! transaction kinds; PSP: `webhook-event.dispute` and `.payout`; every world: two error
+//! cases, which a 0.1.0 component never returns). The records keep their names and shapes across versions, so a JSON round
 //! trip converts them: what the host sends exists in 0.1.0 unchanged (transactions of a
 //! new kind are kept back, see [`released_transaction_kind`]), and what 0.1.0 answers
 //! lacks only optional fields, which arrive as `None`.

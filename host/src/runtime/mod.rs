@@ -708,7 +708,10 @@ impl Runtime {
                 World::Pos(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
                 World::Erp(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
                 World::Psp(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
-                World::PosV1(pre) => in_fresh_store!(self, ctx, pre, root call_describe),
+                World::PosV1(pre) => {
+                    let (info, report) = in_fresh_store!(self, ctx, pre, root call_describe);
+                    (info.map(|i| compat::convert(&i)), report)
+                }
                 World::ErpV1(pre) => {
                     let (info, report) = in_fresh_store!(self, ctx, pre, root call_describe);
                     (info.map(|i| compat::convert(&i)), report)
@@ -721,8 +724,8 @@ impl Runtime {
         )
     }
 
-    operation!(fetch_catalog, Pos, PosV1, beep_connector_pos, call_fetch_catalog, (config: &str, cursor: Option<&str>) -> CatalogPage);
-    operation!(push_sales, Pos, PosV1, beep_connector_pos, call_push_sales, (config: &str, sales: &[Sale]) -> Vec<PushResult>);
+    operation!(fetch_catalog, Pos, converted PosV1, beep_connector_pos, call_fetch_catalog, (config: &str; plain cursor: Option<&str>) -> CatalogPage);
+    operation!(push_sales, Pos, converted PosV1, beep_connector_pos, call_push_sales, (config: &str; list sales: &[Sale]) -> Vec<PushResult>);
     operation!(fetch_inventory, Erp, converted ErpV1, beep_connector_erp, call_fetch_inventory, (config: &str; plain cursor: Option<&str>) -> InventoryPage);
     operation!(fetch_orders, Erp, converted ErpV1, beep_connector_erp, call_fetch_orders, (config: &str; plain cursor: Option<&str>) -> OrdersPage);
     operation!(fetch_suppliers, Erp, converted ErpV1, beep_connector_erp, call_fetch_suppliers, (config: &str; plain cursor: Option<&str>) -> SuppliersPage);

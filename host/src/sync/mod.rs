@@ -82,7 +82,9 @@ fn classify(error: &CallError) -> (&'static str, &'static str) {
             | E::Forbidden(_)
             | E::InvalidConfig(_)
             | E::NotFound(_)
-            | E::Unsupported(_),
+            | E::Unsupported(_)
+            | E::UnsupportedCurrency(_)
+            | E::AmountBelowMinimum(_),
         ) => ("failed", "config"),
         CallError::Connector(E::RateLimited(_) | E::Network(_)) => ("incomplete", "transient"),
         CallError::Connector(E::Upstream(u)) if u.status >= 500 => ("incomplete", "transient"),

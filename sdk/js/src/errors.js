@@ -7,7 +7,7 @@
 /** `{tag, val}` as componentize-js represents a WIT variant. */
 export class ConnectorError extends Error {
   /**
-   * @param {'unauthorized'|'forbidden'|'not-found'|'invalid-config'|'rate-limited'|'upstream'|'unsupported'|'network'|'internal'} tag
+   * @param {'unauthorized'|'forbidden'|'not-found'|'invalid-config'|'rate-limited'|'upstream'|'unsupported'|'unsupported-currency'|'amount-below-minimum'|'network'|'internal'} tag
    * @param {unknown} val the case's payload
    */
   constructor(tag, val) {
@@ -42,6 +42,10 @@ export const rateLimited = (retryAfter) =>
 export const upstream = (status, msg) =>
   new ConnectorError('upstream', { status: Number(status) & 0xffff, message: text(msg) });
 export const unsupported = (msg) => new ConnectorError('unsupported', text(msg));
+/** The vendor takes no payments in this currency (checked before sending). */
+export const unsupportedCurrency = (msg) => new ConnectorError('unsupported-currency', text(msg));
+/** The amount is below the vendor's published minimum for its currency. */
+export const amountBelowMinimum = (msg) => new ConnectorError('amount-below-minimum', text(msg));
 export const network = (msg) => new ConnectorError('network', text(msg));
 export const internal = (msg) => new ConnectorError('internal', text(msg));
 

@@ -34,7 +34,9 @@ from .errors import (
     to_connector_error,
     unauthorized,
     unsupported,
+    unsupported_currency,
     upstream,
+    amount_below_minimum,
 )
 from .form import encode_form, to_pairs
 from .http import Request, Response, delete, get, patch, post, put
@@ -78,5 +80,7 @@ __all__ = [
     "types",
     "unauthorized",
     "unsupported",
+    "unsupported_currency",
     "upstream",
+    "amount_below_minimum",
 ]

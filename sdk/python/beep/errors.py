@@ -47,6 +47,16 @@ def unsupported(msg=None) -> Err:
     return Err(t.ConnectorError_Unsupported(_text(msg)))
 
 
+def unsupported_currency(msg=None) -> Err:
+    """The vendor takes no payments in this currency (checked before sending)."""
+    return Err(t.ConnectorError_UnsupportedCurrency(_text(msg)))
+
+
+def amount_below_minimum(msg=None) -> Err:
+    """The amount is below the vendor's published minimum for its currency."""
+    return Err(t.ConnectorError_AmountBelowMinimum(_text(msg)))
+
+
 def network(msg=None) -> Err:
     return Err(t.ConnectorError_Network(_text(msg)))
 
@@ -77,6 +87,8 @@ _CASES = (
     t.ConnectorError_RateLimited,
     t.ConnectorError_Upstream,
     t.ConnectorError_Unsupported,
+    t.ConnectorError_UnsupportedCurrency,
+    t.ConnectorError_AmountBelowMinimum,
     t.ConnectorError_Network,
     t.ConnectorError_Internal,
 )

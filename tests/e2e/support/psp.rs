@@ -383,6 +383,14 @@ impl PspStore {
         answers
     }
 
+    /// How many outbound requests the store's connectors have made (the egress audit).
+    pub async fn outbound_requests(&self) -> usize {
+        let path = format!("/api/v1/audit/egress?storeId={}&limit=1000", self.store);
+        let (status, audit) = self.server.get(&self.m.key, &path).await;
+        assert_eq!(status, StatusCode::OK, "{audit}");
+        audit["calls"].as_array().unwrap().len()
+    }
+
     /// One of the simulator's lists under its hooks (`transactions`, `refunds`, …).
     pub async fn at_vendor(&self, what: &str) -> Vec<Value> {
         let url = format!("{}/{what}", self.hooks());
