@@ -146,6 +146,15 @@ pub fn segment(s: &str) -> String {
     out
 }
 
+/// serde_json's message without its " at line L column C" (the field says where).
+fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rsplit_once(" at line ") {
+        Some((message, _)) if e.line() > 0 => message.to_string(),
+        _ => text,
+    }
+}
+
 impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -158,10 +167,24 @@ impl Response {
         (200..300).contains(&self.status)
     }
 
+    /// The body as `T`. A body that does not fit names the vendor's field that did not
+    /// (`data[2].sumNet: invalid type: string "x", expected f64`), not a line and column.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ConnectorError> {
-        serde_json::from_slice(&self.body).map_err(|e| {
+        let mut de = serde_json::Deserializer::from_slice(&self.body);
+        let parsed = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Ok(value) => de.end().map(|()| value).map_err(|e| without_position(&e)),
+            Err(e) => {
+                let field = e.path().to_string();
+                let message = without_position(e.inner());
+                Err(match field.as_str() {
+                    "." | "" => message,
+                    _ => format!("{field}: {message}"),
+                })
+            }
+        };
+        parsed.map_err(|what| {
             internal(format!(
-                "unexpected answer (status {}): {e}: {}",
+                "unexpected answer (status {}): {what}: {}",
                 self.status,
                 self.text_snippet()
             ))
@@ -376,6 +399,50 @@ mod transport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_that_does_not_fit_names_the_vendors_field() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Line {
+            #[serde(rename = "sumNet")]
+            sum_net: f64,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Page {
+            data: Vec<Line>,
+        }
+        let answer = |body: &str| Response {
+            status: 200,
+            headers: Vec::new(),
+            body: body.as_bytes().to_vec(),
+        };
+        let err = answer(r#"{"data":[{"sumNet":1.5},{"sumNet":"string"}]}"#)
+            .json::<Page>()
+            .unwrap_err();
+        let ConnectorError::Internal(message) = err else {
+            panic!("{err:?}")
+        };
+        assert!(
+            message.starts_with(
+                "unexpected answer (status 200): data[1].sumNet: invalid type: string \"string\", expected f64:"
+            ),
+            "{message}"
+        );
+        assert!(!message.contains("line 1"), "{message}");
+        let err = answer(r#"{"data":[]} trailing"#)
+            .json::<Page>()
+            .unwrap_err();
+        assert!(
+            format!("{err:?}").contains("trailing characters"),
+            "{err:?}"
+        );
+        assert_eq!(
+            answer(r#"{"data":[]}"#).json::<Page>().unwrap().data.len(),
+            0
+        );
+    }
 
     #[test]
     fn segments_cannot_leave_their_place() {
