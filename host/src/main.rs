@@ -423,9 +423,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     use tracing_subscriber::{EnvFilter, Layer, layer::SubscriberExt, util::SubscriberInitExt};
+    // The log leaves the trace spans (`beep_host::telemetry`) alone: without an exporter
+    // no layer wants them, so requests, connector calls and vendor requests create none.
+    let log_filter = EnvFilter::try_from_env("BEEP_LOG")
+        .unwrap_or_else(|_| "info".into())
+        .add_directive("beep_host::telemetry=off".parse()?);
     let log = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .with_filter(EnvFilter::try_from_env("BEEP_LOG").unwrap_or_else(|_| "info".into()));
+        .with_filter(log_filter);
     // Traces only when an OTLP endpoint is configured; they carry BEEP!'s own spans
     // whatever BEEP_LOG says.
     let traces = match beep_host::telemetry::configured() {

@@ -91,14 +91,15 @@ pub fn job_span(operation: &str, attempt: i64) -> tracing::Span {
     )
 }
 
-/// One connector call (a fresh instance of one component).
-pub fn call_span(connector: &str, operation: &str) -> tracing::Span {
+/// One connector call (a fresh instance of one component) of the export binding
+/// `call`; its names are only worked out when a layer wants the span.
+pub fn call_span(connector: &str, call: &str) -> tracing::Span {
     tracing::info_span!(
         "connector call",
-        otel.name = %format!("connector {operation}"),
+        otel.name = %format!("connector {}", crate::runtime::operation_name(call)),
         otel.kind = "internal",
         connector = %connector,
-        operation = %operation,
+        operation = %crate::runtime::operation_name(call),
     )
 }
 

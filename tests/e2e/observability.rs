@@ -10,10 +10,6 @@ use beep_host::db::merchants::Plan;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn logs(server: &Server, key: &str, path: &str) -> (StatusCode, Value) {
-    server.get(key, path).await
-}
-
 fn messages(page: &Value) -> Vec<String> {
     page["logs"]
         .as_array()
@@ -35,7 +31,7 @@ async fn connector_logs_are_read_back_per_run_and_per_payment(backend: Backend) 
     assert_eq!(status, StatusCode::OK, "{run}");
     let run_id = run["syncRunId"].as_str().unwrap();
     let path = format!("/api/v1/syncRuns/{run_id}/logs");
-    let (status, page) = logs(server, &m.key, &path).await;
+    let (status, page) = server.get(&m.key, &path).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let lines = messages(&page);
     assert!(
@@ -65,7 +61,7 @@ async fn connector_logs_are_read_back_per_run_and_per_payment(backend: Backend) 
     let (status, refunded) = shop.refund("obs-refund-1", payment, 250).await;
     assert_eq!(status, StatusCode::OK, "{refunded}");
     let path = format!("/api/v1/payments/{payment}/logs");
-    let (status, page) = logs(server, &m.key, &path).await;
+    let (status, page) = server.get(&m.key, &path).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let lines = messages(&page);
     assert_eq!(lines.len(), 2, "{lines:?}");
@@ -80,13 +76,15 @@ async fn connector_logs_are_read_back_per_run_and_per_payment(backend: Backend) 
     );
 
     // Page by page: one line, then the next after it, then nothing.
-    let (_, first) = logs(server, &m.key, &format!("{path}?limit=1")).await;
+    let (_, first) = server.get(&m.key, &format!("{path}?limit=1")).await;
     assert_eq!(messages(&first), lines[..1]);
     let after = first["nextAfter"].as_i64().expect("a next page");
-    let (_, second) = logs(server, &m.key, &format!("{path}?limit=1&after={after}")).await;
+    let (_, second) = server
+        .get(&m.key, &format!("{path}?limit=1&after={after}"))
+        .await;
     assert_eq!(messages(&second), lines[1..]);
     let after = second["nextAfter"].as_i64().unwrap();
-    let (_, rest) = logs(server, &m.key, &format!("{path}?after={after}")).await;
+    let (_, rest) = server.get(&m.key, &format!("{path}?after={after}")).await;
     assert_eq!(messages(&rest), Vec::<String>::new());
     assert!(rest.get("nextAfter").is_none(), "{rest}");
 
@@ -96,12 +94,12 @@ async fn connector_logs_are_read_back_per_run_and_per_payment(backend: Backend) 
         format!("/api/v1/syncRuns/{run_id}/logs"),
         format!("/api/v1/payments/{payment}/logs"),
     ] {
-        let (status, body) = logs(server, &other.key, &path).await;
+        let (status, body) = server.get(&other.key, &path).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
         assert_eq!(body["error"]["code"], "store_forbidden");
         assert!(body.get("logs").is_none(), "{body}");
     }
-    let (status, body) = logs(server, &m.key, "/api/v1/payments/nope/logs").await;
+    let (status, body) = server.get(&m.key, "/api/v1/payments/nope/logs").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     assert_eq!(body["error"]["code"], "unknown_payment");
 }

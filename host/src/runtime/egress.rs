@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
+use tracing::Instrument as _;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
 
 /// One outbound request as the audit sees it.
@@ -142,8 +143,7 @@ impl WasiHttpHooks for Egress {
         let policy = self.grant.addresses;
         let limit = self.max_response_bytes;
         let waits = Waits::of(options, self.connect_timeout, self.deadline);
-        let traced = span.clone();
-        Box::new(tracing::Instrument::instrument(
+        Box::new(
             async move {
                 let started = Instant::now();
                 let result = send(request, &scheme, &host, port, policy, waits).await;
@@ -154,13 +154,13 @@ impl WasiHttpHooks for Egress {
                     None => &mut unrecorded,
                 };
                 entry.millis = started.elapsed().as_millis() as u64;
+                // This future runs inside its own outbound-request span.
+                let span = tracing::Span::current();
                 match result {
                     Ok((response, io)) => {
                         entry.status = Some(response.status().as_u16());
-                        traced.record(
-                            "http.response.status_code",
-                            i64::from(response.status().as_u16()),
-                        );
+                        let status = i64::from(response.status().as_u16());
+                        span.record("http.response.status_code", status);
                         drop(entries);
                         let response = response.map(|body| {
                             MeteredBody {
@@ -178,7 +178,7 @@ impl WasiHttpHooks for Egress {
                         Ok((response, io))
                     }
                     Err(SendError::Denied(why)) => {
-                        traced.record("egress.denied", why.as_str());
+                        span.record("egress.denied", why.as_str());
                         entry.denied = Some(why.clone());
                         drop(entries);
                         flags.deny(why);
@@ -189,9 +189,9 @@ impl WasiHttpHooks for Egress {
                         Err(error)
                     }
                 }
-            },
-            span,
-        ))
+            }
+            .instrument(span),
+        )
     }
 }
 

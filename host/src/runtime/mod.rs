@@ -622,29 +622,16 @@ macro_rules! in_released {
 macro_rules! traced {
     ($connector:expr, $call:ident, $body:expr) => {{
         use tracing::Instrument as _;
-        let operation = stringify!($call)
-            .trim_start_matches("call_")
-            .replace('_', "-");
-        let span = crate::telemetry::call_span(&$connector.info.name, &operation);
+        let span = crate::telemetry::call_span(&$connector.info.name, stringify!($call));
         async { $body }.instrument(span).await
     }};
 }
 
 /// One exported function per method: instantiate from the pool, call, report. A method
-/// the released 0.1.0 contract has too is called the same way on a 0.1.0 component (the
-/// types are shared); one added `since 0.2.0` answers `unsupported` there, naming the
-/// contract to rebuild against.
+/// the released 0.1.0 contract has too is called on a 0.1.0 component with its values
+/// `converted` (see [`compat`]); one added `since 0.2.0` answers `unsupported` there,
+/// naming the contract to rebuild against.
 macro_rules! operation {
-    ($(#[$doc:meta])* $name:ident, $world:ident, $released:ident, $iface:ident, $call:ident, ($($arg:ident : $ty:ty),*) -> $ret:ty) => {
-        $(#[$doc])*
-        pub async fn $name(&self, connector: &Connector, ctx: &CallContext, $($arg: $ty),*) -> (Result<$ret, CallError>, CallReport) {
-            traced!(connector, $call, match &connector.world {
-                World::$world(pre) => in_fresh_store!(self, ctx, pre, $iface, $call, ($($arg),*)),
-                World::$released(pre) => in_fresh_store!(self, ctx, pre, $iface, $call, ($($arg),*)),
-                _ => wrong_world(connector, stringify!($world)),
-            })
-        }
-    };
     ($(#[$doc:meta])* $name:ident, $world:ident, converted $released:ident, $iface:ident, $call:ident, (config: &str $(; plain $plain:ident : $pty:ty)? $(, $arg:ident : $ty:ty)? $(; list $list:ident : $lty:ty)?) -> $ret:ty) => {
         $(#[$doc])*
         pub async fn $name(&self, connector: &Connector, ctx: &CallContext, config: &str $(, $plain: $pty)? $(, $arg: $ty)? $(, $list: $lty)?) -> (Result<$ret, CallError>, CallReport) {
@@ -677,9 +664,14 @@ fn wrong_world<T>(connector: &Connector, world: &str) -> (Result<T, CallError>, 
     )
 }
 
+/// The contract's name of an export binding (`call_fetch_catalog` → `fetch-catalog`).
+pub(crate) fn operation_name(call: &str) -> String {
+    call.trim_start_matches("call_").replace('_', "-")
+}
+
 /// A component of the released 0.1.0 contract asked for an operation added in 0.2.0.
 fn released_lacks<T>(connector: &Connector, call: &str) -> (Result<T, CallError>, CallReport) {
-    let operation = call.trim_start_matches("call_").replace('_', "-");
+    let operation = operation_name(call);
     (
         Err(CallError::Connector(ConnectorError::Unsupported(format!(
             "{} is built against {}, which has no {operation}; rebuild it against beep:connector@0.2.0",
